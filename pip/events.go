@@ -1,0 +1,173 @@
+package pip
+
+import "time"
+
+// Bump says how far the latest version is from the installed one.
+type Bump string
+
+const (
+	BumpNone  Bump = ""      // not outdated
+	BumpMajor Bump = "major" // first release segment grew (or the epoch changed)
+	BumpMinor Bump = "minor" // second release segment grew
+	BumpPatch Bump = "patch" // anything later in the release, or a post-release
+	BumpPre   Bump = "pre"   // the latest version is a pre- or dev-release
+)
+
+// ScanEvent is one thing the scan reports. The scan sends these on a channel
+// and closes it after the final ScanDone; the consumer (a printer, the TUI)
+// only reads them.
+type ScanEvent interface{ scanEvent() }
+
+// ScanStarted comes first: how many installed distributions will be checked.
+type ScanStarted struct {
+	Total  int    // distributions to check (skipped ones included)
+	Python string // interpreter path
+}
+
+// PackageChecking says a package's index lookup has started.
+type PackageChecking struct {
+	Name string
+}
+
+// PackageChecked reports one package that was looked up on the index.
+type PackageChecked struct {
+	Name     string // project name as installed (display form)
+	Version  string // installed version
+	Latest   string // best available version, as pip would pick it
+	FileType string // "wheel" or "sdist": the file pip would pick for Latest
+	Bump     Bump   // BumpNone when the package is up to date
+	Summary  string // installed metadata's Summary, may be ""
+	// Candidate is the file pip would install for Latest (URL, hashes, size).
+	Candidate CandidateFile
+}
+
+// Outdated reports whether a newer version than the installed one is available.
+func (c PackageChecked) Outdated() bool { return c.Bump != BumpNone }
+
+// CandidateFile is the distribution file chosen for a version.
+type CandidateFile struct {
+	Filename string
+	URL      string // may carry credentials: never print it without redaction
+	SHA256   string // "" when the index gave no sha256
+	Size     int64  // -1 when unknown
+	// MetadataURL is the PEP 658 .metadata URL when the index offers one.
+	MetadataURL string
+}
+
+// PackageSkipped reports an installed distribution that was not looked up.
+type PackageSkipped struct {
+	Name    string
+	Version string
+	Reason  string // e.g. "editable install", "not on any index", "invalid version \"x\""
+}
+
+// PackageFailed reports a package that could not be checked.
+type PackageFailed struct {
+	Name    string
+	Version string
+	Err     error // message is free of credentials
+}
+
+// ScanDone is the last event of a scan.
+type ScanDone struct {
+	Checked  int // looked up successfully (outdated or not)
+	Outdated int
+	Skipped  int
+	Failed   int
+	Elapsed  time.Duration
+	// Err is set when the scan stopped early (cancelled, or fatal setup error).
+	Err error
+}
+
+func (ScanStarted) scanEvent()     {}
+func (PackageChecking) scanEvent() {}
+func (PackageChecked) scanEvent()  {}
+func (PackageSkipped) scanEvent()  {}
+func (PackageFailed) scanEvent()   {}
+func (ScanDone) scanEvent()        {}
+
+// Stage is where one package is in an upgrade.
+type Stage string
+
+const (
+	StageQueued      Stage = "queued"
+	StageDownloading Stage = "downloading"
+	StageVerifying   Stage = "verifying"
+	StageBuilding    Stage = "building"
+	StageInstalling  Stage = "installing"
+)
+
+// UpgradeEvent is one thing an upgrade reports, on a channel closed after
+// the final UpgradeDone.
+type UpgradeEvent interface{ upgradeEvent() }
+
+// UpgradeStarted lists the plan: the packages that will be tried, in order.
+type UpgradeStarted struct {
+	Packages []PlannedUpgrade
+}
+
+// PlannedUpgrade is one package of an upgrade plan.
+type PlannedUpgrade struct {
+	Name string
+	From string
+	To   string
+}
+
+// UpgradeProgress reports a package moving to a stage. Done and Total are
+// bytes while downloading (Total -1 when unknown) and zero otherwise.
+type UpgradeProgress struct {
+	Name  string
+	Stage Stage
+	Done  int64
+	Total int64
+}
+
+// PackageUpgraded reports a package now installed at its new version.
+type PackageUpgraded struct {
+	Name string
+	From string
+	To   string
+}
+
+// UpgradeFailed reports a package left at its old version.
+type UpgradeFailed struct {
+	Name   string
+	From   string
+	To     string
+	Reason string // one line: pip's last error, or the verification failure
+}
+
+// UpgradeSkipped reports a package the plan refused (editable, no RECORD, …).
+type UpgradeSkipped struct {
+	Name   string
+	Reason string
+}
+
+// UpgradeCancelling is sent once after the first cancel: no new work starts,
+// the pip run in progress (if any) is allowed to finish.
+type UpgradeCancelling struct {
+	Installing []string // packages in the pip run being finished
+}
+
+// UpgradeDone is the last event of an upgrade.
+type UpgradeDone struct {
+	Upgraded  int
+	Failed    int
+	Skipped   int
+	Elapsed   time.Duration
+	Cancelled bool
+	// PipCheckOK is nil when pip check did not run.
+	PipCheckOK *bool
+	PipCheck   string // pip check's output when it found problems
+	// UndoCommand restores the previous versions ("" when nothing changed).
+	UndoCommand string
+	Err         error
+}
+
+func (UpgradeStarted) upgradeEvent()    {}
+func (UpgradeProgress) upgradeEvent()   {}
+func (PackageUpgraded) upgradeEvent()   {}
+func (UpgradeFailed) upgradeEvent()     {}
+func (UpgradeSkipped) upgradeEvent()    {}
+func (UpgradeCancelling) upgradeEvent() {}
+func (UpgradeDone) upgradeEvent()       {}
