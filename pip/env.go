@@ -2,18 +2,29 @@ package pip
 
 import (
 	"context"
-	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
 	"time"
+
+	"github.com/pipup/pipup/pypi"
+	"github.com/pipup/pipup/pypi/pep440"
 )
+
+// DefaultConcurrency is the number of index requests in flight. Chosen by
+// measurement (docs/BENCHMARKS.md): past it, a 2-core machine gains nothing
+// against a 50 ms index and a real index starts to throttle.
+const DefaultConcurrency = 32
 
 // Options says which environment to open and how to reach its indexes.
 // Flag values override pip's configuration; zero values mean "use pip's".
 type Options struct {
 	Python         string // --python; "" = $VIRTUAL_ENV's python, else python3 on PATH
 	IndexURL       string
-	ExtraIndexURLs []string
-	FindLinks      []string
-	TrustedHosts   []string
+	ExtraIndexURLs []string // added to the configured ones, as pip does
+	FindLinks      []string // added to the configured ones
+	TrustedHosts   []string // added to the configured ones
 	NoIndex        bool
 	Pre            bool
 	Concurrency    int    // index requests in flight; 0 = DefaultConcurrency
@@ -25,33 +36,141 @@ type Options struct {
 	Environ        []string      // nil = os.Environ()
 }
 
-// Env is one opened Python environment: its interpreter's facts, its
-// installed distributions, pip's configuration for it and an index client.
+// Env is one opened Python environment: its interpreter's facts, pip's
+// configuration for it and an index client.
 type Env struct {
 	Interp *Interpreter
 	Config IndexConfig
+	// CacheDir is pipup's cache root ("" with --no-cache).
+	CacheDir string
+
 	opts   Options
-	// further fields are private to the engines
+	client *pypi.Client
+	finder *pypi.Finder
 }
 
-// ScanRequest narrows a scan.
-type ScanRequest struct {
-	Packages []string // only these names (any spelling); empty = every installed distribution
-	Exclude  []string // never these
-}
-
-// errNotReady marks an engine that is still being built.
-var errNotReady = errors.New("not implemented yet")
+// Client is the index client the engines share (one connection pool).
+func (e *Env) Client() *pypi.Client { return e.client }
 
 // Open inspects the interpreter, reads pip's configuration and prepares the
 // index client. It does no network I/O.
-func Open(ctx context.Context, o Options) (*Env, error) { return nil, errNotReady }
+func Open(ctx context.Context, o Options) (*Env, error) {
+	environ := o.Environ
+	if environ == nil {
+		environ = os.Environ()
+	}
+	getenv := envLookup(environ)
+	python, err := FindPython(o.Python, getenv)
+	if err != nil {
+		return nil, err
+	}
+	interp, err := Inspect(ctx, python)
+	if err != nil {
+		return nil, err
+	}
+	home, _ := os.UserHomeDir()
+	if h := getenv("HOME"); h != "" {
+		home = h
+	}
+	cfg, err := LoadConfig(ConfigInput{Command: "list", Environ: environ, Home: home, Prefix: interp.Prefix})
+	if err != nil {
+		return nil, err
+	}
+	cfg = mergeFlags(cfg, o)
 
-// Scan checks every selected installed distribution against the indexes and
-// sends events on the returned channel, which is closed after ScanDone.
-func (e *Env) Scan(ctx context.Context, r ScanRequest) <-chan ScanEvent {
-	ch := make(chan ScanEvent, 1)
-	ch <- ScanDone{Err: errNotReady}
-	close(ch)
-	return ch
+	e := &Env{Interp: interp, Config: cfg, opts: o}
+	if !o.NoCache {
+		e.CacheDir = o.CacheDir
+		if e.CacheDir == "" {
+			e.CacheDir = defaultCacheDir(getenv, home)
+		}
+	}
+	conc := o.Concurrency
+	if conc <= 0 {
+		conc = DefaultConcurrency
+	}
+	e.opts.Concurrency = conc
+	timeout := o.Timeout
+	if timeout == 0 {
+		timeout = cfg.Timeout
+	}
+	copts := pypi.ClientOptions{
+		UserAgent:    o.UserAgent,
+		Timeout:      timeout,
+		Retries:      cfg.Retries,
+		Refresh:      o.Refresh,
+		CAFile:       cfg.Cert,
+		TrustedHosts: cfg.TrustedHosts,
+		MaxConns:     conc,
+		NetrcPath:    getenv("NETRC"),
+	}
+	if e.CacheDir != "" {
+		copts.CacheDir = filepath.Join(e.CacheDir, "http")
+	}
+	if copts.NetrcPath == "" && home != "" {
+		copts.NetrcPath = filepath.Join(home, ".netrc")
+	}
+	e.client, err = pypi.NewClient(copts)
+	if err != nil {
+		return nil, err
+	}
+	target, err := targetOf(interp)
+	if err != nil {
+		return nil, err
+	}
+	e.finder = &pypi.Finder{Client: e.client, FindLinks: cfg.FindLinks, Target: target}
+	if !cfg.NoIndex {
+		e.finder.Indexes = append([]string{cfg.IndexURL}, cfg.ExtraIndexURLs...)
+	}
+	return e, nil
+}
+
+// mergeFlags lays command-line values over pip's configuration. List
+// options extend the configured lists, as pip's optparse defaults do.
+func mergeFlags(cfg IndexConfig, o Options) IndexConfig {
+	if o.IndexURL != "" {
+		cfg.IndexURL = o.IndexURL
+	}
+	cfg.ExtraIndexURLs = append(cfg.ExtraIndexURLs, o.ExtraIndexURLs...)
+	cfg.FindLinks = append(cfg.FindLinks, o.FindLinks...)
+	cfg.TrustedHosts = append(cfg.TrustedHosts, o.TrustedHosts...)
+	cfg.NoIndex = cfg.NoIndex || o.NoIndex
+	cfg.Pre = cfg.Pre || o.Pre
+	return cfg
+}
+
+// targetOf describes the interpreter the way pip's TargetPython does.
+func targetOf(in *Interpreter) (pypi.Target, error) {
+	vi := in.VersionInfo
+	full := strconv.Itoa(vi[0]) + "." + strconv.Itoa(vi[1]) + "." + strconv.Itoa(vi[2])
+	v, err := pep440.Parse(full)
+	if err != nil {
+		return pypi.Target{}, fmt.Errorf("interpreter version %q: %w", full, err)
+	}
+	return pypi.Target{
+		PythonVersion: v,
+		PyVersion:     strconv.Itoa(vi[0]) + "." + strconv.Itoa(vi[1]),
+		Tags:          pypi.NewTagSet(in.Tags),
+	}, nil
+}
+
+func defaultCacheDir(getenv func(string) string, home string) string {
+	if d := getenv("XDG_CACHE_HOME"); filepath.IsAbs(d) {
+		return filepath.Join(d, "pipup")
+	}
+	return filepath.Join(home, ".cache", "pipup")
+}
+
+// envLookup is os.Getenv over an explicit environment.
+func envLookup(environ []string) func(string) string {
+	m := make(map[string]string, len(environ))
+	for _, kv := range environ {
+		for i := 0; i < len(kv); i++ {
+			if kv[i] == '=' {
+				m[kv[:i]] = kv[i+1:]
+				break
+			}
+		}
+	}
+	return func(k string) string { return m[k] }
 }

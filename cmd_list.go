@@ -1,0 +1,245 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/mattn/go-isatty"
+
+	"github.com/pipup/pipup/pip"
+	"github.com/pipup/pipup/pypi"
+)
+
+// runList is `pipup list`: the outdated packages as a table or JSON.
+func runList(sig *interrupts, args []string, io stdio) int {
+	fs := flag.NewFlagSet("pipup list", flag.ContinueOnError)
+	fs.SetOutput(io.err)
+	var ef envFlags
+	ef.register(fs)
+	asJSON := fs.Bool("json", false, "print JSON (pip's keys: name, version, latest_version, latest_filetype; plus bump, summary)")
+	fs.Usage = func() {
+		fmt.Fprintln(fs.Output(), "Usage: pipup list [PKG...] [flags]\n\nList the installed packages that have a newer version on the index.\n\nFlags:")
+		fs.PrintDefaults()
+	}
+	pkgs, code, ok := parseArgs(fs, args)
+	if !ok {
+		return code
+	}
+	env, err := pip.Open(sig.ctx, ef.options())
+	if err != nil {
+		return fail(io, sig, err)
+	}
+	events := env.Scan(sig.ctx, pip.ScanRequest{Packages: pkgs, Exclude: ef.exclude})
+	res := collect(events, progressWriter(io.err))
+	if *asJSON {
+		err = printJSON(io, res)
+	} else {
+		err = printTable(io, res)
+	}
+	if err != nil {
+		return fail(io, sig, err)
+	}
+	return res.exitCode(sig)
+}
+
+// parseArgs parses flags that may come before, between or after the
+// positional arguments, as users type them.
+func parseArgs(fs *flag.FlagSet, args []string) (positional []string, code int, ok bool) {
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, exitOK, false
+			}
+			return nil, exitUsage, false
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return positional, 0, true
+		}
+		if args[0] == "--" {
+			return append(positional, args[1:]...), 0, true
+		}
+		positional = append(positional, args[0])
+		args = args[1:]
+	}
+}
+
+// fail prints one line for err and picks the exit code.
+func fail(io stdio, sig *interrupts, err error) int {
+	if sig.interrupted() {
+		fmt.Fprintln(io.err, "pipup: interrupted")
+		return exitInterrupted
+	}
+	fmt.Fprintf(io.err, "pipup: %s\n", pypi.RedactURL(err.Error()))
+	return exitFailed
+}
+
+// scanResult is everything a finished scan reported.
+type scanResult struct {
+	checked []pip.PackageChecked
+	skipped []pip.PackageSkipped
+	failed  []pip.PackageFailed
+	done    pip.ScanDone
+}
+
+func (r scanResult) exitCode(sig *interrupts) int {
+	switch {
+	case sig.interrupted():
+		return exitInterrupted
+	case len(r.failed) > 0 || r.done.Err != nil:
+		return exitFailed
+	}
+	return exitOK
+}
+
+// collect drains a scan, drawing progress on w (nil = no progress).
+func collect(events <-chan pip.ScanEvent, w io.Writer) scanResult {
+	var r scanResult
+	total, n := 0, 0
+	start := time.Now()
+	for ev := range events {
+		switch ev := ev.(type) {
+		case pip.ScanStarted:
+			total = ev.Total
+		case pip.PackageChecked:
+			r.checked = append(r.checked, ev)
+			n++
+		case pip.PackageSkipped:
+			r.skipped = append(r.skipped, ev)
+			n++
+		case pip.PackageFailed:
+			r.failed = append(r.failed, ev)
+			n++
+		case pip.ScanDone:
+			r.done = ev
+		}
+		if w != nil && total > 0 {
+			fmt.Fprintf(w, "\r\033[Kchecking %d/%d packages (%.1fs)", n, total, time.Since(start).Seconds())
+		}
+	}
+	if w != nil {
+		fmt.Fprint(w, "\r\033[K")
+	}
+	byName := func(a, b string) bool { return pypi.Normalize(a) < pypi.Normalize(b) }
+	sort.Slice(r.checked, func(i, j int) bool { return byName(r.checked[i].Name, r.checked[j].Name) })
+	sort.Slice(r.skipped, func(i, j int) bool { return byName(r.skipped[i].Name, r.skipped[j].Name) })
+	sort.Slice(r.failed, func(i, j int) bool { return byName(r.failed[i].Name, r.failed[j].Name) })
+	return r
+}
+
+// progressWriter returns w when it is a terminal, else nil: progress is for
+// people, never for logs.
+func progressWriter(w io.Writer) io.Writer {
+	if f, ok := w.(*os.File); ok && isatty.IsTerminal(f.Fd()) {
+		return w
+	}
+	return nil
+}
+
+func printTable(io stdio, r scanResult) error {
+	tw := tabwriter.NewWriter(io.out, 0, 0, 2, ' ', 0)
+	outdated := 0
+	for _, c := range r.checked {
+		if !c.Outdated() {
+			continue
+		}
+		if outdated == 0 {
+			fmt.Fprintln(tw, "Package\tInstalled\tLatest\tType")
+		}
+		outdated++
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", c.Name, c.Version, c.Latest, c.Bump)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	printProblems(io.err, r, false)
+	fmt.Fprintf(io.err, "%s\n", summaryLine(r))
+	return nil
+}
+
+func summaryLine(r scanResult) string {
+	s := fmt.Sprintf("%d checked, %d outdated, %d skipped, %d failed in %.2fs",
+		len(r.checked), r.done.Outdated, len(r.skipped), len(r.failed), r.done.Elapsed.Seconds())
+	if r.done.Err != nil {
+		s += " (stopped: " + pypi.RedactURL(r.done.Err.Error()) + ")"
+	}
+	return s
+}
+
+// problem is a skipped or failed package in --json mode's stderr object.
+type problem struct {
+	Name    string `json:"name"`
+	Version string `json:"version,omitempty"`
+	Reason  string `json:"reason"`
+}
+
+func printProblems(w io.Writer, r scanResult, asJSON bool) {
+	if asJSON {
+		if len(r.skipped)+len(r.failed) == 0 && r.done.Err == nil {
+			return
+		}
+		obj := struct {
+			Skipped []problem `json:"skipped"`
+			Failed  []problem `json:"failed"`
+			Error   string    `json:"error,omitempty"`
+		}{Skipped: []problem{}, Failed: []problem{}}
+		for _, s := range r.skipped {
+			obj.Skipped = append(obj.Skipped, problem{s.Name, s.Version, s.Reason})
+		}
+		for _, f := range r.failed {
+			obj.Failed = append(obj.Failed, problem{f.Name, f.Version, pypi.RedactURL(f.Err.Error())})
+		}
+		if r.done.Err != nil {
+			obj.Error = pypi.RedactURL(r.done.Err.Error())
+		}
+		b, _ := json.Marshal(obj)
+		fmt.Fprintf(w, "%s\n", b)
+		return
+	}
+	for _, s := range r.skipped {
+		fmt.Fprintf(w, "skipped %s %s: %s\n", s.Name, s.Version, s.Reason)
+	}
+	for _, f := range r.failed {
+		fmt.Fprintf(w, "failed %s %s: %s\n", f.Name, f.Version, oneLine(pypi.RedactURL(f.Err.Error())))
+	}
+}
+
+func oneLine(s string) string {
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i]
+	}
+	return s
+}
+
+// outdatedJSON carries pip's `list --outdated --format=json` keys first.
+type outdatedJSON struct {
+	Name           string `json:"name"`
+	Version        string `json:"version"`
+	LatestVersion  string `json:"latest_version"`
+	LatestFiletype string `json:"latest_filetype"`
+	Bump           string `json:"bump"`
+	Summary        string `json:"summary,omitempty"`
+}
+
+func printJSON(io stdio, r scanResult) error {
+	list := []outdatedJSON{}
+	for _, c := range r.checked {
+		if c.Outdated() {
+			list = append(list, outdatedJSON{c.Name, c.Version, c.Latest, c.FileType, string(c.Bump), c.Summary})
+		}
+	}
+	enc := json.NewEncoder(io.out)
+	if err := enc.Encode(list); err != nil {
+		return err
+	}
+	printProblems(io.err, r, true)
+	return nil
+}

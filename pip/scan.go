@@ -1,0 +1,238 @@
+package pip
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/pipup/pipup/pypi"
+	"github.com/pipup/pipup/pypi/pep440"
+)
+
+// ScanRequest narrows a scan.
+type ScanRequest struct {
+	Packages []string // only these names (any spelling); empty = every installed distribution
+	Exclude  []string // never these
+}
+
+// Scan checks every selected installed distribution against the indexes
+// and sends events on the returned channel, closed after ScanDone. Cancel
+// ctx to stop early: workers stop at their next request and ScanDone
+// carries ctx's error.
+func (e *Env) Scan(ctx context.Context, r ScanRequest) <-chan ScanEvent {
+	out := make(chan ScanEvent, 64)
+	go func() {
+		defer close(out)
+		start := time.Now()
+		done := e.scan(ctx, r, out)
+		done.Elapsed = time.Since(start)
+		if done.Err == nil {
+			done.Err = ctx.Err()
+		}
+		out <- done // buffered send may block; the consumer reads until close
+	}()
+	return out
+}
+
+// job is one installed distribution to look up.
+type job struct {
+	dist    Dist
+	version pep440.Version
+}
+
+func (e *Env) scan(ctx context.Context, r ScanRequest, out chan<- ScanEvent) ScanDone {
+	var done ScanDone
+	dists, err := InstalledDists(e.Interp)
+	if err != nil {
+		done.Err = fmt.Errorf("read installed packages: %w", err)
+		return done
+	}
+	dists, missing := selectDists(dists, r)
+
+	send := func(ev ScanEvent) bool {
+		select {
+		case out <- ev:
+			return true
+		case <-ctx.Done():
+			return false
+		}
+	}
+	if !send(ScanStarted{Total: len(dists) + len(missing), Python: e.Interp.Executable}) {
+		return done
+	}
+	for _, name := range missing {
+		done.Skipped++
+		send(PackageSkipped{Name: name, Reason: "not installed"})
+	}
+
+	var jobs []job
+	for _, d := range dists {
+		if reason := skipReason(d); reason != "" {
+			done.Skipped++
+			send(PackageSkipped{Name: d.Name, Version: d.Version, Reason: reason})
+			continue
+		}
+		v, err := pep440.Parse(d.Version)
+		if err != nil {
+			done.Skipped++
+			send(PackageSkipped{Name: d.Name, Version: d.Version, Reason: fmt.Sprintf("installed version %q is not a valid PEP 440 version", d.Version)})
+			continue
+		}
+		jobs = append(jobs, job{d, v})
+	}
+
+	var mu sync.Mutex
+	work := make(chan job)
+	var wg sync.WaitGroup
+	for range min(e.opts.Concurrency, max(len(jobs), 1)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range work {
+				ev := e.check(ctx, j)
+				mu.Lock()
+				switch ev := ev.(type) {
+				case PackageChecked:
+					done.Checked++
+					if ev.Outdated() {
+						done.Outdated++
+					}
+				case PackageSkipped:
+					done.Skipped++
+				case PackageFailed:
+					done.Failed++
+				}
+				mu.Unlock()
+				if !send(ev) {
+					return
+				}
+			}
+		}()
+	}
+feed:
+	for _, j := range jobs {
+		select {
+		case work <- j:
+		case <-ctx.Done():
+			break feed
+		}
+	}
+	close(work)
+	wg.Wait()
+	return done
+}
+
+// check looks one distribution up and turns the answer into its event.
+func (e *Env) check(ctx context.Context, j job) ScanEvent {
+	d := j.dist
+	res, err := e.finder.Find(ctx, d.Canonical, e.Config.Pre)
+	if err != nil {
+		if ctx.Err() != nil {
+			err = ctx.Err()
+		}
+		return PackageFailed{Name: d.Name, Version: d.Version, Err: err}
+	}
+	if !res.Listed {
+		return PackageSkipped{Name: d.Name, Version: d.Version, Reason: "not found on any index"}
+	}
+	if res.Best == nil {
+		return PackageSkipped{Name: d.Name, Version: d.Version, Reason: "no installable file for this interpreter on the index"}
+	}
+	best := res.Best
+	ev := PackageChecked{
+		Name: d.Name,
+		// pip shows versions normalised (str(Version)), so does pipup.
+		Version:  j.version.String(),
+		Latest:   best.Version.String(),
+		FileType: best.FileType(),
+		Summary:  d.Summary,
+		Candidate: CandidateFile{
+			Filename: best.File.Filename,
+			URL:      best.File.URL,
+			SHA256:   best.File.Hashes["sha256"],
+			Size:     best.File.Size,
+		},
+	}
+	if best.File.CoreMetadata {
+		ev.Candidate.MetadataURL = best.File.URL + ".metadata"
+	}
+	if best.Version.Compare(j.version) > 0 {
+		ev.Bump = BumpOf(j.version, best.Version)
+	}
+	return ev
+}
+
+// skipReason says why a distribution must not be looked up, or "".
+func skipReason(d Dist) string {
+	switch {
+	case d.Editable:
+		return "editable install"
+	case d.DirectURL != nil && d.DirectURL.VCS != "":
+		return "installed from " + d.DirectURL.VCS + " (VCS)"
+	case d.DirectURL != nil && d.DirectURL.Dir:
+		return "installed from a local directory"
+	}
+	return ""
+}
+
+// selectDists applies the request's names and exclusions. Requested names
+// that are not installed come back in missing.
+func selectDists(dists []Dist, r ScanRequest) (kept []Dist, missing []string) {
+	exclude := make(map[string]bool, len(r.Exclude))
+	for _, n := range r.Exclude {
+		exclude[pypi.Normalize(n)] = true
+	}
+	var want map[string]string
+	if len(r.Packages) > 0 {
+		want = make(map[string]string, len(r.Packages))
+		for _, n := range r.Packages {
+			want[pypi.Normalize(n)] = n
+		}
+	}
+	seen := make(map[string]bool)
+	for _, d := range dists {
+		if exclude[d.Canonical] || (want != nil && want[d.Canonical] == "") {
+			continue
+		}
+		seen[d.Canonical] = true
+		kept = append(kept, d)
+	}
+	for c, n := range want {
+		if !seen[c] && !exclude[c] {
+			missing = append(missing, n)
+		}
+	}
+	return kept, missing
+}
+
+// BumpOf classifies the step from installed to latest (latest > installed).
+func BumpOf(installed, latest pep440.Version) Bump {
+	if latest.IsPrerelease() {
+		return BumpPre
+	}
+	if installed.Epoch() != latest.Epoch() {
+		return BumpMajor
+	}
+	a, b := installed.Release(), latest.Release()
+	for i := 0; i < max(len(a), len(b)); i++ {
+		x, y := "0", "0"
+		if i < len(a) {
+			x = a[i]
+		}
+		if i < len(b) {
+			y = b[i]
+		}
+		if x != y {
+			switch i {
+			case 0:
+				return BumpMajor
+			case 1:
+				return BumpMinor
+			default:
+				return BumpPatch
+			}
+		}
+	}
+	return BumpPatch
+}
