@@ -241,5 +241,6 @@ func printJSON(io stdio, r scanResult) error {
 		return err
 	}
 	printProblems(io.err, r, true)
+	fmt.Fprintln(io.err, summaryLine(r))
 	return nil
 }
