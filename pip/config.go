@@ -1,0 +1,693 @@
+package pip
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"os"
+	"os/user"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+)
+
+// IndexConfig is what pip would use for finding packages, for one pip
+// command ("list" for scans, "install" for upgrades).
+type IndexConfig struct {
+	IndexURL       string // default "https://pypi.org/simple"
+	ExtraIndexURLs []string
+	// FindLinks are kept as pip holds them: a relative path is relative to
+	// the working directory, not to the config file, and pip only expands a
+	// leading "~" when the expanded path exists (SearchScope.create).
+	FindLinks    []string
+	NoIndex      bool
+	TrustedHosts []string
+	Cert         string // CA bundle path ("cert"), "~" expanded as pip does
+	ClientCert   string
+	Timeout      time.Duration // pip's "timeout" (default 15s)
+	Retries      int           // pip's "retries" (default 5)
+	Pre          bool
+	Proxy        string
+	// Sources maps an option name ("index-url", "timeout", ...) to where its
+	// value came from: "env PIP_INDEX_URL", "/etc/pip.conf [global]", or
+	// "flag" once the caller applies a command-line flag.
+	Sources map[string]string
+}
+
+// ConfigInput says whose configuration to read.
+type ConfigInput struct {
+	Command  string   // "list" or "install"
+	Environ  []string // os.Environ() form
+	Home     string   // user home dir ("~"); "" = the account's home
+	Prefix   string   // target interpreter's sys.prefix; "" = no site file
+	Isolated bool     // like pip --isolated: ignore env vars and user config
+}
+
+const (
+	defaultIndexURL = "https://pypi.org/simple"
+	defaultTimeout  = 15 * time.Second
+	defaultRetries  = 5
+)
+
+// LoadConfig reads pip's configuration files and PIP_* variables the way
+// pip 23.2.1's ConfigOptionParser does and returns the index settings.
+func LoadConfig(in ConfigInput) (IndexConfig, error) {
+	return loadConfig(in, "")
+}
+
+// loadConfig is LoadConfig with the system directories (/etc/xdg, /etc)
+// placed under root, so tests need not touch the machine's files.
+func loadConfig(in ConfigInput, root string) (IndexConfig, error) {
+	if in.Command != "list" && in.Command != "install" {
+		return IndexConfig{}, fmt.Errorf("pip config: unsupported command %q", in.Command)
+	}
+	env := parseEnviron(in.Environ)
+	files := configFiles(in, env, root)
+
+	// pip parses the files in this order (errors surface in it), but merges
+	// them by override order: global < user < site < PIP_CONFIG_FILE.
+	parsed := map[string][]configItem{}
+	for _, variant := range []string{"env", "global", "user", "site"} {
+		for _, path := range files[variant] {
+			items, err := readConfigFile(path)
+			if err != nil {
+				return IndexConfig{}, err
+			}
+			parsed[variant] = append(parsed[variant], items...)
+		}
+	}
+	var merged itemSet
+	for _, variant := range []string{"global", "user", "site", "env"} {
+		for _, it := range parsed[variant] {
+			merged.set(it)
+		}
+	}
+	if !in.Isolated {
+		for _, k := range env.keys {
+			if !strings.HasPrefix(k, "PIP_") {
+				continue
+			}
+			name := pyLower(k[4:])
+			if name == "version" || name == "help" {
+				continue
+			}
+			merged.set(configItem{section: ":env:", name: normalizeConfigName(name), value: env.vals[k], source: "env " + k})
+		}
+	}
+
+	cfg := IndexConfig{IndexURL: defaultIndexURL, Timeout: defaultTimeout, Retries: defaultRetries, Sources: map[string]string{}}
+	// All [global] keys apply first, then [<command>], then the environment,
+	// each group in the merged dictionary's insertion order.
+	for _, section := range []string{"global", in.Command, ":env:"} {
+		for _, k := range merged.order {
+			it := merged.items[k]
+			if it.section != section || it.value == "" {
+				continue
+			}
+			dest, kind, ok := lookupOption(it.name)
+			if !ok {
+				continue // not an option pipup uses (or not one of pip's)
+			}
+			if err := cfg.apply(dest, kind, it.value, in.Home); err != nil {
+				return IndexConfig{}, fmt.Errorf("pip config: %s (from %s): %w", it.name, it.source, err)
+			}
+			cfg.Sources[dest] = it.source
+		}
+	}
+	return cfg, nil
+}
+
+// configFiles lists pip's candidate files per variant (pip's
+// get_configuration_files and iter_config_files on Linux).
+func configFiles(in ConfigInput, env environ, root string) map[string][]string {
+	files := map[string][]string{}
+	envFile, envFileSet := env.get("PIP_CONFIG_FILE")
+	if envFileSet {
+		if envFile == os.DevNull {
+			return files // pip loads no file at all
+		}
+		files["env"] = []string{envFile}
+	}
+
+	dirs, _ := env.get("XDG_CONFIG_DIRS")
+	if pyStrip(dirs) == "" {
+		dirs = root + "/etc/xdg"
+	}
+	for _, d := range strings.Split(dirs, ":") {
+		files["global"] = append(files["global"], pyJoin(pyJoin(expandUser(d, in.Home), "pip"), "pip.conf"))
+	}
+	files["global"] = append(files["global"], pyJoin(root+"/etc", "pip.conf"))
+
+	if !in.Isolated && !(envFile != "" && fileExists(envFile)) {
+		// The legacy file comes first, so the XDG one overrides it.
+		xdgHome, _ := env.get("XDG_CONFIG_HOME")
+		if pyStrip(xdgHome) == "" {
+			xdgHome = expandUser("~/.config", in.Home)
+		}
+		files["user"] = []string{
+			pyJoin(pyJoin(expandUser("~", in.Home), ".pip"), "pip.conf"),
+			pyJoin(pyJoin(xdgHome, "pip"), "pip.conf"),
+		}
+	}
+	if in.Prefix != "" {
+		files["site"] = []string{pyJoin(in.Prefix, "pip.conf")}
+	}
+	return files
+}
+
+func fileExists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
+}
+
+// readConfigFile returns a file's items as pip's Configuration._load_file
+// sees them. A missing file, or one that cannot be opened (permissions, a
+// directory), is skipped silently, like configparser's read().
+func readConfigFile(path string) ([]configItem, error) {
+	if !fileExists(path) {
+		return nil, nil
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, nil
+	}
+	if !utf8.Valid(data) {
+		return nil, fmt.Errorf("pip config file %s: contains invalid UTF-8 characters", path)
+	}
+	ini, err := parseINI(string(data))
+	if err != nil {
+		return nil, fmt.Errorf("pip config file %s: %w", path, err)
+	}
+	var items []configItem
+	for _, s := range ini.sections {
+		// configparser's items(section) lists [DEFAULT] keys first.
+		for _, name := range ini.defaults.keys {
+			src := ini.defaults
+			if _, own := s.vals[name]; own {
+				src = s
+			}
+			items = append(items, fileItem(path, s.name, src, name))
+		}
+		for _, name := range s.keys {
+			if _, dflt := ini.defaults.vals[name]; !dflt {
+				items = append(items, fileItem(path, s.name, s, name))
+			}
+		}
+	}
+	return items, nil
+}
+
+func fileItem(path, section string, from *iniSection, name string) configItem {
+	return configItem{
+		section: section,
+		name:    normalizeConfigName(name),
+		value:   from.value(name),
+		source:  fmt.Sprintf("%s [%s]", path, from.name),
+	}
+}
+
+// configItem is one "section.name = value" of pip's merged configuration.
+type configItem struct {
+	section, name, value string
+	source               string // for IndexConfig.Sources and errors
+}
+
+// itemSet mirrors a Python dict: a re-set key keeps its first position.
+type itemSet struct {
+	order []string
+	items map[string]configItem
+}
+
+func (s *itemSet) set(it configItem) {
+	if s.items == nil {
+		s.items = map[string]configItem{}
+	}
+	k := it.section + "." + it.name
+	if _, ok := s.items[k]; !ok {
+		s.order = append(s.order, k)
+	}
+	s.items[k] = it
+}
+
+// environ is os.environ as Python builds it: first occurrence wins, order kept.
+type environ struct {
+	keys []string
+	vals map[string]string
+}
+
+func parseEnviron(kvs []string) environ {
+	e := environ{vals: map[string]string{}}
+	for _, kv := range kvs {
+		k, v, ok := strings.Cut(kv, "=")
+		if !ok {
+			continue
+		}
+		if _, dup := e.vals[k]; dup {
+			continue
+		}
+		e.keys = append(e.keys, k)
+		e.vals[k] = v
+	}
+	return e
+}
+
+func (e environ) get(k string) (string, bool) {
+	v, ok := e.vals[k]
+	return v, ok
+}
+
+// normalizeConfigName is pip's _normalize_name.
+func normalizeConfigName(name string) string {
+	name = strings.ReplaceAll(pyLower(name), "_", "-")
+	return strings.TrimPrefix(name, "--")
+}
+
+type optionKind int
+
+const (
+	optString optionKind = iota
+	optPath              // type="path": expanduser
+	optList              // action="append": whitespace-split, replaces
+	optBool              // store_true: strtobool
+	optFloat
+	optInt
+)
+
+// lookupOption maps a long option name of pip's list and install parsers
+// to the option pipup tracks (named by its canonical long name).
+func lookupOption(name string) (dest string, kind optionKind, ok bool) {
+	switch name {
+	case "index-url", "pypi-url":
+		return "index-url", optString, true
+	case "extra-index-url", "find-links", "trusted-host":
+		return name, optList, true
+	case "no-index", "pre":
+		return name, optBool, true
+	case "cert", "client-cert":
+		return name, optPath, true
+	case "timeout", "default-timeout":
+		return "timeout", optFloat, true
+	case "retries":
+		return name, optInt, true
+	case "proxy":
+		return name, optString, true
+	}
+	return "", 0, false
+}
+
+func (c *IndexConfig) apply(dest string, kind optionKind, val, home string) error {
+	switch kind {
+	case optString:
+		if dest == "index-url" {
+			c.IndexURL = val
+		} else {
+			c.Proxy = val
+		}
+	case optPath:
+		if dest == "cert" {
+			c.Cert = expandUser(val, home)
+		} else {
+			c.ClientCert = expandUser(val, home)
+		}
+	case optList:
+		list := strings.FieldsFunc(val, pyIsSpace)
+		switch dest {
+		case "extra-index-url":
+			c.ExtraIndexURLs = list
+		case "find-links":
+			c.FindLinks = list
+		default:
+			c.TrustedHosts = list
+		}
+	case optBool:
+		b, err := strToBool(val)
+		if err != nil {
+			return err
+		}
+		if dest == "pre" {
+			c.Pre = b
+		} else {
+			c.NoIndex = b
+		}
+	case optFloat:
+		secs, err := pyFloat(val)
+		if err != nil {
+			return err
+		}
+		if math.IsNaN(secs) || secs < 0 {
+			return fmt.Errorf("%q is not a usable number of seconds", redactURLs(val))
+		}
+		c.Timeout = time.Duration(math.MaxInt64)
+		if ns := secs * float64(time.Second); ns < float64(math.MaxInt64) {
+			c.Timeout = time.Duration(math.Round(ns))
+		}
+	case optInt:
+		n, err := optparseInt(val)
+		if err != nil {
+			return err
+		}
+		c.Retries = n
+	}
+	return nil
+}
+
+// strToBool is pip's strtobool: no trimming, case-insensitive.
+func strToBool(v string) (bool, error) {
+	switch pyLower(v) {
+	case "y", "yes", "t", "true", "on", "1":
+		return true, nil
+	case "n", "no", "f", "false", "off", "0":
+		return false, nil
+	}
+	return false, fmt.Errorf("%q is not a boolean; use yes/no, true/false or 1/0", redactURLs(v))
+}
+
+var errNotNumber = errors.New("not a number")
+
+// pyFloat is Python's float(str): Unicode digits and spaces allowed,
+// underscores only between digits, inf/infinity/nan with a sign.
+func pyFloat(v string) (float64, error) {
+	s := strings.Trim(pyASCIIDigits(v), asciiSpace)
+	if !pyFloatRE.MatchString(s) {
+		return 0, fmt.Errorf("%q is not a floating-point value", redactURLs(v))
+	}
+	if t := strings.TrimLeft(s, "+-"); strings.EqualFold(t, "nan") {
+		return math.NaN(), nil
+	}
+	f, err := strconv.ParseFloat(strings.ReplaceAll(s, "_", ""), 64)
+	if err != nil && !errors.Is(err, strconv.ErrRange) { // Python overflows to inf
+		return 0, fmt.Errorf("%q is not a floating-point value", redactURLs(v))
+	}
+	return f, nil
+}
+
+var pyFloatRE = func() *regexp.Regexp {
+	digits := `[0-9](?:_?[0-9])*`
+	num := `(?:` + digits + `(?:\.(?:` + digits + `)?)?|\.` + digits + `)(?:[eE][+-]?` + digits + `)?`
+	return regexp.MustCompile(`^[+-]?(?:` + num + `|(?i:inf|infinity|nan))$`)
+}()
+
+// optparseInt is optparse's _parse_int: the radix comes from the raw
+// value's prefix ("0x", "0b", a leading "0" means octal).
+func optparseInt(v string) (int, error) {
+	var n int64
+	var err error
+	switch {
+	case len(v) >= 2 && v[0] == '0' && (v[1]|0x20) == 'x':
+		n, err = pyInt(v, 16)
+	case len(v) >= 2 && v[0] == '0' && (v[1]|0x20) == 'b':
+		rest := v[2:]
+		if rest == "" {
+			rest = "0"
+		}
+		n, err = pyInt(rest, 2)
+	case strings.HasPrefix(v, "0"):
+		n, err = pyInt(v, 8)
+	default:
+		n, err = pyInt(v, 10)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("%q is not an integer", redactURLs(v))
+	}
+	return int(n), nil
+}
+
+// pyInt is Python's int(str, base) for bases 2, 8, 10 and 16.
+func pyInt(v string, base int64) (int64, error) {
+	s := strings.Trim(pyASCIIDigits(v), asciiSpace)
+	neg := false
+	if s != "" && (s[0] == '+' || s[0] == '-') {
+		neg, s = s[0] == '-', s[1:]
+	}
+	afterPrefix := false
+	if len(s) >= 2 && s[0] == '0' {
+		p := s[1] | 0x20
+		if base == 16 && p == 'x' || base == 8 && p == 'o' || base == 2 && p == 'b' {
+			s, afterPrefix = s[2:], true
+		}
+	}
+	var n int64
+	prevDigit := false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c == '_' {
+			if !(prevDigit || i == 0 && afterPrefix) || i == len(s)-1 {
+				return 0, errNotNumber
+			}
+			prevDigit = false
+			continue
+		}
+		d := int64(36)
+		switch {
+		case c >= '0' && c <= '9':
+			d = int64(c - '0')
+		case c|0x20 >= 'a' && c|0x20 <= 'z':
+			d = int64(c|0x20-'a') + 10
+		}
+		if d >= base {
+			return 0, errNotNumber
+		}
+		if n > (math.MaxInt64-d)/base {
+			return 0, errNotNumber
+		}
+		n = n*base + d
+		prevDigit = true
+	}
+	if !prevDigit {
+		return 0, errNotNumber
+	}
+	if neg {
+		n = -n
+	}
+	return n, nil
+}
+
+// asciiSpace is what float() and int() strip (Py_ISSPACE), after
+// pyASCIIDigits turned non-ASCII spaces into ' '; unlike str.strip() it
+// leaves 0x1c-0x1f.
+const asciiSpace = " \t\n\v\f\r"
+
+// pyASCIIDigits is CPython's _PyUnicode_TransformDecimalAndSpaceToASCII,
+// which float() and int() apply first; other non-ASCII becomes '?'.
+func pyASCIIDigits(s string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r < utf8.RuneSelf:
+			return r
+		case pyIsSpace(r):
+			return ' '
+		case unicode.Is(unicode.Nd, r):
+			// Decimal digits come in runs of ten starting at zero.
+			start := r
+			for unicode.Is(unicode.Nd, start-1) {
+				start--
+			}
+			return '0' + (r-start)%10
+		}
+		return '?'
+	}, s)
+}
+
+// expandUser is Python's posixpath.expanduser with home standing in for $HOME.
+func expandUser(path, home string) string {
+	if !strings.HasPrefix(path, "~") {
+		return path
+	}
+	i := strings.IndexByte(path[1:], '/') + 1
+	if i == 0 {
+		i = len(path)
+	}
+	userhome := home
+	if i > 1 || home == "" {
+		var u *user.User
+		var err error
+		if i == 1 {
+			u, err = user.Current()
+		} else {
+			u, err = user.Lookup(path[1:i])
+		}
+		if err != nil {
+			return path
+		}
+		userhome = u.HomeDir
+	}
+	if r := strings.TrimRight(userhome, "/") + path[i:]; r != "" {
+		return r
+	}
+	return "/"
+}
+
+// pyJoin is posixpath.join for two parts (no cleaning, so Sources show the
+// path pip would).
+func pyJoin(a, b string) string {
+	switch {
+	case strings.HasPrefix(b, "/"):
+		return b
+	case a == "" || strings.HasSuffix(a, "/"):
+		return a + b
+	}
+	return a + "/" + b
+}
+
+// pyIsSpace is Python's str.isspace for one character; unlike Go's
+// unicode.IsSpace it includes the ASCII separators 0x1c-0x1f.
+func pyIsSpace(r rune) bool {
+	if r < utf8.RuneSelf {
+		return r == ' ' || r >= '\t' && r <= '\r' || r >= 0x1c && r <= 0x1f
+	}
+	return unicode.IsSpace(r)
+}
+
+func pyStrip(s string) string  { return strings.TrimFunc(s, pyIsSpace) }
+func pyRstrip(s string) string { return strings.TrimRightFunc(s, pyIsSpace) }
+
+// pyLower is str.lower: Go maps U+0130 to "i" where Python gives "i̇".
+func pyLower(s string) string {
+	return strings.ToLower(strings.ReplaceAll(s, "\u0130", "i\u0307"))
+}
+
+// Redacted returns a copy safe to display: URL credentials become "****".
+func (c IndexConfig) Redacted() IndexConfig {
+	r := c
+	r.IndexURL = redactURLs(c.IndexURL)
+	r.ExtraIndexURLs = redactAll(c.ExtraIndexURLs)
+	r.FindLinks = redactAll(c.FindLinks)
+	r.TrustedHosts = redactAll(c.TrustedHosts)
+	r.Proxy = redactURLs(c.Proxy)
+	// pip accepts a proxy without a scheme ("user:pw@host:3128").
+	if !strings.Contains(r.Proxy, "://") {
+		host, _, _ := strings.Cut(r.Proxy, "/")
+		if at := strings.LastIndexByte(host, '@'); at >= 0 {
+			r.Proxy = "****" + r.Proxy[at:]
+		}
+	}
+	if c.Sources != nil {
+		r.Sources = make(map[string]string, len(c.Sources))
+		for k, v := range c.Sources {
+			r.Sources[k] = v
+		}
+	}
+	return r
+}
+
+func redactAll(list []string) []string {
+	if list == nil {
+		return nil
+	}
+	out := make([]string, len(list))
+	for i, s := range list {
+		out[i] = redactURLs(s)
+	}
+	return out
+}
+
+// urlUserinfoRE matches a URL's scheme and userinfo; the userinfo runs to
+// the last "@" before the host ends, as in pip's split_auth_from_netloc.
+var urlUserinfoRE = regexp.MustCompile(`([A-Za-z][A-Za-z0-9+.\-]*://)[^/?#\s]*@`)
+
+// redactURLs masks the credentials of every URL in s.
+func redactURLs(s string) string {
+	return urlUserinfoRE.ReplaceAllString(s, "${1}****@")
+}
+
+// iniSection is one section of a config file, keys in first-seen order.
+type iniSection struct {
+	name string
+	keys []string
+	vals map[string][]string // value lines, joined by value()
+}
+
+func (s *iniSection) value(name string) string {
+	return pyRstrip(strings.Join(s.vals[name], "\n"))
+}
+
+type iniFile struct {
+	defaults *iniSection
+	sections []*iniSection
+}
+
+// parseINI parses a file as Python's configparser.RawConfigParser does
+// with pip's settings: "=" or ":" delimiters, whole-line "#"/";" comments
+// only, indented continuation lines, blank lines kept inside values, strict
+// (duplicate sections or keys are errors), no interpolation.
+func parseINI(text string) (iniFile, error) {
+	f := iniFile{defaults: &iniSection{name: "DEFAULT", vals: map[string][]string{}}}
+	seen := map[string]bool{} // section names, and section+"\x00"+key
+	var cur *iniSection
+	sectName, optName := "", ""
+	indentLevel := 0
+	var badLines []string // configparser reports these after the whole file
+
+	text = strings.ReplaceAll(strings.ReplaceAll(text, "\r\n", "\n"), "\r", "\n")
+	for i, line := range strings.Split(strings.TrimSuffix(text, "\n"), "\n") {
+		lineno := i + 1
+		value := pyStrip(line)
+		comment := strings.HasPrefix(value, "#") || strings.HasPrefix(value, ";")
+		if value == "" || comment {
+			if !comment && cur != nil && optName != "" {
+				cur.vals[optName] = append(cur.vals[optName], "")
+			}
+			continue
+		}
+		indent := 0
+		for _, r := range line {
+			if !pyIsSpace(r) {
+				break
+			}
+			indent++
+		}
+		if cur != nil && optName != "" && indent > indentLevel {
+			cur.vals[optName] = append(cur.vals[optName], value)
+			continue
+		}
+		indentLevel = indent
+		// The header regex \[(.+)\] is anchored at the start only, so it
+		// runs to the last "]" and ignores what follows.
+		if end := strings.LastIndexByte(value, ']'); value[0] == '[' && end > 1 {
+			sectName, optName = value[1:end], ""
+			switch {
+			case seen[sectName]:
+				return iniFile{}, fmt.Errorf("line %d: section [%s] already exists", lineno, sectName)
+			case sectName == "DEFAULT":
+				cur = f.defaults
+			default:
+				cur = &iniSection{name: sectName, vals: map[string][]string{}}
+				f.sections = append(f.sections, cur)
+				seen[sectName] = true
+			}
+			continue
+		}
+		if cur == nil {
+			return iniFile{}, fmt.Errorf("line %d: no section header before %q", lineno, redactURLs(value))
+		}
+		d := strings.IndexAny(value, "=:")
+		if d < 0 {
+			badLines = append(badLines, fmt.Sprintf("line %d: %q", lineno, redactURLs(value)))
+			continue
+		}
+		name := pyLower(pyRstrip(value[:d]))
+		if name == "" {
+			badLines = append(badLines, fmt.Sprintf("line %d: %q", lineno, redactURLs(value)))
+		}
+		if seen[sectName+"\x00"+name] {
+			return iniFile{}, fmt.Errorf("line %d: option %q in section [%s] already exists", lineno, name, sectName)
+		}
+		seen[sectName+"\x00"+name] = true
+		if _, ok := cur.vals[name]; !ok {
+			cur.keys = append(cur.keys, name)
+		}
+		cur.vals[name] = []string{pyStrip(value[d+1:])}
+		optName = name
+	}
+	if len(badLines) > 0 {
+		more := ""
+		if len(badLines) > 1 {
+			more = fmt.Sprintf(" (and %d more)", len(badLines)-1)
+		}
+		return iniFile{}, fmt.Errorf("parsing error at %s%s: expected \"key = value\", a [section] or a comment", badLines[0], more)
+	}
+	return f, nil
+}
