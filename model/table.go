@@ -1,0 +1,267 @@
+package model
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/pipup/pipup/pip"
+)
+
+// Rendering of the choosing screen. bubbles/table styles whole rows only;
+// this table needs per-cell colour (bump kinds), group headings and
+// unselectable rows for skipped packages, so it draws its own rows.
+
+// chrome is the lines around the table: title, note, column heading above;
+// blank, two details lines and the status line below, then the help.
+const chromeAbove, chromeBelow = 3, 4
+
+func (c chooseModel) helpView() string {
+	c.help.Width = c.width
+	return c.help.View(c.keys)
+}
+
+func (c chooseModel) tableHeight() int {
+	helpLines := strings.Count(c.helpView(), "\n") + 1
+	return max(c.height-chromeAbove-chromeBelow-helpLines, 1)
+}
+
+// columns are the cell widths for the current window.
+type columns struct {
+	name, installed, latest, summary int
+}
+
+func (c chooseModel) columns() columns {
+	name, inst, latest := 7, 9, 6
+	for _, it := range c.items {
+		name = max(name, width(it.pkg.Name))
+		inst = max(inst, width(it.pkg.Version))
+		latest = max(latest, width(it.pkg.Latest))
+	}
+	for _, s := range c.skipped {
+		name = max(name, width(s.Name))
+	}
+	for _, f := range c.failed {
+		name = max(name, width(f.Name))
+	}
+	// Long names give way first, so the summary keeps some room.
+	col := columns{name: min(name, clamp(c.width/3-2, 12, 32)), installed: min(inst, 16), latest: min(latest, 16)}
+	// Fixed cells: cursor 2, checkbox 4, gaps, the arrow and the bump kind.
+	fixed := 2 + 4 + 1 + 3 + 2 + 5 + 2
+	if over := fixed + col.name + col.installed + col.latest - c.width; over > 0 {
+		col.name = max(col.name-over, 8)
+	}
+	col.summary = c.width - fixed - col.name - col.installed - col.latest
+	if col.summary < 10 {
+		col.summary = 0
+	}
+	return col
+}
+
+func (c chooseModel) view() string {
+	st := c.st
+	var b strings.Builder
+	b.WriteString(c.titleLine() + "\n")
+	b.WriteString(st.subtle.Render("Patch and minor upgrades are pre-selected; major and pre-releases are not.") + "\n")
+
+	col := c.columns()
+	head := "      " + fit("Package", col.name) + " " + fit("Installed", col.installed) + "   " +
+		fit("Latest", col.latest) + "  " + fit("Bump", 5)
+	if col.summary > 0 {
+		head += "  " + "Summary"
+	}
+	b.WriteString(st.header.Render(head) + "\n")
+
+	h := c.tableHeight()
+	var lines []string
+	if len(c.rows) == 0 {
+		switch {
+		case c.filter.Value() != "":
+			lines = append(lines, st.subtle.Render("  No package matches the filter."))
+		default:
+			lines = append(lines, st.ok.Render(fmt.Sprintf("  ✓ Everything is up to date (%s checked).", plural(c.scan.checked, "package", "packages"))))
+		}
+	}
+	for i := c.offset; i < len(c.rows) && i < c.offset+h; i++ {
+		lines = append(lines, c.rowView(c.rows[i], i == c.cursor, col))
+	}
+	b.WriteString(padLines(strings.Join(lines, "\n"), h) + "\n\n")
+	d1, d2 := c.detailsView()
+	b.WriteString(d1 + "\n" + d2 + "\n")
+	b.WriteString(c.statusView() + "\n")
+	return clipLines(b.String(), c.width) + c.helpView()
+}
+
+func (c chooseModel) titleLine() string {
+	st := c.st
+	n := len(c.items)
+	line := st.title.Render("pipup") + "  " + st.text.Render(fmt.Sprintf("%d outdated", n))
+	info := fmt.Sprintf(" · %d checked in %s", c.scan.checked, fmtDuration(c.scan.elapsed))
+	if c.target.Python != "" {
+		info += " · " + c.target.Python
+	}
+	line += st.subtle.Render(info)
+	switch {
+	case c.scan.err != nil:
+		line += st.warn.Render(" · scan failed: " + oneLine(c.scan.err.Error()))
+	case c.scan.stopped:
+		line += st.warn.Render(fmt.Sprintf(" · scan stopped at %d of %d: the list is partial", c.scan.checked+len(c.skipped)+len(c.failed), c.scan.total))
+	}
+	return line
+}
+
+func (c chooseModel) rowView(r row, cur bool, col columns) string {
+	st := c.st
+	marker := "  "
+	if cur {
+		marker = st.cursorRow.Render("›") + " "
+	}
+	nameStyle := st.text
+	if cur {
+		nameStyle = st.cursorRow
+	}
+	switch r.kind {
+	case rowGroup:
+		n, sel := 0, 0
+		for _, rr := range c.rows {
+			if rr.kind == rowPackage && rr.bump == r.bump {
+				n++
+				if c.items[rr.idx].selected {
+					sel++
+				}
+			}
+		}
+		label, about := groupLabel(r.bump)
+		return "  " + st.bumpStyle(r.bump).Bold(true).Render(label) + "  " +
+			st.subtle.Render(fmt.Sprintf("%s · %d of %d selected", about, sel, n))
+	case rowNotChecked:
+		return "  " + st.groupHeader.Render("Not checked") + "  " +
+			st.subtle.Render(fmt.Sprintf("%d skipped, %d failed: not upgraded", len(c.skipped), len(c.failed)))
+	case rowSkipped:
+		s := c.skipped[r.idx]
+		return marker + st.faint.Render(" -  ") + nameStyle.Render(fit(s.Name, col.name)) + " " +
+			st.subtle.Render(fit(s.Version, col.installed)+"   skipped: "+oneLine(s.Reason))
+	case rowFailed:
+		f := c.failed[r.idx]
+		msg := "failed"
+		if f.Err != nil {
+			msg = "failed: " + oneLine(f.Err.Error())
+		}
+		return marker + st.bad.Render(" ✗  ") + nameStyle.Render(fit(f.Name, col.name)) + " " +
+			st.subtle.Render(fit(f.Version, col.installed)+"   ") + st.bad.Render(msg)
+	}
+	it := c.items[r.idx]
+	box := st.faint.Render("[ ] ")
+	if it.selected {
+		box = st.checked.Render("[x] ")
+	}
+	bs := st.bumpStyle(it.pkg.Bump)
+	line := marker + box + nameStyle.Render(fit(it.pkg.Name, col.name)) + " " +
+		st.subtle.Render(fit(it.pkg.Version, col.installed)) + st.faint.Render(" → ") +
+		bs.Render(fit(it.pkg.Latest, col.latest)) + "  " + bs.Render(fit(string(it.pkg.Bump), 5))
+	if col.summary > 0 && it.pkg.Summary != "" {
+		line += "  " + st.faint.Render(fit(oneLine(it.pkg.Summary), col.summary))
+	}
+	return line
+}
+
+// groupLabel names a bump kind's group and what it usually means.
+func groupLabel(b pip.Bump) (label, about string) {
+	switch b {
+	case pip.BumpPatch:
+		return "Patch", "backwards-compatible fixes"
+	case pip.BumpMinor:
+		return "Minor", "backwards-compatible features"
+	case pip.BumpMajor:
+		return "Major", "may break code that uses it"
+	case pip.BumpPre:
+		return "Pre-release", "not a final release"
+	}
+	return "Other", "newer version"
+}
+
+// detailsView is two lines about the highlighted row: its summary and the
+// project's links (fetched lazily), or why it was not checked.
+func (c chooseModel) detailsView() (string, string) {
+	st := c.st
+	r, ok := c.current()
+	if !ok {
+		return "", ""
+	}
+	switch r.kind {
+	case rowSkipped:
+		s := c.skipped[r.idx]
+		return st.text.Render(s.Name+" "+s.Version) + st.subtle.Render(" was not checked: "+oneLine(s.Reason)), ""
+	case rowFailed:
+		f := c.failed[r.idx]
+		msg := "unknown error"
+		if f.Err != nil {
+			msg = oneLine(f.Err.Error())
+		}
+		return st.text.Render(f.Name+" "+f.Version) + st.subtle.Render(" could not be checked:"), st.bad.Render(msg)
+	case rowPackage:
+	default:
+		return "", ""
+	}
+	p := c.items[r.idx].pkg
+	d := c.details[canonical(p.Name)]
+	summary := p.Summary
+	if summary == "" {
+		summary = d.details.Summary
+	}
+	first := st.text.Render(p.Name) + st.subtle.Render(" "+p.Version+" → ") + st.bumpStyle(p.Bump).Render(p.Latest)
+	if p.FileType != "" {
+		first += st.faint.Render(" (" + p.FileType + ")")
+	}
+	if summary != "" {
+		first += st.subtle.Render(" · " + oneLine(summary))
+	}
+	var second string
+	switch {
+	case c.fetch == nil:
+	case d.loading:
+		second = st.faint.Render("links: looking up…")
+	case d.err != nil:
+		second = st.faint.Render("links unavailable: " + oneLine(d.err.Error()))
+	case len(d.details.Links) > 0:
+		var parts []string
+		for _, l := range d.details.Links {
+			parts = append(parts, st.subtle.Render(l.Label+" ")+st.link.Render(l.URL))
+		}
+		second = strings.Join(parts, st.faint.Render(" · "))
+	}
+	return first, second
+}
+
+func (c chooseModel) statusView() string {
+	st := c.st
+	if c.keys.filtering {
+		return c.filter.View()
+	}
+	if c.status != "" {
+		return st.warn.Render(c.status)
+	}
+	n, major := 0, 0
+	for _, it := range c.items {
+		if it.selected {
+			n++
+			if it.pkg.Bump == pip.BumpMajor {
+				major++
+			}
+		}
+	}
+	s := fmt.Sprintf("%d of %d selected", n, len(c.items))
+	if major > 0 {
+		s += fmt.Sprintf(" (%d major)", major)
+	}
+	s += " · sorted by " + c.sort.String()
+	if q := c.filter.Value(); q != "" {
+		shown := 0
+		for _, r := range c.rows {
+			if r.kind == rowPackage {
+				shown++
+			}
+		}
+		s += fmt.Sprintf(" · filter %q: %d shown", q, shown)
+	}
+	return st.subtle.Render(s)
+}
