@@ -1,0 +1,748 @@
+package pypi
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/net/html"
+)
+
+// AcceptHeader is the Accept header pip sends for index pages: JSON
+// preferred, HTML accepted.
+const AcceptHeader = "application/vnd.pypi.simple.v1+json, application/vnd.pypi.simple.v1+html; q=0.1, text/html; q=0.01"
+
+// PageKind is the format of an index page.
+type PageKind int
+
+const (
+	PageHTML PageKind = iota + 1 // PEP 503 HTML
+	PageJSON                     // PEP 691 JSON
+)
+
+func (k PageKind) String() string {
+	switch k {
+	case PageHTML:
+		return "html"
+	case PageJSON:
+		return "json"
+	}
+	return "PageKind(" + strconv.Itoa(int(k)) + ")"
+}
+
+// ParseContentType decides how to read a page from its Content-Type header
+// the way pip does: a case-insensitive prefix match, anything else refused.
+func ParseContentType(ct string) (PageKind, error) {
+	l := strings.ToLower(ct)
+	switch {
+	case strings.HasPrefix(l, "application/vnd.pypi.simple.v1+json"):
+		return PageJSON, nil
+	case strings.HasPrefix(l, "application/vnd.pypi.simple.v1+html"), strings.HasPrefix(l, "text/html"):
+		return PageHTML, nil
+	}
+	if ct == "" {
+		ct = "none"
+	}
+	return 0, fmt.Errorf("unsupported Content-Type %q: want application/vnd.pypi.simple.v1+json, application/vnd.pypi.simple.v1+html or text/html", ct)
+}
+
+// ParsePage calls ParseHTML or ParseJSON according to kind.
+func ParsePage(kind PageKind, r io.Reader, pageURL *url.URL, fn func(File) error) error {
+	switch kind {
+	case PageHTML:
+		return ParseHTML(r, pageURL, fn)
+	case PageJSON:
+		return ParseJSON(r, pageURL, fn)
+	}
+	return fmt.Errorf("parse page %s: unknown page kind %v", redactPage(pageURL), kind)
+}
+
+// maxTokenBytes bounds the memory one HTML token (a tag, or the text between
+// tags) may take, so a hostile page cannot make the tokenizer buffer it all.
+const maxTokenBytes = 8 << 20
+
+// ParseHTML reads a PEP 503 page and calls fn for each anchor with a
+// non-empty href, in page order, as pip's parse_links yields them (callers
+// filter by file type). It streams: memory does not grow with the page.
+// An error from fn stops parsing and is returned as is.
+//
+// Attributes are read with Python's HTMLParser rules (the last duplicate
+// wins, a value-less attribute counts as absent, so a bare data-yanked does
+// not yank), while tag boundaries follow the HTML5 tokenizer. Divergences
+// from pip, both deliberate: a relative <base href> is resolved against the
+// page URL (pip would produce relative, unusable links), and a <base> only
+// affects the anchors after it (pip applies it to the whole page, which
+// would need the page in memory). Anchors whose URL has no file name at all
+// (href="file:///") are skipped.
+func ParseHTML(r io.Reader, pageURL *url.URL, fn func(File) error) error {
+	page := ""
+	if pageURL != nil {
+		page = pageURL.String()
+	}
+	base, baseSeen := page, false
+	z := html.NewTokenizer(r)
+	z.SetMaxBuf(maxTokenBytes)
+	for {
+		tt := z.Next()
+		switch tt {
+		case html.ErrorToken:
+			if err := z.Err(); err != io.EOF {
+				return fmt.Errorf("read HTML page %s: %w", RedactURL(page), redactedError{err})
+			}
+			return nil
+		case html.StartTagToken, html.SelfClosingTagToken:
+		default:
+			continue
+		}
+		raw := z.Raw()
+		name := rawTagName(raw)
+		// Python's HTMLParser treats only script and style content as raw
+		// text; the HTML5 tokenizer would also hide anchors inside title,
+		// textarea, noscript and others.
+		if tt == html.SelfClosingTagToken || !(asciiEqualFold(name, "script") || asciiEqualFold(name, "style")) {
+			z.NextIsNotRawText()
+		}
+		switch {
+		case asciiEqualFold(name, "a"):
+			var a anchorAttrs
+			if !parsePyAttrs(raw, a.set) {
+				continue
+			}
+			f, ok, err := anchorFile(&a, base)
+			if err != nil {
+				return fmt.Errorf("parse HTML page %s: %w", RedactURL(page), err)
+			}
+			if !ok {
+				continue
+			}
+			if err := fn(f); err != nil {
+				return err
+			}
+		case asciiEqualFold(name, "base") && !baseSeen:
+			var href optString
+			if !parsePyAttrs(raw, func(k, v []byte, hasVal bool) {
+				if !href.seen && string(k) == "href" {
+					href = optString{seen: true, ok: hasVal, v: string(v)}
+				}
+			}) || !href.ok {
+				continue
+			}
+			baseSeen = true
+			if href.v == "" {
+				continue // pip: base_url "" falls back to the page URL
+			}
+			b, err := resolveBase(page, href.v)
+			if err != nil {
+				return fmt.Errorf("parse HTML page %s: base href %s: %w", RedactURL(page), RedactURL(href.v), err)
+			}
+			base = b
+		}
+	}
+}
+
+// resolveBase resolves a <base href> against the page URL when it is
+// relative; an absolute one is used verbatim, as pip does.
+func resolveBase(page, href string) (string, error) {
+	p, err := pyURLSplit(href, "")
+	if err != nil {
+		return "", err
+	}
+	if p.scheme != "" {
+		return href, nil
+	}
+	return pyURLJoin(page, href)
+}
+
+type optString struct {
+	seen bool // attribute occurred
+	ok   bool // it had a value (Python: not None)
+	v    string
+}
+
+type anchorAttrs struct {
+	href, requiresPython, yanked, coreMetadata, distInfoMetadata optString
+}
+
+func (a *anchorAttrs) set(k, v []byte, hasVal bool) {
+	var dst *optString
+	switch string(k) {
+	case "href":
+		dst = &a.href
+	case "data-requires-python":
+		dst = &a.requiresPython
+	case "data-yanked":
+		dst = &a.yanked
+	case "data-core-metadata":
+		dst = &a.coreMetadata
+	case "data-dist-info-metadata":
+		dst = &a.distInfoMetadata
+	default:
+		return
+	}
+	*dst = optString{seen: true, ok: hasVal, v: string(v)}
+}
+
+// anchorFile is pip's Link.from_element.
+func anchorFile(a *anchorAttrs, base string) (File, bool, error) {
+	if !a.href.ok || a.href.v == "" {
+		return File{}, false, nil
+	}
+	f, ok, err := newFile(base, a.href.v)
+	if err != nil || !ok {
+		return f, ok, err
+	}
+	if a.requiresPython.ok {
+		f.RequiresPython = a.requiresPython.v
+	}
+	if a.yanked.ok {
+		f.Yanked, f.YankedReason = true, a.yanked.v
+	}
+	meta := a.coreMetadata
+	if !meta.ok {
+		meta = a.distInfoMetadata
+	}
+	if meta.ok {
+		// "true", "name=value", or anything else: pip treats any present
+		// value (even "false") as "the metadata file exists".
+		f.CoreMetadata = true
+		if name, val, found := strings.Cut(meta.v, "="); meta.v != "true" && found && isSupportedHash(name) {
+			f.CoreMetadataHashes = map[string]string{name: val}
+		}
+	}
+	return f, true, nil
+}
+
+// hashFragmentRe is pip's LinkHash._hash_url_fragment_re: it searches the
+// whole URL, so "?x=1&sha256=..." counts too.
+var hashFragmentRe = regexp.MustCompile(`[#&](sha512|sha384|sha256|sha224|sha1|md5)=([^&]*)`)
+
+func isSupportedHash(name string) bool {
+	switch name {
+	case "sha512", "sha384", "sha256", "sha224", "sha1", "md5":
+		return true
+	}
+	return false
+}
+
+// newFile resolves href against base and fills the URL-derived fields the
+// way pip's Link does: urljoin, _ensure_quoted_url, the hash found in the
+// URL, Link.filename and Link.url_without_fragment. ok is false when the
+// URL has no file name.
+func newFile(base, href string) (File, bool, error) {
+	joined, err := pyURLJoin(base, href)
+	if err != nil {
+		return File{}, false, fmt.Errorf("link %s: %w", RedactURL(href), err)
+	}
+	link, err := ensureQuotedURL(joined)
+	if err != nil {
+		return File{}, false, fmt.Errorf("link %s: %w", RedactURL(href), err)
+	}
+	p, err := pyURLSplit(link, "")
+	if err != nil {
+		return File{}, false, fmt.Errorf("link %s: %w", RedactURL(href), err)
+	}
+	f := File{Filename: linkFilename(p.path, p.netloc), Size: -1}
+	if f.Filename == "" {
+		return File{}, false, nil
+	}
+	p.fragment = ""
+	f.URL = p.unsplit()
+	if m := hashFragmentRe.FindStringSubmatch(link); m != nil {
+		f.Hashes = map[string]string{m[1]: m[2]}
+	}
+	return f, true, nil
+}
+
+// ensureQuotedURL is pip's _ensure_quoted_url: the path is percent-decoded
+// and re-encoded piecewise, keeping "@" and "%2F" as they are.
+func ensureQuotedURL(u string) (string, error) {
+	p, params, err := pyURLParse(u, "")
+	if err != nil {
+		return "", err
+	}
+	// Local paths (no netloc) go through url2pathname/pathname2url in pip,
+	// which on POSIX are unquote/quote too.
+	var b strings.Builder
+	path := p.path
+	for {
+		i := reservedIndex(path)
+		if i < 0 {
+			b.WriteString(pyQuote(pyUnquote(path)))
+			break
+		}
+		b.WriteString(pyQuote(pyUnquote(path[:i])))
+		if path[i] == '@' {
+			b.WriteByte('@')
+			path = path[i+1:]
+		} else {
+			b.WriteString("%2F")
+			path = path[i+3:]
+		}
+	}
+	p.path = b.String()
+	return p.unparse(params), nil
+}
+
+// reservedIndex finds the next "@" or case-insensitive "%2F".
+func reservedIndex(s string) int {
+	for i := 0; i < len(s); i++ {
+		if s[i] == '@' {
+			return i
+		}
+		if s[i] == '%' && i+2 < len(s) && s[i+1] == '2' && (s[i+2] == 'F' || s[i+2] == 'f') {
+			return i
+		}
+	}
+	return -1
+}
+
+// rawTagName is the tag name of a raw start tag, as the HTML5 tokenizer
+// delimits it.
+func rawTagName(raw []byte) []byte {
+	i := 1
+	for i < len(raw) && !bytes.ContainsRune([]byte(" \n\r\t\f/>"), rune(raw[i])) {
+		i++
+	}
+	return raw[1:i]
+}
+
+func asciiEqualFold(b []byte, s string) bool {
+	if len(b) != len(s) {
+		return false
+	}
+	for i := range b {
+		c := b[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != s[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// parsePyAttrs reads the attributes of a raw start tag with the rules of
+// Python's HTMLParser.parse_starttag (attrfind_tolerant), calling set for
+// each in order with the lower-cased name, the unquoted and unescaped value,
+// and whether a value was given. It reports false when Python would not
+// treat the text as a start tag at all.
+func parsePyAttrs(raw []byte, set func(k, v []byte, hasVal bool)) bool {
+	s := raw
+	// tagfind_tolerant: [a-zA-Z][^\t\n\r\f />\x00]*(?:\s|/(?!>))*
+	k := 2
+	for k < len(s) && !bytes.ContainsRune([]byte("\t\n\r\f />\x00"), rune(s[k])) {
+		k++
+	}
+	k = skipSpaceSlash(s, k)
+	for k < len(s) {
+		// (?<=['"\s/])[^\s/>][^\s/=>]*
+		prev, _ := utf8.DecodeLastRune(s[:k])
+		if !(prev == '\'' || prev == '"' || prev == '/' || isPySpace(prev)) {
+			break
+		}
+		r, n := utf8.DecodeRune(s[k:])
+		if isPySpace(r) || r == '/' || r == '>' {
+			break
+		}
+		nameEnd := k + n
+		for nameEnd < len(s) {
+			r, n := utf8.DecodeRune(s[nameEnd:])
+			if isPySpace(r) || r == '/' || r == '=' || r == '>' {
+				break
+			}
+			nameEnd += n
+		}
+		name := bytes.ToLower(s[k:nameEnd])
+		val, end, hasVal := pyAttrValue(s, nameEnd)
+		if hasVal {
+			if len(val) >= 2 && (val[0] == '\'' || val[0] == '"') && val[len(val)-1] == val[0] {
+				val = val[1 : len(val)-1]
+			} else if len(val) == 1 && (val[0] == '\'' || val[0] == '"') {
+				val = nil
+			}
+			if len(val) > 0 && bytes.IndexByte(val, '&') >= 0 {
+				val = []byte(html.UnescapeString(string(val)))
+			}
+		}
+		set(name, val, hasVal)
+		k = skipSpaceSlash(s, end)
+	}
+	rest := bytes.TrimFunc(s[k:], isPySpace)
+	return string(rest) == ">" || string(rest) == "/>"
+}
+
+// pyAttrValue matches the optional (\s*=+\s*(VALUE))? group of
+// attrfind_tolerant at i, reproducing the backtracking Python's engine does
+// when a quote is left open.
+func pyAttrValue(s []byte, i int) (val []byte, end int, ok bool) {
+	j := skipPySpace(s, i)
+	if j >= len(s) || s[j] != '=' {
+		return nil, i, false
+	}
+	eqEnd := j
+	for eqEnd < len(s) && s[eqEnd] == '=' {
+		eqEnd++
+	}
+	q := skipPySpace(s, eqEnd)
+	if q < len(s) && (s[q] == '\'' || s[q] == '"') {
+		if c := bytes.IndexByte(s[q+1:], s[q]); c >= 0 {
+			return s[q : q+c+2], q + c + 2, true
+		}
+		// Open quote: give back one space (an empty bare value then
+		// matches), else one "=" (the bare value then starts with it).
+		switch {
+		case q > eqEnd:
+			_, n := utf8.DecodeLastRune(s[:q])
+			return nil, q - n, true
+		case eqEnd-j > 1:
+			q = eqEnd - 1
+		default:
+			return nil, i, false
+		}
+	}
+	e := q
+	for e < len(s) {
+		r, n := utf8.DecodeRune(s[e:])
+		if r == '>' || isPySpace(r) {
+			break
+		}
+		e += n
+	}
+	return s[q:e], e, true
+}
+
+// skipSpaceSlash matches (?:\s|/(?!>))*.
+func skipSpaceSlash(s []byte, i int) int {
+	for i < len(s) {
+		if s[i] == '/' && (i+1 >= len(s) || s[i+1] != '>') {
+			i++
+			continue
+		}
+		r, n := utf8.DecodeRune(s[i:])
+		if !isPySpace(r) {
+			break
+		}
+		i += n
+	}
+	return i
+}
+
+func skipPySpace(s []byte, i int) int {
+	for i < len(s) {
+		r, n := utf8.DecodeRune(s[i:])
+		if !isPySpace(r) {
+			break
+		}
+		i += n
+	}
+	return i
+}
+
+// isPySpace is Python's str.isspace, which is what \s means in its re
+// module: Unicode White_Space plus the separators \x1c-\x1f.
+func isPySpace(r rune) bool {
+	return unicode.IsSpace(r) || (r >= 0x1c && r <= 0x1f)
+}
+
+// ParseJSON reads a PEP 691 page and calls fn for each file that has a URL,
+// in page order, decoding one file object at a time. As in pip, the file
+// name comes from the URL (the "filename" key is ignored). A meta.api-version
+// whose major version is not 1 is an error, as PEP 691 requires (pip 23.2
+// does not check it); when "meta" follows "files" (PyPI sorts its keys),
+// fn has already seen the files when that error is returned. An error from
+// fn stops parsing and is returned as is.
+func ParseJSON(r io.Reader, pageURL *url.URL, fn func(File) error) error {
+	page := ""
+	if pageURL != nil {
+		page = pageURL.String()
+	}
+	wrap := func(err error) error {
+		return fmt.Errorf("parse JSON page %s: %w", RedactURL(page), redactedError{err})
+	}
+	br := bufio.NewReader(r)
+	if bom, err := br.Peek(3); err == nil && string(bom) == "\uFEFF" {
+		br.Discard(3) // json.loads accepts a UTF-8 BOM; encoding/json does not
+	}
+	dec := json.NewDecoder(br)
+	if err := expectDelim(dec, '{', "a JSON object"); err != nil {
+		return wrap(err)
+	}
+	seenFiles := false
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return wrap(err)
+		}
+		switch tok {
+		case "files":
+			if seenFiles {
+				return wrap(errors.New(`duplicate "files" key`))
+			}
+			seenFiles = true
+			if err := parseJSONFiles(dec, page, fn); err != nil {
+				if cb, ok := err.(callbackError); ok {
+					return cb.err
+				}
+				return wrap(err)
+			}
+		case "meta":
+			var meta json.RawMessage
+			if err := dec.Decode(&meta); err != nil {
+				return wrap(err)
+			}
+			if err := checkAPIVersion(meta); err != nil {
+				return wrap(err)
+			}
+		default:
+			var skip json.RawMessage
+			if err := dec.Decode(&skip); err != nil {
+				return wrap(err)
+			}
+		}
+	}
+	if _, err := dec.Token(); err != nil { // the closing brace
+		return wrap(err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return wrap(errors.New("data after the JSON object"))
+	}
+	return nil
+}
+
+// callbackError carries an error from the caller's fn out unwrapped.
+type callbackError struct{ err error }
+
+func (e callbackError) Error() string { return e.err.Error() }
+
+func expectDelim(dec *json.Decoder, d json.Delim, what string) error {
+	tok, err := dec.Token()
+	if err != nil {
+		return err
+	}
+	if tok != d {
+		return fmt.Errorf("want %s, found %v", what, tok)
+	}
+	return nil
+}
+
+func checkAPIVersion(meta json.RawMessage) error {
+	var m map[string]json.RawMessage
+	if json.Unmarshal(meta, &m) != nil || m == nil {
+		return errors.New(`"meta" is not an object`)
+	}
+	raw, ok := m["api-version"]
+	if !ok {
+		return nil
+	}
+	var v string
+	if err := json.Unmarshal(raw, &v); err != nil {
+		return fmt.Errorf("api-version %s is not a string", raw)
+	}
+	if major, _, _ := strings.Cut(v, "."); major != "1" {
+		return fmt.Errorf("unsupported api-version %q: only 1.x is understood", v)
+	}
+	return nil
+}
+
+func parseJSONFiles(dec *json.Decoder, page string, fn func(File) error) error {
+	if err := expectDelim(dec, '[', `"files" as a list`); err != nil {
+		return err
+	}
+	var obj map[string]json.RawMessage
+	for n := 0; dec.More(); n++ {
+		clear(obj)
+		if err := dec.Decode(&obj); err != nil || obj == nil {
+			return fmt.Errorf("files[%d]: not an object", n)
+		}
+		f, ok, err := jsonFile(obj, page)
+		if err != nil {
+			return fmt.Errorf("files[%d]: %w", n, err)
+		}
+		if !ok {
+			continue
+		}
+		if err := fn(f); err != nil {
+			return callbackError{err}
+		}
+	}
+	return expectDelim(dec, ']', "end of files")
+}
+
+// jsonFile is pip's Link.from_json.
+func jsonFile(obj map[string]json.RawMessage, page string) (File, bool, error) {
+	rawURL, ok := obj["url"]
+	if !ok || isJSONNull(rawURL) {
+		return File{}, false, nil
+	}
+	var href string
+	if err := json.Unmarshal(rawURL, &href); err != nil {
+		return File{}, false, errors.New("url is not a string")
+	}
+	f, ok, err := newFile(page, href)
+	if err != nil || !ok {
+		return f, ok, err
+	}
+	if raw, ok := obj["hashes"]; ok && !isJSONNull(raw) { // pip: None means no hashes
+		hashes, err := jsonHashes(raw)
+		if err != nil {
+			return File{}, false, fmt.Errorf("hashes: %w", err)
+		}
+		// pip keeps every algorithm the index lists; a hash in the URL wins.
+		for k, v := range f.Hashes {
+			hashes[k] = v
+		}
+		if len(hashes) > 0 {
+			f.Hashes = hashes
+		}
+	}
+	if raw, ok := obj["requires-python"]; ok {
+		v, err := pyValue(raw)
+		if err != nil {
+			return File{}, false, err
+		}
+		if s, isStr := v.(string); isStr {
+			f.RequiresPython = s
+		} else if pyTruthy(v) {
+			return File{}, false, errors.New("requires-python is not a string")
+		}
+	}
+	if raw, ok := obj["yanked"]; ok {
+		v, err := pyValue(raw)
+		if err != nil {
+			return File{}, false, err
+		}
+		if pyTruthy(v) {
+			f.Yanked = true
+			f.YankedReason, _ = v.(string)
+		}
+	}
+	meta, ok := obj["core-metadata"]
+	if !ok || isJSONNull(meta) {
+		meta, ok = obj["dist-info-metadata"]
+	}
+	if ok {
+		v, err := pyValue(meta)
+		if err != nil {
+			return File{}, false, err
+		}
+		if d, isDict := v.(map[string]any); isDict {
+			f.CoreMetadata = true
+			for k, h := range d {
+				if s, isStr := h.(string); isStr && isSupportedHash(k) {
+					if f.CoreMetadataHashes == nil {
+						f.CoreMetadataHashes = map[string]string{}
+					}
+					f.CoreMetadataHashes[k] = s
+				}
+			}
+		} else if pyTruthy(v) {
+			f.CoreMetadata = true
+		}
+	}
+	if raw, ok := obj["size"]; ok {
+		if n, err := strconv.ParseInt(string(raw), 10, 64); err == nil && n >= 0 {
+			f.Size = n
+		}
+	}
+	return f, true, nil
+}
+
+func jsonHashes(raw json.RawMessage) (map[string]string, error) {
+	var m map[string]any
+	if err := json.Unmarshal(raw, &m); err != nil || m == nil {
+		return nil, errors.New("not an object")
+	}
+	out := make(map[string]string, len(m))
+	for k, v := range m {
+		if s, ok := v.(string); ok {
+			out[k] = s
+		}
+	}
+	return out, nil
+}
+
+func isJSONNull(raw json.RawMessage) bool { return string(bytes.TrimSpace(raw)) == "null" }
+
+func pyValue(raw json.RawMessage) (any, error) {
+	var v any
+	if err := json.Unmarshal(raw, &v); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// pyTruthy is Python's bool() of a decoded JSON value.
+func pyTruthy(v any) bool {
+	switch x := v.(type) {
+	case nil:
+		return false
+	case bool:
+		return x
+	case float64:
+		return x != 0
+	case string:
+		return x != ""
+	case []any:
+		return len(x) > 0
+	case map[string]any:
+		return len(x) > 0
+	}
+	return true
+}
+
+// RedactURL replaces the user information of every URL in s ("scheme://
+// user:pass@host") with "****", so that s can go into an error or a log.
+func RedactURL(s string) string {
+	var b strings.Builder
+	rest := s
+	for {
+		i := strings.Index(rest, "://")
+		if i < 0 {
+			break
+		}
+		auth := rest[i+3:]
+		end := strings.IndexAny(auth, "/?#\\ \t\r\n\"'<>")
+		if end < 0 {
+			end = len(auth)
+		}
+		at := strings.LastIndexByte(auth[:end], '@')
+		if at < 0 {
+			b.WriteString(rest[:i+3+end])
+			rest = rest[i+3+end:]
+			continue
+		}
+		b.WriteString(rest[:i+3])
+		b.WriteString("****")
+		b.WriteString(auth[at:end])
+		rest = auth[end:]
+	}
+	if b.Len() == 0 {
+		return s
+	}
+	b.WriteString(rest)
+	return b.String()
+}
+
+// redactedError hides credentials in the message of an error that comes
+// from elsewhere (a reader's error may quote the URL it was fetching).
+type redactedError struct{ err error }
+
+func (e redactedError) Error() string { return RedactURL(e.err.Error()) }
+func (e redactedError) Unwrap() error { return e.err }
+
+func redactPage(u *url.URL) string {
+	if u == nil {
+		return ""
+	}
+	return RedactURL(u.String())
+}
