@@ -16,11 +16,11 @@ import (
 	"github.com/pipup/pipup/pypi"
 )
 
-func fakeEnv(m map[string]string) func(string) string {
+func fakeGetenv(m map[string]string) func(string) string {
 	return func(k string) string { return m[k] }
 }
 
-func writeExec(t *testing.T, path, body string, mode os.FileMode) string {
+func writeTestFile(t *testing.T, path, body string, mode os.FileMode) string {
 	t.Helper()
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		t.Fatal(err)
@@ -35,11 +35,11 @@ func TestFindPython(t *testing.T) {
 	dir := t.TempDir()
 	binA := filepath.Join(dir, "a")
 	binB := filepath.Join(dir, "b")
-	pyA := writeExec(t, filepath.Join(binA, "python3"), "#!/bin/sh\n", 0o755)
-	writeExec(t, filepath.Join(binB, "python3"), "not executable", 0o644)
-	pyB := writeExec(t, filepath.Join(binB, "python3.12"), "#!/bin/sh\n", 0o755)
+	pyA := writeTestFile(t, filepath.Join(binA, "python3"), "#!/bin/sh\n", 0o755)
+	writeTestFile(t, filepath.Join(binB, "python3"), "not executable", 0o644)
+	pyB := writeTestFile(t, filepath.Join(binB, "python3.12"), "#!/bin/sh\n", 0o755)
 	venv := filepath.Join(dir, "venv")
-	venvPy := writeExec(t, filepath.Join(venv, "bin", "python"), "#!/bin/sh\n", 0o755)
+	venvPy := writeTestFile(t, filepath.Join(venv, "bin", "python"), "#!/bin/sh\n", 0o755)
 	path := binB + string(os.PathListSeparator) + binA
 
 	tests := []struct {
@@ -62,7 +62,7 @@ func TestFindPython(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := FindPython(tt.flag, fakeEnv(tt.env))
+			got, err := FindPython(tt.flag, fakeGetenv(tt.env))
 			if tt.wantErr != "" {
 				if err == nil || !strings.HasPrefix(err.Error(), tt.wantErr) {
 					t.Fatalf("FindPython() = %q, %v; want error starting %q", got, err, tt.wantErr)
@@ -84,6 +84,7 @@ func pipSupportedTags(t *testing.T, python string, env []string) []pypi.Tag {
 from pip._internal.utils.compatibility_tags import get_supported
 print(json.dumps([[t.interpreter, t.abi, t.platform] for t in get_supported()]))`)
 	cmd.Env = env
+	cmd.Dir = os.TempDir() // not the test's cwd, which may hold a fake json.py
 	out, err := cmd.Output()
 	if err != nil {
 		t.Fatalf("get_supported in %s: %v", python, err)
@@ -99,9 +100,11 @@ print(json.dumps([[t.interpreter, t.abi, t.platform] for t in get_supported()]))
 	return tags
 }
 
-func pyEval(t *testing.T, python, code string) string {
+func pyEvalTest(t *testing.T, python, code string) string {
 	t.Helper()
-	out, err := exec.Command(python, "-c", code).Output()
+	cmd := exec.Command(python, "-c", code)
+	cmd.Dir = os.TempDir()
+	out, err := cmd.Output()
 	if err != nil {
 		t.Fatalf("%s -c %q: %v", python, code, err)
 	}
@@ -113,7 +116,7 @@ func TestInspectVenv(t *testing.T) {
 	// Run from a directory holding a fake "json" module: the inspection
 	// must not import from the cwd.
 	cwd := t.TempDir()
-	writeExec(t, filepath.Join(cwd, "json.py"), "raise SystemExit('imported from cwd')\n", 0o644)
+	writeTestFile(t, filepath.Join(cwd, "json.py"), "raise SystemExit('imported from cwd')\n", 0o644)
 	t.Chdir(cwd)
 
 	in, err := Inspect(context.Background(), py)
@@ -133,14 +136,14 @@ func TestInspectVenv(t *testing.T) {
 	if want := pipSupportedTags(t, py, os.Environ()); !reflect.DeepEqual(in.Tags, want) {
 		t.Errorf("Tags differ from pip's get_supported(): %d vs %d tags", len(in.Tags), len(want))
 	}
-	if want := pyEval(t, py, "import pip; print(pip.__version__)"); in.PipVersion != want {
+	if want := pyEvalTest(t, py, "import pip; print(pip.__version__)"); in.PipVersion != want {
 		t.Errorf("PipVersion = %q, want %q", in.PipVersion, want)
 	}
-	if want := pyEval(t, py, "import platform; print(platform.python_version())"); in.Version != want {
+	if want := pyEvalTest(t, py, "import platform; print(platform.python_version())"); in.Version != want {
 		t.Errorf("Version = %q, want %q", in.Version, want)
 	}
 	var wantPath []string
-	if err := json.Unmarshal([]byte(pyEval(t, py, "import sys, json; print(json.dumps(sys.path[1:]))")), &wantPath); err != nil {
+	if err := json.Unmarshal([]byte(pyEvalTest(t, py, "import sys, json; print(json.dumps(sys.path[1:]))")), &wantPath); err != nil {
 		t.Fatal(err)
 	}
 	if !reflect.DeepEqual(in.SysPath, wantPath) {
@@ -249,13 +252,13 @@ func TestFallbackTagsMatchPip(t *testing.T) {
 				t.Fatalf("oracle TagsSource = %q", oracle.TagsSource)
 			}
 			if !reflect.DeepEqual(fallback.Tags, oracle.Tags) {
-				t.Errorf("fallback has %d tags, pip %d; first difference: %s", len(fallback.Tags), len(oracle.Tags), firstDiff(fallback.Tags, oracle.Tags))
+				t.Errorf("fallback has %d tags, pip %d; first difference: %s", len(fallback.Tags), len(oracle.Tags), firstTagDiff(fallback.Tags, oracle.Tags))
 			}
 		})
 	}
 }
 
-func firstDiff(a, b []pypi.Tag) string {
+func firstTagDiff(a, b []pypi.Tag) string {
 	for i := range min(len(a), len(b)) {
 		if a[i] != b[i] {
 			return "at " + strconv.Itoa(i) + ": " + a[i].String() + " vs " + b[i].String()
@@ -268,7 +271,7 @@ func firstDiff(a, b []pypi.Tag) string {
 // "packaging" to cover the middle source.
 func TestInspectPackagingSource(t *testing.T) {
 	py := makeVenv(t, "--without-pip")
-	whl, _ := filepath.Glob(filepath.Join(pyEval(t, py, "import ensurepip, os; print(os.path.dirname(ensurepip.__file__))"), "_bundled", "pip-*.whl"))
+	whl, _ := filepath.Glob(filepath.Join(pyEvalTest(t, py, "import ensurepip, os; print(os.path.dirname(ensurepip.__file__))"), "_bundled", "pip-*.whl"))
 	if len(whl) == 0 {
 		t.Skip("no bundled pip wheel")
 	}
@@ -293,9 +296,9 @@ func TestInspectPackagingSource(t *testing.T) {
 func TestInspectErrors(t *testing.T) {
 	dir := t.TempDir()
 	script := func(name, body string) string {
-		return writeExec(t, filepath.Join(dir, name), "#!/bin/sh\n"+body+"\n", 0o755)
+		return writeTestFile(t, filepath.Join(dir, name), "#!/bin/sh\n"+body+"\n", 0o755)
 	}
-	noExec := writeExec(t, filepath.Join(dir, "noexec"), "#!/bin/sh\n", 0o644)
+	noExec := writeTestFile(t, filepath.Join(dir, "noexec"), "#!/bin/sh\n", 0o644)
 	garbage := script("garbage", "echo '"+interpSentinel+"{not json'")
 	failing := script("failing", "cat >/dev/null; echo 'Traceback (most recent call last):' >&2; echo 'ImportError: no module named encodings' >&2; exit 3")
 	hang := script("hang", "sleep 30")
