@@ -135,11 +135,14 @@ func fileHref(f *file) string {
 	return "../../files/" + url.PathEscape(f.spec.Filename)
 }
 
+// mustJSON encodes without HTML escaping, so ">=3.8" reads as on PyPI.
 func mustJSON(v any) []byte {
-	b, err := json.Marshal(v)
-	if err != nil {
-		// Only plain strings, maps and slices are marshalled: cannot happen.
-		panic(fmt.Sprintf("pypitest: marshal page: %v", err))
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		// Only plain strings, maps and slices are encoded: cannot happen.
+		panic(fmt.Sprintf("pypitest: encode page: %v", err))
 	}
-	return append(b, '\n')
+	return b.Bytes()
 }
