@@ -1,0 +1,326 @@
+package pep440
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestOracle checks Parse, String, the accessors, Compare and every
+// specifier method against pip's vendored packaging, run once in python3.
+func TestOracle(t *testing.T) {
+	python, err := exec.LookPath("python3")
+	if err != nil {
+		t.Fatalf("python3 is needed for the packaging oracle: %v", err)
+	}
+	wheel := findPipWheel(t, python)
+	versions := append(topVersions(t), trickyVersions...)
+	versions = append(versions, knownDivergent...)
+	r := rand.New(rand.NewPCG(440, 1))
+	versions = append(versions, genVersions(r, 4000)...)
+	cvs := oracleVersions()
+	specs := oracleSpecs(r)
+
+	ans := runOracle(t, python, wheel, oracleRequest{Versions: versions, CVersions: cvs, Specs: specs})
+	t.Logf("packaging %s from %s: %d versions, %d specifier sets x %d versions",
+		ans.Packaging, wheel, len(versions), len(specs), len(cvs))
+	if major, _, _ := strings.Cut(ans.Packaging, "."); len(major) < 2 || major < "22" {
+		t.Fatalf("the oracle needs packaging >= 22, the wheel has %s", ans.Packaging)
+	}
+	if len(ans.Versions) != len(versions) || len(ans.Specs) != len(specs) {
+		t.Fatalf("oracle answered %d versions and %d specs", len(ans.Versions), len(specs))
+	}
+	parsed := checkVersions(t, versions, ans)
+	checkOrder(t, versions, parsed, ans.Ranks, r)
+	checkSpecs(t, specs, cvs, ans.Specs)
+}
+
+type oracleRequest struct {
+	Versions  []string `json:"versions"`
+	CVersions []string `json:"cversions"`
+	Specs     []string `json:"specs"`
+}
+
+type oracleSpec struct {
+	Str       string          `json:"str"`
+	Single    *string         `json:"single"`
+	In        string          `json:"in"`
+	PT        string          `json:"pt"`
+	PF        string          `json:"pf"`
+	Filter    json.RawMessage `json:"filter"`
+	FilterPre json.RawMessage `json:"filterpre"`
+}
+
+type oracleAnswer struct {
+	Packaging string              `json:"packaging"`
+	Versions  [][]json.RawMessage `json:"versions"`
+	Ranks     []*int              `json:"ranks"`
+	Specs     []*oracleSpec       `json:"specs"`
+}
+
+// findPipWheel finds a pip >= 24 wheel bundled with some Python's ensurepip;
+// Python imports pip._vendor.packaging straight from it (zipimport).
+func findPipWheel(t *testing.T, python string) string {
+	t.Helper()
+	patterns := []string{"/root/.pyenv/versions/*/lib/python3*/ensurepip/_bundled/pip-2[4-9]*.whl"}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, python, "-I", "-c",
+		"import ensurepip, os; print(os.path.dirname(ensurepip.__file__))").Output()
+	if err == nil {
+		patterns = append(patterns, filepath.Join(strings.TrimSpace(string(out)), "_bundled", "pip-2[4-9]*.whl"))
+	}
+	var found []string
+	for _, p := range patterns {
+		m, _ := filepath.Glob(p)
+		found = append(found, m...)
+	}
+	if len(found) == 0 {
+		t.Fatalf("no pip >= 24 wheel found for the packaging oracle (looked in %s)", strings.Join(patterns, ", "))
+	}
+	sort.Strings(found)
+	return found[len(found)-1]
+}
+
+// topVersions reads the latest versions of the top PyPI projects from
+// shared/data, found by walking up from the test's directory.
+func topVersions(t *testing.T) []string {
+	t.Helper()
+	dir, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		p := filepath.Join(dir, "shared", "data", "pypi-top-5000.tsv")
+		if data, err := os.ReadFile(p); err == nil {
+			var vs []string
+			sc := bufio.NewScanner(bytes.NewReader(data))
+			for sc.Scan() {
+				if f := strings.Split(sc.Text(), "\t"); len(f) >= 2 && f[0] != "name" {
+					vs = append(vs, f[1])
+				}
+			}
+			if len(vs) < 1000 {
+				t.Fatalf("%s holds only %d versions", p, len(vs))
+			}
+			return vs
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			t.Fatal("shared/data/pypi-top-5000.tsv not found in any parent directory")
+		}
+		dir = parent
+	}
+}
+
+func runOracle(t *testing.T, python, wheel string, req oracleRequest) oracleAnswer {
+	t.Helper()
+	in, err := json.Marshal(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, python, "-I", filepath.Join("testdata", "oracle.py"), wheel)
+	cmd.Stdin = bytes.NewReader(in)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("oracle: %v\n%s", err, stderr.String())
+	}
+	var ans oracleAnswer
+	if err := json.Unmarshal(out, &ans); err != nil {
+		t.Fatalf("oracle answer: %v", err)
+	}
+	return ans
+}
+
+// checkVersions compares validity, the normalised form and every accessor.
+func checkVersions(t *testing.T, versions []string, ans oracleAnswer) []Version {
+	t.Helper()
+	parsed := make([]Version, len(versions))
+	valid, bad := 0, 0
+	for i, s := range versions {
+		want := ans.Versions[i]
+		v, err := Parse(s)
+		divergent := slices.Contains(knownDivergent, s)
+		switch {
+		case divergent:
+			if want == nil || err == nil {
+				t.Errorf("Parse(%q): expected the documented divergence (packaging accepts, Parse rejects)", s)
+			}
+			continue
+		case want == nil && err == nil:
+			t.Errorf("Parse(%q) = %q, packaging rejects it", s, v)
+			bad++
+			continue
+		case want == nil:
+			continue
+		case err != nil:
+			t.Errorf("Parse(%q): %v; packaging accepts it", s, err)
+			bad++
+			continue
+		}
+		valid++
+		parsed[i] = v
+		pl, pn, pok := v.Pre()
+		post, postOK := v.Post()
+		dev, devOK := v.Dev()
+		got := []any{v.String(), v.IsPrerelease(), v.IsPostrelease(), v.IsDevrelease(), v.Epoch(), v.Release(),
+			nilIf(!pok, pl), nilIf(!pok, pn), nilIf(!postOK, post), nilIf(!devOK, dev), nilIf(v.Local() == "", v.Local()),
+			v.Public().String(), v.BaseVersion().String()}
+		names := []string{"str", "is_prerelease", "is_postrelease", "is_devrelease", "epoch", "release",
+			"pre label", "pre number", "post", "dev", "local", "public", "base_version"}
+		for k, g := range got {
+			gj, _ := json.Marshal(g)
+			if !bytes.Equal(gj, want[k]) {
+				t.Errorf("Parse(%q) %s = %s, packaging says %s", s, names[k], gj, want[k])
+				bad++
+			}
+		}
+		if bad > 50 {
+			t.Fatal("too many differences")
+		}
+	}
+	t.Logf("%d of %d version strings valid", valid, len(versions))
+	if valid < len(versions)/2 {
+		t.Fatalf("only %d valid versions: the oracle request is broken", valid)
+	}
+	return parsed
+}
+
+func nilIf(cond bool, s string) any {
+	if cond {
+		return nil
+	}
+	return s
+}
+
+// checkOrder compares Compare with packaging's sort: neighbours in
+// packaging's order, random pairs, and a sort by Compare.
+func checkOrder(t *testing.T, versions []string, parsed []Version, ranks []*int, r *rand.Rand) {
+	t.Helper()
+	var idx []int
+	for i, rk := range ranks {
+		if rk != nil && !parsed[i].IsZero() {
+			idx = append(idx, i)
+		}
+	}
+	sign := func(a, b int) int { return cmpInt(*ranks[a], *ranks[b]) }
+	check := func(a, b int) {
+		if got, want := parsed[a].Compare(parsed[b]), sign(a, b); got != want {
+			t.Errorf("Compare(%q, %q) = %d, packaging says %d", versions[a], versions[b], got, want)
+		}
+	}
+	byRank := slices.Clone(idx)
+	slices.SortStableFunc(byRank, func(a, b int) int { return sign(a, b) })
+	for k := 1; k < len(byRank); k++ {
+		check(byRank[k-1], byRank[k])
+		check(byRank[k], byRank[k-1])
+	}
+	const pairs = 300000
+	for k := 0; k < pairs; k++ {
+		check(idx[r.IntN(len(idx))], idx[r.IntN(len(idx))])
+	}
+	sorted := slices.Clone(idx)
+	slices.SortFunc(sorted, func(a, b int) int { return parsed[a].Compare(parsed[b]) })
+	for k := 1; k < len(sorted); k++ {
+		if *ranks[sorted[k-1]] > *ranks[sorted[k]] {
+			t.Errorf("sorting by Compare puts %q before %q", versions[sorted[k-1]], versions[sorted[k]])
+		}
+	}
+	t.Logf("ordering: %d neighbour pairs, %d random pairs, sort of %d versions", 2*(len(byRank)-1), pairs, len(idx))
+}
+
+// checkSpecs compares validity, String and all containment methods.
+func checkSpecs(t *testing.T, specs, cvs []string, want []*oracleSpec) {
+	t.Helper()
+	vs := make([]Version, len(cvs))
+	for i, s := range cvs {
+		vs[i] = MustParse(s)
+	}
+	bits := func(f func(Version) bool) string {
+		b := make([]byte, len(vs))
+		for i, v := range vs {
+			b[i] = '0'
+			if f(v) {
+				b[i] = '1'
+			}
+		}
+		return string(b)
+	}
+	diff := func(spec, what, got, want string) {
+		want = strings.ReplaceAll(want, "E", "0") // packaging raises; we answer false
+		if got == want {
+			return
+		}
+		for i := range got {
+			if got[i] != want[i] {
+				t.Errorf("%q %s %q = %c, packaging says %c", spec, what, cvs[i], got[i], want[i])
+				return
+			}
+		}
+	}
+	filterIdx := func(out []Version) string {
+		ids := []int{}
+		for _, v := range out {
+			ids = append(ids, slices.IndexFunc(vs, func(w Version) bool { return w == v }))
+		}
+		b, _ := json.Marshal(ids)
+		return string(b)
+	}
+	checked := 0
+	for i, s := range specs {
+		w := want[i]
+		set, err := ParseSpecifierSet(s)
+		if (w == nil) != (err != nil) {
+			t.Errorf("ParseSpecifierSet(%q) error = %v, packaging valid = %v", s, err, w != nil)
+			continue
+		}
+		if w == nil {
+			continue
+		}
+		if set.String() != w.Str {
+			t.Errorf("ParseSpecifierSet(%q).String() = %q, packaging %q", s, set.String(), w.Str)
+		}
+		if w.Single != nil {
+			sp, err := ParseSpecifier(s)
+			if err != nil {
+				t.Errorf("ParseSpecifier(%q): %v; packaging accepts it", s, err)
+			} else {
+				diff(s, "Specifier.Contains", bits(sp.Contains), *w.Single)
+			}
+		}
+		diff(s, "Contains", bits(set.Contains), w.In)
+		diff(s, "ContainsPre(true)", bits(func(v Version) bool { return set.ContainsPre(v, true) }), w.PT)
+		diff(s, "ContainsPre(false)", bits(func(v Version) bool { return set.ContainsPre(v, false) }), w.PF)
+		for _, f := range []struct {
+			pre  bool
+			want json.RawMessage
+		}{{false, w.Filter}, {true, w.FilterPre}} {
+			want := string(f.want)
+			if want == "null" || len(f.want) == 0 {
+				continue
+			}
+			if want == `"E"` {
+				want = "[]"
+			}
+			if got := filterIdx(set.Filter(vs, f.pre)); got != want {
+				t.Errorf("%q Filter(allowPre=%v) = %s, packaging %s", s, f.pre, got, want)
+			}
+		}
+		checked++
+	}
+	t.Logf("specifiers: %d valid sets, %d containment checks x 4 modes", checked, checked*len(cvs))
+}
