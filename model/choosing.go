@@ -1,6 +1,7 @@
 package model
 
 import (
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -145,7 +146,7 @@ func (c chooseModel) setSize(w, h int) chooseModel {
 // keeping the cursor on the same package when it is still shown.
 func (c *chooseModel) rebuild() {
 	var keep *row
-	if c.cursor < len(c.rows) {
+	if c.cursor >= 0 && c.cursor < len(c.rows) {
 		r := c.rows[c.cursor]
 		keep = &r
 	}
@@ -166,7 +167,7 @@ func (c *chooseModel) rebuild() {
 		return canonical(pa.Name) < canonical(pb.Name)
 	})
 
-	c.rows = c.rows[:0]
+	c.rows = nil // a fresh slice: earlier copies of the model keep theirs
 	for n, i := range pkgs {
 		b := c.items[i].pkg.Bump
 		if c.sort == sortBump && (n == 0 || c.items[pkgs[n-1]].pkg.Bump != b) {
@@ -245,6 +246,19 @@ func (c *chooseModel) move(n int) {
 	c.scrollToCursor()
 }
 
+// page moves the cursor one screen of rows up or down, onto the nearest
+// selectable row.
+func (c *chooseModel) page(dir int) {
+	if c.cursor < 0 {
+		return
+	}
+	target := clamp(c.cursor+dir*c.tableHeight(), 0, len(c.rows)-1)
+	if j := c.firstSelectable(target, dir); j >= 0 {
+		c.cursor = j
+	}
+	c.scrollToCursor()
+}
+
 // scrollToCursor keeps the cursor row (and the heading right above it) in
 // view.
 func (c *chooseModel) scrollToCursor() {
@@ -298,20 +312,22 @@ func (c chooseModel) updateKey(msg tea.KeyMsg) (chooseModel, tea.Cmd) {
 	case key.Matches(msg, k.Down):
 		c.move(1)
 	case key.Matches(msg, k.PageUp):
-		c.move(-c.tableHeight())
+		c.page(-1)
 	case key.Matches(msg, k.PageDown):
-		c.move(c.tableHeight())
+		c.page(1)
 	case key.Matches(msg, k.Home):
 		c.move(-len(c.rows))
 	case key.Matches(msg, k.End):
 		c.move(len(c.rows))
 	case key.Matches(msg, k.Toggle):
 		if r, ok := c.current(); ok && r.kind == rowPackage {
+			c.items = slices.Clone(c.items)
 			c.items[r.idx].selected = !c.items[r.idx].selected
 		}
 		return c, nil
 	case key.Matches(msg, k.All), key.Matches(msg, k.None):
 		on := key.Matches(msg, k.All)
+		c.items = slices.Clone(c.items)
 		for _, r := range c.rows {
 			if r.kind == rowPackage {
 				c.items[r.idx].selected = on

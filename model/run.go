@@ -31,42 +31,57 @@ func Run(ctx context.Context, e Engines, t Target, o Options, in io.Reader, out 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 
+	final, err := runGuarded(ctx, New(ctx, e, t, o), o.Interrupts, in, out)
+	if err != nil {
+		return 1, err
+	}
+	m, ok := final.(Model)
+	if !ok {
+		return 1, errors.New("terminal UI: no final state")
+	}
+	if f := m.Farewell(); f != "" {
+		fmt.Fprintln(out, f)
+	}
+	if err := m.Err(); err != nil {
+		return 1, err
+	}
+	return m.ExitCode(), nil
+}
+
+// runGuarded runs a model as a program on in/out (in nil: standard input,
+// or the terminal when that is not one) and returns its final state. A panic
+// anywhere in the model becomes an error after the terminal is restored.
+func runGuarded(ctx context.Context, model tea.Model, later <-chan struct{}, in io.Reader, out io.Writer) (final tea.Model, err error) {
 	box := &panicBox{}
-	p := tea.NewProgram(guarded{m: New(ctx, e, t, o), box: box},
-		tea.WithInput(in), tea.WithOutput(out), tea.WithAltScreen(),
-		tea.WithoutCatchPanics(), tea.WithoutSignalHandler())
+	opts := []tea.ProgramOption{tea.WithOutput(out), tea.WithAltScreen(),
+		tea.WithoutCatchPanics(), tea.WithoutSignalHandler()}
+	if in != nil {
+		opts = append(opts, tea.WithInput(in))
+	}
+	p := tea.NewProgram(guarded{m: model, box: box}, opts...)
 	box.quit = func() { go p.Quit() }
 
 	defer func() {
 		if r := recover(); r != nil {
 			p.Kill()
 			restore(p)
-			code, err = 1, fmt.Errorf("internal error: %v", r)
+			final, err = nil, fmt.Errorf("internal error: %v", r)
 		}
 	}()
 
 	done := make(chan struct{})
 	defer close(done)
-	go forwardInterrupts(ctx, o.Interrupts, done, p)
+	go forwardInterrupts(ctx, later, done, p)
 
-	final, runErr := p.Run()
+	res, runErr := p.Run()
 	if box.err != nil {
-		return 1, box.err
+		return nil, box.err
 	}
-	g, ok := final.(guarded)
-	if runErr != nil || !ok {
-		if runErr == nil {
-			runErr = errors.New("no final state")
-		}
-		return 1, fmt.Errorf("terminal UI: %w", runErr)
+	if runErr != nil {
+		return nil, fmt.Errorf("terminal UI: %w", runErr)
 	}
-	if f := g.m.Farewell(); f != "" {
-		fmt.Fprintln(out, f)
-	}
-	if err := g.m.Err(); err != nil {
-		return 1, err
-	}
-	return g.m.ExitCode(), nil
+	g, _ := res.(guarded)
+	return g.m, nil
 }
 
 // forwardInterrupts turns the cancellation of ctx (the first signal) and
@@ -108,7 +123,7 @@ type panicBox struct {
 // guarded wraps the root model so that a panic in Init, Update or View
 // becomes an orderly quit with an error instead of a dead terminal.
 type guarded struct {
-	m   Model
+	m   tea.Model
 	box *panicBox
 }
 
@@ -138,8 +153,7 @@ func (g guarded) Update(msg tea.Msg) (next tea.Model, cmd tea.Cmd) {
 			next, cmd = g, tea.Quit
 		}
 	}()
-	m, cmd := g.m.Update(msg)
-	g.m = m.(Model)
+	g.m, cmd = g.m.Update(msg)
 	return g, cmd
 }
 

@@ -45,15 +45,17 @@ func (s summaryModel) view(w int) string {
 		st.bad.Render(fmt.Sprintf("✗ %d failed", d.Failed)) + st.subtle.Render(" · ") +
 		st.warn.Render(fmt.Sprintf("– %d skipped", d.Skipped)) + st.subtle.Render(" · "+fmtDuration(d.Elapsed))
 	if d.Cancelled {
-		head = st.warn.Render("Stopped by Ctrl-C. ") + head
+		stop := "Stopped by Ctrl-C."
 		if s.notStart > 0 {
-			head += st.subtle.Render(fmt.Sprintf(" · %d not started", s.notStart))
+			stop = fmt.Sprintf("Stopped by Ctrl-C: %s left as they were.", plural(s.notStart, "package", "packages"))
 		}
+		b.WriteString(st.warn.Render(stop) + "\n")
 	}
 	b.WriteString(head + "\n")
 	for _, r := range s.rows {
 		if r.state == stateFailed {
-			b.WriteString("  " + st.bad.Render("✗ "+r.name) + st.subtle.Render(" stays at "+r.from+": ") + r.reason + "\n")
+			b.WriteString("  " + st.bad.Render("✗ "+r.name) + st.subtle.Render(" stays at "+r.from+":") + "\n")
+			b.WriteString("    " + r.reason + "\n")
 		}
 	}
 	if d.Err != nil {

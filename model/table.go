@@ -11,9 +11,17 @@ import (
 // this table needs per-cell colour (bump kinds), group headings and
 // unselectable rows for skipped packages, so it draws its own rows.
 
-// chrome is the lines around the table: title, note, column heading above;
-// blank, two details lines and the status line below, then the help.
-const chromeAbove, chromeBelow = 3, 4
+// chrome is the lines around the table: title, (warning,) note, column
+// heading above; blank, two details lines and the status line below, then
+// the help.
+const chromeBelow = 4
+
+func (c chooseModel) chromeAbove() int {
+	if c.warning() != "" {
+		return 4
+	}
+	return 3
+}
 
 func (c chooseModel) helpView() string {
 	c.help.Width = c.width
@@ -22,7 +30,7 @@ func (c chooseModel) helpView() string {
 
 func (c chooseModel) tableHeight() int {
 	helpLines := strings.Count(c.helpView(), "\n") + 1
-	return max(c.height-chromeAbove-chromeBelow-helpLines, 1)
+	return max(c.height-c.chromeAbove()-chromeBelow-helpLines, 1)
 }
 
 // columns are the cell widths for the current window.
@@ -61,6 +69,9 @@ func (c chooseModel) view() string {
 	st := c.st
 	var b strings.Builder
 	b.WriteString(c.titleLine() + "\n")
+	if w := c.warning(); w != "" {
+		b.WriteString(st.warn.Render(w) + "\n")
+	}
 	b.WriteString(st.subtle.Render("Patch and minor upgrades are pre-selected; major and pre-releases are not.") + "\n")
 
 	col := c.columns()
@@ -99,14 +110,18 @@ func (c chooseModel) titleLine() string {
 	if c.target.Python != "" {
 		info += " · " + c.target.Python
 	}
-	line += st.subtle.Render(info)
+	return line + st.subtle.Render(info)
+}
+
+// warning says when the list is partial.
+func (c chooseModel) warning() string {
 	switch {
 	case c.scan.err != nil:
-		line += st.warn.Render(" · scan failed: " + oneLine(c.scan.err.Error()))
+		return "The scan failed, the list is partial: " + oneLine(c.scan.err.Error())
 	case c.scan.stopped:
-		line += st.warn.Render(fmt.Sprintf(" · scan stopped at %d of %d: the list is partial", c.scan.checked+len(c.skipped)+len(c.failed), c.scan.total))
+		return fmt.Sprintf("The scan was stopped at %d of %d packages: the list is partial.", c.scan.checked+len(c.skipped)+len(c.failed), c.scan.total)
 	}
-	return line
+	return ""
 }
 
 func (c chooseModel) rowView(r row, cur bool, col columns) string {

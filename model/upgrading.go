@@ -2,6 +2,8 @@ package model
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 
@@ -84,6 +86,8 @@ func (u *upgradeModel) row(name, from, to string) *upRow {
 // apply folds upgrade events into the screen and returns the lines to print
 // above it for the packages that finished.
 func (u upgradeModel) apply(events []pip.UpgradeEvent) (upgradeModel, tea.Cmd) {
+	// Copy on write: earlier copies of the model keep their rows.
+	u.rows, u.index = slices.Clone(u.rows), maps.Clone(u.index)
 	var printed []string
 	for _, ev := range events {
 		switch ev := ev.(type) {
@@ -195,18 +199,21 @@ func (u upgradeModel) view(w, h, frame int) string {
 		st.ok.Render(fmt.Sprintf("✓ %d", upgraded)) + "  " + st.bad.Render(fmt.Sprintf("✗ %d", failed)) + "  " +
 		st.warn.Render(fmt.Sprintf("– %d", skipped)) + st.subtle.Render("  "+fmtDuration(u.now.Sub(u.started))) + "\n")
 
-	if u.interrupts > 0 || u.cancelling {
-		msg := "Stopping: no new package will start"
-		if len(u.installing) > 0 {
-			msg += "; finishing the install in progress (" + strings.Join(u.installing, ", ") + ")"
-		}
-		b.WriteString(st.warn.Render(msg+"…") + "\n")
-		if u.interrupts >= 2 {
-			b.WriteString(st.warn.Render("Press Ctrl-C again to quit without waiting: the running pip is not stopped and finishes on its own.") + "\n")
-		}
+	if u.interrupts == 0 && !u.cancelling {
+		u.help.Width = w
+		return clipLines(b.String(), w) + u.help.View(u.keys)
 	}
-	u.help.Width = w
-	return clipLines(b.String(), w) + u.help.View(u.keys)
+	// Once stopping, the banner replaces the help: Ctrl-C means something
+	// else now, and the banner says what.
+	b.WriteString(st.warn.Render("Stopping safely: no new package will start.") + "\n")
+	if len(u.installing) > 0 {
+		b.WriteString(st.warn.Render("Finishing the install in progress: "+strings.Join(u.installing, ", ")+"…") + "\n")
+	}
+	if u.interrupts >= 2 {
+		b.WriteString(st.warn.Render("Press Ctrl-C again to quit without waiting;") + "\n" +
+			st.warn.Render("the running pip is not stopped and finishes on its own.") + "\n")
+	}
+	return clipLines(strings.TrimSuffix(b.String(), "\n"), w)
 }
 
 func (u upgradeModel) rowView(r upRow, i, frame, nameW, verW, w int) string {

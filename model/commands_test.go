@@ -1,0 +1,136 @@
+package model
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/pipup/pipup/pip"
+)
+
+func TestReceiveBatchesWhatIsQueued(t *testing.T) {
+	tests := []struct {
+		name       string
+		queued     int
+		close      bool
+		wantEvents int
+		wantClosed bool
+	}{
+		{"one event", 1, false, 1, false},
+		{"takes all queued", 10, false, 10, false},
+		{"queued then closed", 3, true, 3, true},
+		{"closed and empty", 0, true, 0, true},
+		{"bounded", maxBatch + 5, false, maxBatch, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ch := make(chan pip.ScanEvent, tt.queued)
+			for i := 0; i < tt.queued; i++ {
+				ch <- pip.PackageChecking{Name: "p"}
+			}
+			if tt.close {
+				close(ch)
+			}
+			msg := waitScan(ch)()
+			b, ok := msg.(scanBatchMsg)
+			if !ok {
+				t.Fatalf("waitScan returned %T", msg)
+			}
+			if len(b.events) != tt.wantEvents || b.closed != tt.wantClosed {
+				t.Errorf("got %d events, closed=%v; want %d, %v", len(b.events), b.closed, tt.wantEvents, tt.wantClosed)
+			}
+		})
+	}
+}
+
+func TestWaitUpgradeReturnsEventsThenClosed(t *testing.T) {
+	ch := make(chan pip.UpgradeEvent, 2)
+	ch <- pip.PackageUpgraded{Name: "a"}
+	close(ch)
+	b := waitUpgrade(ch)().(upgradeBatchMsg)
+	if len(b.events) != 1 || !b.closed {
+		t.Fatalf("got %+v", b)
+	}
+	if b := waitUpgrade(ch)().(upgradeBatchMsg); len(b.events) != 0 || !b.closed {
+		t.Fatalf("after close got %+v", b)
+	}
+}
+
+func TestGuardTurnsPanicIntoFatal(t *testing.T) {
+	msg := guard(func() tea.Msg { panic("boom") })()
+	f, ok := msg.(fatalMsg)
+	if !ok || !strings.Contains(f.err.Error(), "boom") {
+		t.Fatalf("got %#v", msg)
+	}
+	if guard(nil) != nil {
+		t.Error("guard(nil) should stay nil")
+	}
+}
+
+func TestEngineCommands(t *testing.T) {
+	ctx := context.Background()
+	f := &fakes{scanEvents: scanEvents(), details: map[string]Details{"requests": {Links: []Link{{"home", "https://x"}}}}}
+	e := f.engines()
+
+	if m, ok := startScanCmd(ctx, e.Scan)().(scanChanMsg); !ok || m.ch == nil {
+		t.Fatalf("startScanCmd: %#v", m)
+	}
+	if m, ok := startUpgradeCmd(ctx, e.Upgrade, outdated()[:2])().(upgradeChanMsg); !ok || m.ch == nil || len(f.upgraded) != 2 {
+		t.Fatalf("startUpgradeCmd: %#v, upgraded %v", m, f.upgraded)
+	}
+	d := fetchDetailsCmd(ctx, e.Details, "requests")().(detailsMsg)
+	if d.err != nil || d.name != "requests" || len(d.details.Links) != 1 {
+		t.Fatalf("fetchDetailsCmd: %+v", d)
+	}
+	if d := fetchDetailsCmd(ctx, e.Details, "nope")().(detailsMsg); d.err == nil {
+		t.Fatal("fetchDetailsCmd: want the engine's error")
+	}
+	open := func(context.Context) (Target, error) { return Target{}, errors.New("no python") }
+	if o := openCmd(ctx, open)().(openedMsg); o.err == nil {
+		t.Fatal("openCmd: want the engine's error")
+	}
+	if m, ok := collectOne(tick(7)).(tickMsg); !ok || m.id != 7 {
+		t.Fatalf("tick: %#v", m)
+	}
+	if m, ok := collectOne(detailsAfter("x", 3)).(detailsDueMsg); !ok || m.name != "x" || m.seq != 3 {
+		t.Fatalf("detailsAfter: %#v", m)
+	}
+}
+
+func collectOne(cmd tea.Cmd) tea.Msg {
+	msgs := collect(cmd, time.Second)
+	if len(msgs) != 1 {
+		return nil
+	}
+	return msgs[0]
+}
+
+func TestFormatHelpers(t *testing.T) {
+	tests := []struct{ got, want string }{
+		{fit("abcdef", 4), "abc…"},
+		{fit("ab", 4), "ab  "},
+		{fit("ab", 0), ""},
+		{fmtDuration(1234 * time.Millisecond), "1.2s"},
+		{fmtDuration(125 * time.Second), "2m05s"},
+		{fmtBytes(999), "999 B"},
+		{fmtBytes(1500), "1.5 kB"},
+		{fmtBytes(2_500_000), "2.5 MB"},
+		{fmtBytes(-1), "?"},
+		{canonical("Typing_Extensions"), "typing-extensions"},
+		{canonical("zope..interface"), "zope-interface"},
+		{oneLine("first\nsecond"), "first …"},
+		{plural(1, "package", "packages"), "1 package"},
+		{plural(2, "package", "packages"), "2 packages"},
+		{padLines("a\nb\nc", 2), "a\nb"},
+		{padLines("a", 3), "a\n\n"},
+	}
+	for i, tt := range tests {
+		if tt.got != tt.want {
+			t.Errorf("%d: got %q, want %q", i, tt.got, tt.want)
+		}
+	}
+}
