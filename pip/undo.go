@@ -1,0 +1,201 @@
+package pip
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"sort"
+	"strings"
+	"time"
+)
+
+// ErrNothingToUndo is UpgradeDone.Err of an Undo when the environment has
+// no snapshot left to restore.
+var ErrNothingToUndo = errors.New("nothing to undo: pipup has no upgrade snapshot of this environment that is not undone yet")
+
+// LastSnapshot is the newest snapshot of the environment not yet undone,
+// or nil.
+func (e *Env) LastSnapshot(stateDir string) (*Snapshot, error) {
+	snaps, err := History(stateDir, e.Interp)
+	if err != nil {
+		return nil, err
+	}
+	for i := range snaps {
+		if snaps[i].UndoneAt == nil {
+			return &snaps[i], nil
+		}
+	}
+	return nil, nil
+}
+
+// Undo restores the last snapshot: every package the upgrade changed goes
+// back to its exact old version (from the indexes, or pip's cache), and
+// packages the upgrade added are removed. It sends the same events as
+// Upgrade; with DryRun it only sends the plan.
+func (e *Env) Undo(ctx context.Context, o UpgradeOptions) <-chan UpgradeEvent {
+	out := make(chan UpgradeEvent, 64)
+	go func() {
+		defer close(out)
+		u := &upgrader{e: e, o: o, ctx: ctx, out: out}
+		u.finish(u.undo())
+	}()
+	return out
+}
+
+func (u *upgrader) undo() time.Time {
+	start := time.Now()
+	if err := u.preflight(); err != nil {
+		u.sum.Err = err
+		return start
+	}
+	snap, err := u.e.LastSnapshot(u.stateDir())
+	if err != nil {
+		u.sum.Err = err
+		return start
+	}
+	if snap == nil {
+		u.sum.Err = ErrNothingToUndo
+		return start
+	}
+	now, err := InstalledDists(u.e.Interp)
+	if err != nil {
+		u.sum.Err = fmt.Errorf("read installed packages: %w", err)
+		return start
+	}
+	restore, remove := undoPlan(snap, now)
+	var planned []PlannedUpgrade
+	for _, it := range restore {
+		planned = append(planned, PlannedUpgrade{Name: it.name, From: it.from, To: it.to})
+	}
+	for _, it := range remove {
+		planned = append(planned, PlannedUpgrade{Name: it.name, From: it.from})
+	}
+	u.send(UpgradeStarted{Packages: planned})
+	if u.o.DryRun {
+		return start
+	}
+	if len(planned) == 0 {
+		u.markUndone(snap)
+		return start
+	}
+	for _, p := range planned {
+		u.send(UpgradeProgress{Name: p.Name, Stage: StageQueued})
+	}
+	stopWatch := u.watchCancel()
+	defer stopWatch()
+	if err := u.makeWorkDir(); err != nil {
+		u.sum.Err = err
+		return start
+	}
+	defer os.RemoveAll(u.work)
+
+	u.install(restore, true)
+	if u.ctx.Err() == nil && len(remove) > 0 {
+		u.uninstall(remove)
+	}
+	u.skipUnfinished(restore, "cancelled before it was restored")
+	u.skipUnfinished(remove, "cancelled before it was removed")
+	if u.sum.Failed == 0 && u.sum.Skipped == 0 && u.sum.Err == nil {
+		u.markUndone(snap)
+	}
+	if u.ctx.Err() == nil && u.sum.Upgraded > 0 {
+		u.reportPipCheck(pipCheckResult{}, u.pipCheck(false))
+	}
+	return start
+}
+
+// undoPlan compares the snapshot with the environment now. A snapshot
+// whose run recorded its changes restores those; one whose run was cut
+// short restores every difference from the versions before it.
+func undoPlan(s *Snapshot, now []Dist) (restore, remove []*planItem) {
+	changes := s.Changes
+	if !s.Finished {
+		changes = diffDists(s.Before, now)
+	}
+	cur := make(map[string]Dist, len(now))
+	for _, d := range now {
+		cur[d.Canonical] = d
+	}
+	for _, c := range changes {
+		name := canonicalName(c.Name)
+		d, installed := cur[name]
+		switch {
+		case c.From == "" && installed:
+			remove = append(remove, &planItem{name: d.Name, canonical: name, from: d.Version})
+		case c.From != "" && (!installed || !sameVersion(d.Version, c.From)):
+			it := &planItem{name: c.Name, canonical: name, to: c.From}
+			if installed {
+				it.name, it.from = d.Name, d.Version
+			}
+			restore = append(restore, it)
+		}
+	}
+	sort.Slice(restore, func(i, j int) bool { return restore[i].canonical < restore[j].canonical })
+	sort.Slice(remove, func(i, j int) bool { return remove[i].canonical < remove[j].canonical })
+	return restore, remove
+}
+
+// uninstall removes the packages an upgrade added, in one pip run.
+func (u *upgrader) uninstall(items []*planItem) {
+	args := []string{"uninstall", "--yes"}
+	if u.e.Interp.ExternallyManaged != "" && u.o.BreakSystemPackages {
+		args = append(args, "--break-system-packages")
+	}
+	var names []string
+	for _, it := range items {
+		names = append(names, it.name)
+		u.send(UpgradeProgress{Name: it.name, Stage: StageInstalling})
+	}
+	u.mu.Lock()
+	u.installing = names
+	u.mu.Unlock()
+	res := runPip(u.pipCmd(append(args, names...), false, false), u.ctx.Done())
+	u.mu.Lock()
+	u.installing = nil
+	u.mu.Unlock()
+	now, err := InstalledDists(u.e.Interp)
+	if err != nil {
+		u.failAll(items, "cannot read the environment after pip ran: "+err.Error())
+		return
+	}
+	left := map[string]bool{}
+	for _, d := range now {
+		left[d.Canonical] = true
+	}
+	for _, it := range items {
+		if left[it.canonical] {
+			reason := "pip uninstall did not remove it"
+			if !res.ok() {
+				reason = pipError(res.output)
+			}
+			u.fail(it, reason)
+		} else {
+			u.succeed(it)
+		}
+	}
+}
+
+func (u *upgrader) markUndone(s *Snapshot) {
+	t := time.Now().UTC()
+	s.UndoneAt = &t
+	if err := s.save(u.stateDir()); err != nil && u.sum.Err == nil {
+		u.sum.Err = fmt.Errorf("restored, but could not mark the snapshot undone: %w", err)
+	}
+}
+
+// Describe is a one-line summary of a snapshot for listings.
+func (s *Snapshot) Describe() string {
+	var parts []string
+	for _, c := range s.Changes {
+		switch {
+		case c.From == "":
+			parts = append(parts, c.Name+" (new "+c.To+")")
+		case c.To == "":
+			parts = append(parts, c.Name+" (removed)")
+		default:
+			parts = append(parts, c.Name+" "+c.From+" → "+c.To)
+		}
+	}
+	return strings.Join(parts, ", ")
+}

@@ -1,0 +1,406 @@
+package pip
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/pipup/pipup/pypi/pep440"
+)
+
+// DefaultBatchSize is how many packages one pip run installs. pip costs
+// about a second to start and ~0.1 s per small package after that
+// (docs/BENCHMARKS.md, "Upgrade"): 20 amortises the start-up to a few
+// tenths of a second per package while one run stays short enough that
+// results stream and a Ctrl-C, which waits for the run in progress, is
+// honoured within a few seconds.
+const DefaultBatchSize = 20
+
+// UpgradeOptions tunes an upgrade or an undo.
+type UpgradeOptions struct {
+	Concurrency int           // downloads in flight; 0 = the Env's index concurrency
+	Timeout     time.Duration // bounds one pip run; 0 = no bound
+	DryRun      bool          // plan and report, change nothing
+	// BreakSystemPackages allows changing an externally-managed (PEP 668)
+	// environment, like pip's flag of that name.
+	BreakSystemPackages bool
+	StateDir            string // snapshots; "" = DefaultStateDir
+	BatchSize           int    // packages per pip run; 0 = DefaultBatchSize
+}
+
+// planItem is one package of a run.
+type planItem struct {
+	name, canonical string
+	from, to        string
+	cand            CandidateFile
+	file            string // the verified file in the run's find-links directory
+	needsIndex      string // why the install needs the indexes ("" = it does not)
+	finished        bool   // an outcome was reported
+}
+
+// upgrader runs one Upgrade or Undo.
+type upgrader struct {
+	e    *Env
+	o    UpgradeOptions
+	ctx  context.Context
+	out  chan<- UpgradeEvent
+	work string // private directory: wheels/, tmp/, logs/
+	sum  UpgradeDone
+
+	mu         sync.Mutex
+	installing []string // packages of the pip run in progress
+	cancelSent bool
+	runs       int // pip runs started, for log names
+}
+
+// Upgrade installs the chosen packages at their scanned versions and sends
+// events on the returned channel, which is closed after UpgradeDone.
+// Cancelling ctx stops downloads at once and starts no new pip run; a pip
+// run in progress is left to finish, so every package ends at its old or
+// its new version.
+func (e *Env) Upgrade(ctx context.Context, pkgs []PackageChecked, o UpgradeOptions) <-chan UpgradeEvent {
+	out := make(chan UpgradeEvent, 64)
+	go func() {
+		defer close(out)
+		u := &upgrader{e: e, o: o, ctx: ctx, out: out}
+		u.finish(u.upgrade(pkgs))
+	}()
+	return out
+}
+
+func (u *upgrader) send(ev UpgradeEvent) { u.out <- ev }
+
+// watchCancel sends UpgradeCancelling once ctx is cancelled, naming the
+// packages of the pip run being finished. The returned func stops it.
+func (u *upgrader) watchCancel() (stop func()) {
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		select {
+		case <-u.ctx.Done():
+			u.sendCancelling()
+		case <-done:
+		}
+	}()
+	return func() { close(done); wg.Wait() }
+}
+
+func (u *upgrader) sendCancelling() {
+	u.mu.Lock()
+	if u.cancelSent {
+		u.mu.Unlock()
+		return
+	}
+	u.cancelSent = true
+	inst := append([]string(nil), u.installing...)
+	u.mu.Unlock()
+	u.send(UpgradeCancelling{Installing: inst})
+}
+
+// finish sends the summary.
+func (u *upgrader) finish(start time.Time) {
+	if u.ctx.Err() != nil {
+		u.sendCancelling()
+		u.sum.Cancelled = true
+	}
+	u.sum.Elapsed = time.Since(start)
+	u.send(u.sum)
+}
+
+// preflight refuses the whole run when the environment must not be
+// changed, or cannot be by pipup.
+func (u *upgrader) preflight() error {
+	in := u.e.Interp
+	if in == nil {
+		return errors.New("no interpreter")
+	}
+	if in.ExternallyManaged != "" && !u.o.BreakSystemPackages {
+		msg := strings.Join(strings.Fields(in.ExternallyManagedError), " ")
+		if msg == "" {
+			msg = "This environment is externally managed"
+		}
+		return fmt.Errorf("%s is externally managed (PEP 668): %s (nothing was changed; --break-system-packages overrides this)", in.Prefix, msg)
+	}
+	if in.PipVersion == "" {
+		return fmt.Errorf("pip is not installed for %s: pipup installs with the environment's own pip (%s -m ensurepip adds it)", in.Executable, in.Executable)
+	}
+	return nil
+}
+
+func (u *upgrader) upgrade(pkgs []PackageChecked) time.Time {
+	start := time.Now()
+	if err := u.preflight(); err != nil {
+		u.sum.Err = err
+		return start
+	}
+	dists, err := InstalledDists(u.e.Interp)
+	if err != nil {
+		u.sum.Err = fmt.Errorf("read installed packages: %w", err)
+		return start
+	}
+	plan, skipped := planUpgrade(pkgs, dists)
+	planned := make([]PlannedUpgrade, len(plan))
+	for i, it := range plan {
+		planned[i] = PlannedUpgrade{Name: it.name, From: it.from, To: it.to}
+	}
+	u.send(UpgradeStarted{Packages: planned})
+	for _, s := range skipped {
+		u.skip(s.Name, s.Reason)
+	}
+	if u.o.DryRun || len(plan) == 0 {
+		return start
+	}
+	for _, it := range plan {
+		u.send(UpgradeProgress{Name: it.name, Stage: StageQueued})
+	}
+	stopWatch := u.watchCancel()
+	defer stopWatch()
+
+	if err := u.makeWorkDir(); err != nil {
+		u.sum.Err = err
+		u.failAll(plan, err.Error())
+		return start
+	}
+	defer os.RemoveAll(u.work)
+
+	preCheck := make(chan pipCheckResult, 1)
+	go func() { preCheck <- u.pipCheck(true) }()
+
+	u.fetchAll(plan)
+	if u.ctx.Err() != nil {
+		u.skipUnfinished(plan, "cancelled before it was installed")
+		<-preCheck
+		return start
+	}
+	var ready []*planItem
+	for _, it := range plan {
+		if !it.finished {
+			ready = append(ready, it)
+		}
+	}
+	if len(ready) == 0 {
+		<-preCheck
+		return start
+	}
+
+	snap := newSnapshot(u.e.Interp, dists, planned)
+	if err := snap.save(u.stateDir()); err != nil {
+		u.sum.Err = fmt.Errorf("%w (nothing was changed: pipup does not upgrade without a snapshot to undo to)", err)
+		u.failAll(ready, "no snapshot could be saved")
+		<-preCheck
+		return start
+	}
+	u.markDependencies(ready, dists)
+	u.install(ready, false)
+	u.skipUnfinished(plan, "cancelled before it was installed")
+
+	after, err := InstalledDists(u.e.Interp)
+	if err == nil {
+		snap.Changes = diffDists(snap.Before, after)
+		snap.Finished = true
+		if err := snap.save(u.stateDir()); err != nil && u.sum.Err == nil {
+			u.sum.Err = err
+		}
+	}
+	if len(snap.Changes) > 0 {
+		u.sum.UndoCommand = "pipup undo --python " + shellQuote(u.e.Interp.Executable)
+	}
+	before := <-preCheck
+	if u.ctx.Err() == nil && len(snap.Changes) > 0 {
+		u.reportPipCheck(before, u.pipCheck(false))
+	}
+	return start
+}
+
+// planUpgrade turns the scan's answers into the run's packages, refusing
+// what must not be upgraded.
+func planUpgrade(pkgs []PackageChecked, dists []Dist) (plan []*planItem, skipped []UpgradeSkipped) {
+	byName := make(map[string]Dist, len(dists))
+	for _, d := range dists {
+		byName[d.Canonical] = d
+	}
+	seen := map[string]bool{}
+	for _, p := range pkgs {
+		c := canonicalName(p.Name)
+		if seen[c] {
+			continue
+		}
+		seen[c] = true
+		d, ok := byName[c]
+		reason := ""
+		switch {
+		case !ok:
+			reason = "not installed"
+		case d.Editable:
+			reason = "editable install: upgrade it from its source"
+		case d.DirectURL != nil && d.DirectURL.VCS != "":
+			reason = "installed from " + d.DirectURL.VCS + " (VCS): upgrade it from its repository"
+		case d.DirectURL != nil && d.DirectURL.Dir:
+			reason = "installed from a local directory"
+		case d.DirectURL != nil:
+			reason = "installed from a direct URL"
+		case !d.HasRecord:
+			reason = "no RECORD file (not installed by pip): pip cannot uninstall it safely"
+		case p.Latest == "" || p.Candidate.URL == "":
+			reason = "no file to install on the index"
+		case !newer(p.Latest, d.Version):
+			reason = "already up to date"
+		}
+		if reason != "" {
+			skipped = append(skipped, UpgradeSkipped{Name: displayName(p.Name, d), Reason: reason})
+			continue
+		}
+		plan = append(plan, &planItem{name: d.Name, canonical: c, from: d.Version, to: p.Latest, cand: p.Candidate})
+	}
+	sort.Slice(plan, func(i, j int) bool { return plan[i].canonical < plan[j].canonical })
+	return plan, skipped
+}
+
+func displayName(scanned string, d Dist) string {
+	if d.Name != "" {
+		return d.Name
+	}
+	return scanned
+}
+
+// newer reports whether version a is later than b (by string when either
+// is not a PEP 440 version).
+func newer(a, b string) bool {
+	va, err1 := pep440.Parse(a)
+	vb, err2 := pep440.Parse(b)
+	if err1 != nil || err2 != nil {
+		return a != b
+	}
+	return va.Compare(vb) > 0
+}
+
+// sameVersion compares versions as PEP 440 does ("2.0" == "2.0.0").
+func sameVersion(a, b string) bool {
+	va, err1 := pep440.Parse(a)
+	vb, err2 := pep440.Parse(b)
+	if err1 != nil || err2 != nil {
+		return a == b
+	}
+	return va.Equal(vb)
+}
+
+func (u *upgrader) stateDir() string {
+	if u.o.StateDir != "" {
+		return u.o.StateDir
+	}
+	d, err := DefaultStateDir(envLookup(u.environ()))
+	if err != nil {
+		return filepath.Join(os.TempDir(), "pipup-state")
+	}
+	return d
+}
+
+func (u *upgrader) environ() []string {
+	if u.e.opts.Environ != nil {
+		return u.e.opts.Environ
+	}
+	return os.Environ()
+}
+
+// makeWorkDir creates the run's private directory under pipup's cache.
+func (u *upgrader) makeWorkDir() error {
+	base := u.e.CacheDir
+	if base == "" {
+		base = os.TempDir()
+	}
+	base = filepath.Join(base, "upgrade")
+	if err := os.MkdirAll(base, 0o700); err != nil {
+		return fmt.Errorf("work directory: %w", err)
+	}
+	dir, err := os.MkdirTemp(base, "run-")
+	if err != nil {
+		return fmt.Errorf("work directory: %w", err)
+	}
+	for _, sub := range []string{"wheels", "tmp", "logs", "sdists"} {
+		if err := os.Mkdir(filepath.Join(dir, sub), 0o700); err != nil {
+			os.RemoveAll(dir)
+			return fmt.Errorf("work directory: %w", err)
+		}
+	}
+	u.work = dir
+	return nil
+}
+
+func (u *upgrader) skip(name, reason string) {
+	u.sum.Skipped++
+	u.send(UpgradeSkipped{Name: name, Reason: reason})
+}
+
+func (u *upgrader) fail(it *planItem, reason string) {
+	if it.finished {
+		return
+	}
+	it.finished = true
+	u.sum.Failed++
+	u.send(UpgradeFailed{Name: it.name, From: it.from, To: it.to, Reason: reason})
+}
+
+func (u *upgrader) succeed(it *planItem) {
+	if it.finished {
+		return
+	}
+	it.finished = true
+	u.sum.Upgraded++
+	u.send(PackageUpgraded{Name: it.name, From: it.from, To: it.to})
+}
+
+func (u *upgrader) failAll(items []*planItem, reason string) {
+	for _, it := range items {
+		u.fail(it, reason)
+	}
+}
+
+func (u *upgrader) skipUnfinished(items []*planItem, reason string) {
+	for _, it := range items {
+		if !it.finished {
+			it.finished = true
+			u.skip(it.name, reason)
+		}
+	}
+}
+
+// markDependencies runs the dependency pre-check on the downloaded wheels.
+func (u *upgrader) markDependencies(items []*planItem, dists []Dist) {
+	installed := make(map[string]string, len(dists)+len(items))
+	for _, d := range dists {
+		installed[d.Canonical] = d.Version
+	}
+	for _, it := range items {
+		installed[it.canonical] = it.to
+	}
+	for _, it := range items {
+		if !strings.HasSuffix(it.file, ".whl") {
+			continue
+		}
+		reqs, err := wheelRequires(it.file)
+		if err != nil {
+			continue // pip will say what is wrong with the file
+		}
+		if why, ok := needsIndex(reqs, u.e.Interp.Markers, installed); ok {
+			it.needsIndex = why
+		}
+	}
+}
+
+// shellQuote quotes s for a POSIX shell when it needs it.
+func shellQuote(s string) string {
+	if s != "" && strings.IndexFunc(s, func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-_./=:@+,", r))
+	}) < 0 {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
