@@ -1,13 +1,442 @@
 package main
 
-import "fmt"
+import (
+	"bufio"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strings"
+	"sync"
+	"time"
 
-// Placeholders until the upgrade engine lands.
-func runUpgrade(sig *interrupts, args []string, io stdio) int {
-	fmt.Fprintln(io.err, "pipup: upgrade is not available yet")
-	return exitFailed
+	"github.com/mattn/go-isatty"
+
+	"github.com/pipup/pipup/pip"
+	"github.com/pipup/pipup/pypi"
+)
+
+// changeFlags are the flags of the commands that change an environment.
+type changeFlags struct {
+	yes, dryRun, breakSystem bool
+	timeout                  time.Duration
 }
 
-func runUndo(sig *interrupts, args []string, io stdio) int { return runUpgrade(sig, args, io) }
+func (c *changeFlags) register(fs *flag.FlagSet) {
+	fs.BoolVar(&c.yes, "yes", false, "do not ask for confirmation")
+	fs.BoolVar(&c.yes, "y", false, "short for --yes")
+	fs.BoolVar(&c.dryRun, "dry-run", false, "show what would change, change nothing")
+	fs.BoolVar(&c.breakSystem, "break-system-packages", false, "allow changing an externally-managed (PEP 668) environment")
+	fs.DurationVar(&c.timeout, "timeout", 0, "bound one pip run (`D`uration, e.g. 10m; default none)")
+}
 
-func runHistory(sig *interrupts, args []string, io stdio) int { return runUpgrade(sig, args, io) }
+func (c *changeFlags) options(ef *envFlags) pip.UpgradeOptions {
+	return pip.UpgradeOptions{
+		Concurrency:         ef.concurrency,
+		Timeout:             c.timeout,
+		DryRun:              c.dryRun,
+		BreakSystemPackages: c.breakSystem,
+	}
+}
+
+// runUpgrade is `pipup upgrade`: scan, show the plan, confirm, upgrade.
+func runUpgrade(sig *interrupts, args []string, io stdio) int {
+	fs := flag.NewFlagSet("pipup upgrade", flag.ContinueOnError)
+	fs.SetOutput(io.err)
+	var ef envFlags
+	var cf changeFlags
+	ef.register(fs)
+	cf.register(fs)
+	all := fs.Bool("all", false, "upgrade every outdated package")
+	fs.Usage = func() {
+		fmt.Fprintln(fs.Output(), "Usage: pipup upgrade [PKG...] [--all] [--yes] [--dry-run] [flags]\n\nUpgrade the named packages (or --all outdated ones) to the latest versions on the index.\n\nFlags:")
+		fs.PrintDefaults()
+	}
+	pkgs, code, ok := parseArgs(fs, args)
+	if !ok {
+		return code
+	}
+	if *all == (len(pkgs) > 0) {
+		fmt.Fprintln(io.err, "pipup upgrade: name the packages to upgrade, or pass --all (not both)")
+		return exitUsage
+	}
+	env, err := pip.Open(sig.ctx, ef.options())
+	if err != nil {
+		return fail(io, sig, err)
+	}
+	if in := env.Interp; in.ExternallyManaged != "" && !cf.breakSystem {
+		// Refuse before the scan: nothing will change, so do not make the user wait.
+		fmt.Fprintf(io.err, "pipup: %s is externally managed (PEP 668): %s\npipup: nothing was changed; --break-system-packages overrides this\n",
+			in.Prefix, strings.Join(strings.Fields(in.ExternallyManagedError), " "))
+		return exitFailed
+	}
+	res := collect(env.Scan(sig.ctx, pip.ScanRequest{Packages: pkgs, Exclude: ef.exclude}), progressWriter(io.err))
+	if sig.interrupted() {
+		fmt.Fprintln(io.err, "pipup: interrupted; nothing was changed")
+		return exitInterrupted
+	}
+	if res.done.Err != nil {
+		return fail(io, sig, res.done.Err)
+	}
+	for _, f := range res.failed {
+		fmt.Fprintf(io.err, "pipup: could not check %s: %s\n", f.Name, oneLine(pypi.RedactURL(f.Err.Error())))
+	}
+	var outdated []pip.PackageChecked
+	for _, c := range res.checked {
+		if c.Outdated() {
+			outdated = append(outdated, c)
+		} else if len(pkgs) > 0 {
+			fmt.Fprintf(io.err, "%s %s is up to date\n", c.Name, c.Version)
+		}
+	}
+	if len(pkgs) > 0 {
+		for _, s := range res.skipped {
+			fmt.Fprintf(io.err, "skipped %s: %s\n", s.Name, s.Reason)
+		}
+	}
+	scanFailed := len(res.failed) > 0 || (len(pkgs) > 0 && len(res.skipped) > 0)
+	if len(outdated) == 0 {
+		fmt.Fprintln(io.err, "Nothing to upgrade.")
+		if scanFailed {
+			return exitFailed
+		}
+		return exitOK
+	}
+	p := &printer{io: io, title: "upgraded"}
+	p.plan(outdatedPlan(outdated))
+	if cf.dryRun {
+		p.dryRun(outdatedPlan(outdated))
+		return exitOK
+	}
+	if c, ok := confirm(io, cf.yes, fmt.Sprintf("Upgrade %s?", plural(len(outdated), "package"))); !ok {
+		return c
+	}
+	code = p.follow(sig, env.Upgrade(sig.ctx, outdated, cf.options(&ef)))
+	if code == exitOK && scanFailed {
+		code = exitFailed
+	}
+	return code
+}
+
+func outdatedPlan(pkgs []pip.PackageChecked) []pip.PlannedUpgrade {
+	out := make([]pip.PlannedUpgrade, len(pkgs))
+	for i, c := range pkgs {
+		out[i] = pip.PlannedUpgrade{Name: c.Name, From: c.Version, To: c.Latest}
+	}
+	return out
+}
+
+// runUndo is `pipup undo`: restore the versions the last upgrade replaced.
+func runUndo(sig *interrupts, args []string, io stdio) int {
+	fs := flag.NewFlagSet("pipup undo", flag.ContinueOnError)
+	fs.SetOutput(io.err)
+	var ef envFlags
+	var cf changeFlags
+	ef.register(fs)
+	cf.register(fs)
+	fs.Usage = func() {
+		fmt.Fprintln(fs.Output(), "Usage: pipup undo [--yes] [--dry-run] [flags]\n\nRestore the exact versions the last pipup upgrade replaced, and remove what it added.\n\nFlags:")
+		fs.PrintDefaults()
+	}
+	rest, code, ok := parseArgs(fs, args)
+	if !ok {
+		return code
+	}
+	if len(rest) > 0 {
+		fmt.Fprintf(io.err, "pipup undo: unexpected argument %q\n", rest[0])
+		return exitUsage
+	}
+	env, err := pip.Open(sig.ctx, ef.options())
+	if err != nil {
+		return fail(io, sig, err)
+	}
+	o := cf.options(&ef)
+	dry := o
+	dry.DryRun = true
+	var plan []pip.PlannedUpgrade
+	for ev := range env.Undo(sig.ctx, dry) {
+		switch ev := ev.(type) {
+		case pip.UpgradeStarted:
+			plan = ev.Packages
+		case pip.UpgradeDone:
+			if ev.Err != nil {
+				return fail(io, sig, ev.Err)
+			}
+		}
+	}
+	p := &printer{io: io, title: "restored"}
+	if len(plan) == 0 {
+		fmt.Fprintln(io.err, "The environment already has the versions of the last snapshot.")
+		for range env.Undo(sig.ctx, o) { // marks the snapshot undone
+		}
+		return exitOK
+	}
+	p.plan(plan)
+	if cf.dryRun {
+		p.dryRun(plan)
+		return exitOK
+	}
+	if c, ok := confirm(io, cf.yes, fmt.Sprintf("Restore %s?", plural(len(plan), "package"))); !ok {
+		return c
+	}
+	return p.follow(sig, env.Undo(sig.ctx, o))
+}
+
+// runHistory is `pipup history`: the snapshots of the environment.
+func runHistory(sig *interrupts, args []string, io stdio) int {
+	fs := flag.NewFlagSet("pipup history", flag.ContinueOnError)
+	fs.SetOutput(io.err)
+	var ef envFlags
+	ef.register(fs)
+	fs.Usage = func() {
+		fmt.Fprintln(fs.Output(), "Usage: pipup history [flags]\n\nList the snapshots pipup saved before each upgrade of the environment, newest first.\n\nFlags:")
+		fs.PrintDefaults()
+	}
+	rest, code, ok := parseArgs(fs, args)
+	if !ok {
+		return code
+	}
+	if len(rest) > 0 {
+		fmt.Fprintf(io.err, "pipup history: unexpected argument %q\n", rest[0])
+		return exitUsage
+	}
+	env, err := pip.Open(sig.ctx, ef.options())
+	if err != nil {
+		return fail(io, sig, err)
+	}
+	snaps, err := pip.History("", env.Interp)
+	if err != nil {
+		return fail(io, sig, err)
+	}
+	if len(snaps) == 0 {
+		fmt.Fprintf(io.err, "No snapshots for %s yet.\n", env.Interp.Prefix)
+		return exitOK
+	}
+	for _, s := range snaps {
+		state := ""
+		switch {
+		case s.UndoneAt != nil:
+			state = " (undone " + s.UndoneAt.Local().Format("2006-01-02 15:04") + ")"
+		case !s.Finished:
+			state = " (run did not finish)"
+		}
+		what := s.Describe()
+		if what == "" {
+			what = fmt.Sprintf("planned %s", plural(len(s.Planned), "upgrade"))
+		}
+		fmt.Fprintf(io.out, "%s  %s%s\n", s.Created.Local().Format("2006-01-02 15:04:05"), what, state)
+	}
+	return exitOK
+}
+
+// confirm asks once on a terminal. Without a terminal and without --yes
+// it refuses, since nobody can answer.
+func confirm(io stdio, yes bool, question string) (code int, ok bool) {
+	if yes {
+		return 0, true
+	}
+	f, isFile := io.in.(*os.File)
+	if !isFile || !isatty.IsTerminal(f.Fd()) {
+		fmt.Fprintln(io.err, "pipup: not a terminal, so not asking: pass --yes to go ahead (or --dry-run to look)")
+		return exitUsage, false
+	}
+	fmt.Fprintf(io.err, "%s [y/N] ", question)
+	line, _ := bufio.NewReader(io.in).ReadString('\n')
+	switch strings.ToLower(strings.TrimSpace(line)) {
+	case "y", "yes":
+		return 0, true
+	}
+	fmt.Fprintln(io.err, "Nothing was changed.")
+	return exitOK, false
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return fmt.Sprintf("%d %ss", n, word)
+}
+
+// printer prints an upgrade's results as they complete.
+type printer struct {
+	io       stdio
+	title    string // status word for success: "upgraded" or "restored"
+	w        [3]int // column widths
+	progress io.Writer
+
+	mu         sync.Mutex
+	installing map[string]bool
+	finishing  []string // the pip run UpgradeCancelling named
+	lastLine   time.Time
+}
+
+func (p *printer) plan(plan []pip.PlannedUpgrade) {
+	p.w = [3]int{len("Package"), len("From"), len("To")}
+	for _, u := range plan {
+		p.w[0] = max(p.w[0], len(u.Name))
+		p.w[1] = max(p.w[1], len(u.From))
+		p.w[2] = max(p.w[2], len(u.To))
+	}
+	p.progress = progressWriter(p.io.err)
+}
+
+func (p *printer) row(name, from, to, status string) {
+	p.clearProgress()
+	fmt.Fprintf(p.io.out, "%-*s  %-*s  %-*s  %s\n", p.w[0], name, p.w[1], from, p.w[2], to, status)
+}
+
+func (p *printer) header() { p.row("Package", "From", "To", "Status") }
+
+func (p *printer) dryRun(plan []pip.PlannedUpgrade) {
+	p.header()
+	for _, u := range plan {
+		to, status := u.To, "would be "+p.title
+		if to == "" {
+			to, status = "-", "would be removed"
+		}
+		p.row(u.Name, u.From, to, status)
+	}
+	fmt.Fprintf(p.io.err, "%s; dry run: nothing was changed\n", plural(len(plan), "package"))
+}
+
+// follow drains the events, prints them and returns the exit code.
+func (p *printer) follow(sig *interrupts, events <-chan pip.UpgradeEvent) int {
+	p.installing = map[string]bool{}
+	sig.setRepeat(p.onRepeat)
+	defer sig.setRepeat(nil)
+	p.header()
+	var done pip.UpgradeDone
+	downloaded, total := 0, 0
+	for ev := range events {
+		switch ev := ev.(type) {
+		case pip.UpgradeStarted:
+			total = len(ev.Packages)
+		case pip.UpgradeProgress:
+			p.mu.Lock()
+			if ev.Stage == pip.StageInstalling {
+				p.installing[ev.Name] = true
+			}
+			if ev.Stage == pip.StageVerifying {
+				downloaded++
+			}
+			p.mu.Unlock()
+			p.showProgress(downloaded, total)
+		case pip.PackageUpgraded:
+			p.settle(ev.Name)
+			status := p.title
+			to := ev.To
+			if to == "" {
+				to, status = "-", "removed"
+			}
+			p.row(ev.Name, ev.From, to, status)
+		case pip.UpgradeFailed:
+			p.settle(ev.Name)
+			p.row(ev.Name, ev.From, ev.To, "failed: "+oneLine(pypi.RedactURL(ev.Reason)))
+		case pip.UpgradeSkipped:
+			p.settle(ev.Name)
+			p.row(ev.Name, "", "", "skipped: "+oneLine(ev.Reason))
+		case pip.UpgradeCancelling:
+			p.mu.Lock()
+			p.finishing = ev.Installing
+			p.mu.Unlock()
+			p.clearProgress()
+			if len(ev.Installing) > 0 {
+				fmt.Fprintf(p.io.err, "pipup: interrupted: letting the pip run in progress finish (%s); no new install starts\n", strings.Join(ev.Installing, ", "))
+			} else {
+				fmt.Fprintln(p.io.err, "pipup: interrupted: stopping")
+			}
+		case pip.UpgradeDone:
+			done = ev
+		}
+	}
+	p.clearProgress()
+	p.summary(done)
+	switch {
+	case done.Cancelled:
+		return exitInterrupted
+	case done.Err != nil || done.Failed > 0:
+		return exitFailed
+	}
+	return exitOK
+}
+
+func (p *printer) settle(name string) {
+	p.mu.Lock()
+	delete(p.installing, name)
+	p.mu.Unlock()
+}
+
+func (p *printer) summary(d pip.UpgradeDone) {
+	w := p.io.err
+	fmt.Fprintf(w, "%d %s, %d failed, %d skipped in %.1f s\n", d.Upgraded, p.title, d.Failed, d.Skipped, d.Elapsed.Seconds())
+	if d.PipCheckOK != nil {
+		if *d.PipCheckOK {
+			fmt.Fprintln(w, "pip check: no new broken requirements")
+		} else {
+			fmt.Fprintln(w, "pip check found broken requirements:")
+		}
+		for _, l := range strings.Split(d.PipCheck, "\n") {
+			if l != "" {
+				fmt.Fprintf(w, "  %s\n", l)
+			}
+		}
+	}
+	if d.Err != nil {
+		msg := pypi.RedactURL(d.Err.Error())
+		if errors.Is(d.Err, pip.ErrNothingToUndo) {
+			msg = d.Err.Error()
+		}
+		fmt.Fprintf(w, "pipup: %s\n", msg)
+	}
+	if d.Cancelled {
+		fmt.Fprintln(w, "pipup: interrupted; every package above is at the version shown, the others are unchanged")
+	}
+	if d.UndoCommand != "" {
+		fmt.Fprintf(w, "To undo: %s\n", d.UndoCommand)
+	}
+}
+
+// onRepeat answers the second and later Ctrl-C.
+func (p *printer) onRepeat(n int) {
+	p.mu.Lock()
+	names := append([]string(nil), p.finishing...)
+	if len(names) == 0 {
+		for k := range p.installing {
+			names = append(names, k)
+		}
+	}
+	p.mu.Unlock()
+	if len(names) == 0 || n >= 3 {
+		if len(names) > 0 {
+			fmt.Fprintf(p.io.err, "\npipup: quitting; pip goes on in the background and finishes installing %s\n", strings.Join(names, ", "))
+		}
+		os.Exit(exitInterrupted)
+	}
+	sort.Strings(names)
+	fmt.Fprintf(p.io.err, "\npipup: still finishing the install of %s (stopping pip mid-install would break the environment); press Ctrl-C again to quit now and let pip finish in the background\n", strings.Join(names, ", "))
+}
+
+func (p *printer) showProgress(downloaded, total int) {
+	if p.progress == nil {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if time.Since(p.lastLine) < 100*time.Millisecond {
+		return
+	}
+	p.lastLine = time.Now()
+	msg := fmt.Sprintf("downloaded %d/%d", downloaded, total)
+	if n := len(p.installing); n > 0 {
+		msg += fmt.Sprintf(", installing %s", plural(n, "package"))
+	}
+	fmt.Fprintf(p.progress, "\r\033[K%s", msg)
+}
+
+func (p *printer) clearProgress() {
+	if p.progress != nil {
+		fmt.Fprint(p.progress, "\r\033[K")
+	}
+}

@@ -152,6 +152,7 @@ func TestUpgradeBrokenWheelAndHashMismatch(t *testing.T) {
 		t.Fatalf("done = %+v", done)
 	}
 	got := outcomes(evs)
+	t.Logf("p3: %s; p5: %s", got["p3"], got["p5"])
 	if r := got["p3"]; !strings.HasPrefix(r, "failed: ") || strings.Contains(r, "\n") || !strings.Contains(strings.ToLower(r), "wheel") {
 		t.Errorf("p3: %q", r)
 	}
