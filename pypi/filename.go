@@ -340,18 +340,22 @@ func pyURLSplit(u, scheme string) (pyURL, error) {
 		i++
 	}
 	u = u[i:]
-	if strings.ContainsAny(u, "\t\r\n") {
-		u = strings.NewReplacer("\t", "", "\r", "", "\n", "").Replace(u)
+	for i := 0; i < len(u); i++ {
+		if c := u[i]; c == '\t' || c == '\r' || c == '\n' {
+			u = strings.NewReplacer("\t", "", "\r", "", "\n", "").Replace(u)
+			break
+		}
 	}
 	p := pyURL{scheme: scheme}
 	if c := strings.IndexByte(u, ':'); c > 0 && isASCIILetter(u[0]) && isSchemeChars(u[:c]) {
 		p.scheme, u = strings.ToLower(u[:c]), u[c+1:]
 	}
 	if strings.HasPrefix(u, "//") {
-		end := strings.IndexAny(u[2:], "/?#")
-		if end < 0 {
-			end = len(u) - 2
+		end := 2
+		for end < len(u) && u[end] != '/' && u[end] != '?' && u[end] != '#' {
+			end++
 		}
+		end -= 2
 		p.netloc, u = u[2:2+end], u[2+end:]
 		if err := checkPyNetloc(p.netloc); err != nil {
 			return pyURL{}, err
@@ -448,43 +452,65 @@ func pyURLParse(u, scheme string) (pyURL, string, error) {
 }
 
 // unsplit is urllib.parse.urlunsplit.
-func (p pyURL) unsplit() string {
-	u := p.path
-	if p.netloc != "" || (p.scheme != "" && pyUsesNetloc(p.scheme) && !strings.HasPrefix(u, "//")) {
-		if u != "" && u[0] != '/' {
-			u = "/" + u
-		}
-		u = "//" + p.netloc + u
-	}
-	if p.scheme != "" {
-		u = p.scheme + ":" + u
-	}
-	if p.query != "" {
-		u += "?" + p.query
-	}
-	if p.fragment != "" {
-		u += "#" + p.fragment
-	}
-	return u
-}
+func (p pyURL) unsplit() string { return p.unparse("") }
 
-// unparse is urllib.parse.urlunparse.
+// unparse is urllib.parse.urlunparse, built in one allocation.
 func (p pyURL) unparse(params string) string {
 	if params != "" {
-		p.path += ";" + params
+		p.path += ";" + params // urlunparse joins them before urlunsplit looks at the path
 	}
-	return p.unsplit()
+	var b strings.Builder
+	b.Grow(len(p.scheme) + len(p.netloc) + len(p.path) + len(p.query) + len(p.fragment) + 6)
+	if p.scheme != "" {
+		b.WriteString(p.scheme)
+		b.WriteByte(':')
+	}
+	if p.netloc != "" || (p.scheme != "" && pyUsesNetloc(p.scheme) && !strings.HasPrefix(p.path, "//")) {
+		b.WriteString("//")
+		b.WriteString(p.netloc)
+		if p.path != "" && p.path[0] != '/' {
+			b.WriteByte('/')
+		}
+	}
+	b.WriteString(p.path)
+	if p.query != "" {
+		b.WriteByte('?')
+		b.WriteString(p.query)
+	}
+	if p.fragment != "" {
+		b.WriteByte('#')
+		b.WriteString(p.fragment)
+	}
+	return b.String()
 }
 
+// pyBase is a base URL for pyURLJoin, parsed once for all the links of a
+// page.
+type pyBase struct {
+	raw    string
+	parsed bool
+	u      pyURL
+	params string
+	err    error
+}
+
+func newPyBase(raw string) *pyBase { return &pyBase{raw: raw} }
+
 // pyURLJoin is urllib.parse.urljoin(base, ref).
-func pyURLJoin(base, ref string) (string, error) {
-	if base == "" {
+func pyURLJoin(base, ref string) (string, error) { return newPyBase(base).join(ref) }
+
+func (pb *pyBase) join(ref string) (string, error) {
+	if pb.raw == "" {
 		return ref, nil
 	}
 	if ref == "" {
-		return base, nil
+		return pb.raw, nil
 	}
-	b, bparams, err := pyURLParse(base, "")
+	if !pb.parsed {
+		pb.u, pb.params, pb.err = pyURLParse(pb.raw, "")
+		pb.parsed = true
+	}
+	b, bparams, err := pb.u, pb.params, pb.err
 	if err != nil {
 		return "", err
 	}

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"net/url"
-	"regexp"
 	"strconv"
 	"strings"
 	"unicode"
@@ -88,7 +87,7 @@ func ParseHTML(r io.Reader, pageURL *url.URL, fn func(File) error) error {
 	if pageURL != nil {
 		page = pageURL.String()
 	}
-	base, baseSeen := page, false
+	base, baseSeen := newPyBase(page), false
 	z := html.NewTokenizer(r)
 	z.SetMaxBuf(maxTokenBytes)
 	for {
@@ -130,8 +129,8 @@ func ParseHTML(r io.Reader, pageURL *url.URL, fn func(File) error) error {
 		case asciiEqualFold(name, "base") && !baseSeen:
 			var href optString
 			if !parsePyAttrs(raw, func(k, v []byte, hasVal bool) {
-				if !href.seen && string(k) == "href" {
-					href = optString{seen: true, ok: hasVal, v: string(v)}
+				if !href.seen && pyLowerEqual(k, "href") {
+					href = optString{seen: true, ok: hasVal, v: attrValue(v)}
 				}
 			}) || !href.ok {
 				continue
@@ -144,7 +143,7 @@ func ParseHTML(r io.Reader, pageURL *url.URL, fn func(File) error) error {
 			if err != nil {
 				return fmt.Errorf("parse HTML page %s: base href %s: %w", RedactURL(page), RedactURL(href.v), err)
 			}
-			base = b
+			base = newPyBase(b)
 		}
 	}
 }
@@ -159,7 +158,7 @@ func resolveBase(page, href string) (string, error) {
 	if p.scheme != "" {
 		return href, nil
 	}
-	return pyURLJoin(page, href)
+	return newPyBase(page).join(href)
 }
 
 type optString struct {
@@ -174,25 +173,45 @@ type anchorAttrs struct {
 
 func (a *anchorAttrs) set(k, v []byte, hasVal bool) {
 	var dst *optString
-	switch string(k) {
-	case "href":
+	switch {
+	case pyLowerEqual(k, "href"):
 		dst = &a.href
-	case "data-requires-python":
+	case pyLowerEqual(k, "data-requires-python"):
 		dst = &a.requiresPython
-	case "data-yanked":
+	case pyLowerEqual(k, "data-yanked"):
 		dst = &a.yanked
-	case "data-core-metadata":
+	case pyLowerEqual(k, "data-core-metadata"):
 		dst = &a.coreMetadata
-	case "data-dist-info-metadata":
+	case pyLowerEqual(k, "data-dist-info-metadata"):
 		dst = &a.distInfoMetadata
 	default:
 		return
 	}
-	*dst = optString{seen: true, ok: hasVal, v: string(v)}
+	*dst = optString{seen: true, ok: hasVal, v: attrValue(v)}
+}
+
+// attrValue is the string HTMLParser makes of a raw attribute value: HTML
+// character references are replaced (html.unescape).
+func attrValue(v []byte) string {
+	if bytes.IndexByte(v, '&') >= 0 {
+		return html.UnescapeString(string(v))
+	}
+	return string(v)
+}
+
+// pyLowerEqual reports whether Python's name.lower() equals the ASCII
+// string s, without allocating for ASCII names.
+func pyLowerEqual(name []byte, s string) bool {
+	for _, c := range name {
+		if c >= 0x80 {
+			return string(bytes.ToLower(name)) == s
+		}
+	}
+	return asciiEqualFold(name, s)
 }
 
 // anchorFile is pip's Link.from_element.
-func anchorFile(a *anchorAttrs, base string) (File, bool, error) {
+func anchorFile(a *anchorAttrs, base *pyBase) (File, bool, error) {
 	if !a.href.ok || a.href.v == "" {
 		return File{}, false, nil
 	}
@@ -221,9 +240,32 @@ func anchorFile(a *anchorAttrs, base string) (File, bool, error) {
 	return f, true, nil
 }
 
-// hashFragmentRe is pip's LinkHash._hash_url_fragment_re: it searches the
-// whole URL, so "?x=1&sha256=..." counts too.
-var hashFragmentRe = regexp.MustCompile(`[#&](sha512|sha384|sha256|sha224|sha1|md5)=([^&]*)`)
+// supportedHashes is pip's _SUPPORTED_HASHES, in its order.
+var supportedHashes = [...]string{"sha512", "sha384", "sha256", "sha224", "sha1", "md5"}
+
+// urlHash is pip's LinkHash.find_hash_url_fragment, which searches the
+// whole URL with [#&](sha512|...|md5)=([^&]*): the first "#name=" or
+// "&name=" anywhere counts, so "?x=1&sha256=..." does too.
+func urlHash(u string) (name, value string, ok bool) {
+	for i := strings.IndexAny(u, "#&"); i >= 0; {
+		rest := u[i+1:]
+		for _, n := range supportedHashes {
+			if len(rest) > len(n) && rest[:len(n)] == n && rest[len(n)] == '=' {
+				v := rest[len(n)+1:]
+				if j := strings.IndexByte(v, '&'); j >= 0 {
+					v = v[:j]
+				}
+				return n, v, true
+			}
+		}
+		j := strings.IndexAny(rest, "#&")
+		if j < 0 {
+			break
+		}
+		i += 1 + j
+	}
+	return "", "", false
+}
 
 func isSupportedHash(name string) bool {
 	switch name {
@@ -237,8 +279,8 @@ func isSupportedHash(name string) bool {
 // way pip's Link does: urljoin, _ensure_quoted_url, the hash found in the
 // URL, Link.filename and Link.url_without_fragment. ok is false when the
 // URL has no file name.
-func newFile(base, href string) (File, bool, error) {
-	joined, err := pyURLJoin(base, href)
+func newFile(base *pyBase, href string) (File, bool, error) {
+	joined, err := base.join(href)
 	if err != nil {
 		return File{}, false, fmt.Errorf("link %s: %w", RedactURL(href), err)
 	}
@@ -256,8 +298,8 @@ func newFile(base, href string) (File, bool, error) {
 	}
 	p.fragment = ""
 	f.URL = p.unsplit()
-	if m := hashFragmentRe.FindStringSubmatch(link); m != nil {
-		f.Hashes = map[string]string{m[1]: m[2]}
+	if name, v, ok := urlHash(link); ok {
+		f.Hashes = map[string]string{name: v}
 	}
 	return f, true, nil
 }
@@ -309,8 +351,11 @@ func reservedIndex(s string) int {
 // delimits it.
 func rawTagName(raw []byte) []byte {
 	i := 1
-	for i < len(raw) && !bytes.ContainsRune([]byte(" \n\r\t\f/>"), rune(raw[i])) {
-		i++
+	for ; i < len(raw); i++ {
+		switch raw[i] {
+		case ' ', '\n', '\r', '\t', '\f', '/', '>':
+			return raw[1:i]
+		}
 	}
 	return raw[1:i]
 }
@@ -333,15 +378,19 @@ func asciiEqualFold(b []byte, s string) bool {
 
 // parsePyAttrs reads the attributes of a raw start tag with the rules of
 // Python's HTMLParser.parse_starttag (attrfind_tolerant), calling set for
-// each in order with the lower-cased name, the unquoted and unescaped value,
-// and whether a value was given. It reports false when Python would not
+// each in order with the name (to be lower-cased), the unquoted value (to be
+// unescaped with attrValue) and whether a value was given. It reports false when Python would not
 // treat the text as a start tag at all.
 func parsePyAttrs(raw []byte, set func(k, v []byte, hasVal bool)) bool {
 	s := raw
 	// tagfind_tolerant: [a-zA-Z][^\t\n\r\f />\x00]*(?:\s|/(?!>))*
 	k := 2
-	for k < len(s) && !bytes.ContainsRune([]byte("\t\n\r\f />\x00"), rune(s[k])) {
-		k++
+tagName:
+	for ; k < len(s); k++ {
+		switch s[k] {
+		case '\t', '\n', '\r', '\f', ' ', '/', '>', 0:
+			break tagName
+		}
 	}
 	k = skipSpaceSlash(s, k)
 	for k < len(s) {
@@ -362,16 +411,13 @@ func parsePyAttrs(raw []byte, set func(k, v []byte, hasVal bool)) bool {
 			}
 			nameEnd += n
 		}
-		name := bytes.ToLower(s[k:nameEnd])
+		name := s[k:nameEnd]
 		val, end, hasVal := pyAttrValue(s, nameEnd)
 		if hasVal {
 			if len(val) >= 2 && (val[0] == '\'' || val[0] == '"') && val[len(val)-1] == val[0] {
 				val = val[1 : len(val)-1]
 			} else if len(val) == 1 && (val[0] == '\'' || val[0] == '"') {
 				val = nil
-			}
-			if len(val) > 0 && bytes.IndexByte(val, '&') >= 0 {
-				val = []byte(html.UnescapeString(string(val)))
 			}
 		}
 		set(name, val, hasVal)
@@ -489,7 +535,7 @@ func ParseJSON(r io.Reader, pageURL *url.URL, fn func(File) error) error {
 				return wrap(errors.New(`duplicate "files" key`))
 			}
 			seenFiles = true
-			if err := parseJSONFiles(dec, page, fn); err != nil {
+			if err := parseJSONFiles(dec, newPyBase(page), fn); err != nil {
 				if cb, ok := err.(callbackError); ok {
 					return cb.err
 				}
@@ -504,8 +550,7 @@ func ParseJSON(r io.Reader, pageURL *url.URL, fn func(File) error) error {
 				return wrap(err)
 			}
 		default:
-			var skip json.RawMessage
-			if err := dec.Decode(&skip); err != nil {
+			if err := skipJSONValue(dec); err != nil {
 				return wrap(err)
 			}
 		}
@@ -535,6 +580,27 @@ func expectDelim(dec *json.Decoder, d json.Delim, what string) error {
 	return nil
 }
 
+// skipJSONValue reads past one value token by token, so that a large
+// "versions" list is never held in memory at once.
+func skipJSONValue(dec *json.Decoder) error {
+	depth := 0
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return err
+		}
+		switch tok {
+		case json.Delim('{'), json.Delim('['):
+			depth++
+		case json.Delim('}'), json.Delim(']'):
+			depth--
+		}
+		if depth == 0 {
+			return nil
+		}
+	}
+}
+
 func checkAPIVersion(meta json.RawMessage) error {
 	var m map[string]json.RawMessage
 	if json.Unmarshal(meta, &m) != nil || m == nil {
@@ -554,17 +620,16 @@ func checkAPIVersion(meta json.RawMessage) error {
 	return nil
 }
 
-func parseJSONFiles(dec *json.Decoder, page string, fn func(File) error) error {
+func parseJSONFiles(dec *json.Decoder, base *pyBase, fn func(File) error) error {
 	if err := expectDelim(dec, '[', `"files" as a list`); err != nil {
 		return err
 	}
-	var obj map[string]json.RawMessage
+	var raw json.RawMessage // reused: one file object at a time
 	for n := 0; dec.More(); n++ {
-		clear(obj)
-		if err := dec.Decode(&obj); err != nil || obj == nil {
-			return fmt.Errorf("files[%d]: not an object", n)
+		if err := dec.Decode(&raw); err != nil {
+			return fmt.Errorf("files[%d]: %w", n, err)
 		}
-		f, ok, err := jsonFile(obj, page)
+		f, ok, err := jsonFile(raw, base)
 		if err != nil {
 			return fmt.Errorf("files[%d]: %w", n, err)
 		}
@@ -578,126 +643,229 @@ func parseJSONFiles(dec *json.Decoder, page string, fn func(File) error) error {
 	return expectDelim(dec, ']', "end of files")
 }
 
-// jsonFile is pip's Link.from_json.
-func jsonFile(obj map[string]json.RawMessage, page string) (File, bool, error) {
-	rawURL, ok := obj["url"]
-	if !ok || isJSONNull(rawURL) {
+// jsonFile is pip's Link.from_json on one file object. Keys match exactly
+// and the last duplicate wins, as in the dict json.loads builds.
+func jsonFile(raw []byte, base *pyBase) (File, bool, error) {
+	var url, hashes, requiresPython, yanked, coreMeta, distInfoMeta, size []byte
+	err := jsonMembers(raw, func(k, v []byte) {
+		switch string(k) {
+		case "url":
+			url = v
+		case "hashes":
+			hashes = v
+		case "requires-python":
+			requiresPython = v
+		case "yanked":
+			yanked = v
+		case "core-metadata":
+			coreMeta = v
+		case "dist-info-metadata":
+			distInfoMeta = v
+		case "size":
+			size = v
+		}
+	})
+	if err != nil {
+		return File{}, false, err
+	}
+	if url == nil || isJSONNull(url) {
 		return File{}, false, nil
 	}
-	var href string
-	if err := json.Unmarshal(rawURL, &href); err != nil {
+	href, isStr := jsonString(url)
+	if !isStr {
 		return File{}, false, errors.New("url is not a string")
 	}
-	f, ok, err := newFile(page, href)
+	f, ok, err := newFile(base, href)
 	if err != nil || !ok {
 		return f, ok, err
 	}
-	if raw, ok := obj["hashes"]; ok && !isJSONNull(raw) { // pip: None means no hashes
-		hashes, err := jsonHashes(raw)
-		if err != nil {
-			return File{}, false, fmt.Errorf("hashes: %w", err)
+	if hashes != nil && !isJSONNull(hashes) { // pip: None means no hashes
+		if hashes[0] != '{' {
+			return File{}, false, errors.New("hashes is not an object")
 		}
 		// pip keeps every algorithm the index lists; a hash in the URL wins.
-		for k, v := range f.Hashes {
-			hashes[k] = v
-		}
-		if len(hashes) > 0 {
-			f.Hashes = hashes
-		}
-	}
-	if raw, ok := obj["requires-python"]; ok {
-		v, err := pyValue(raw)
-		if err != nil {
+		fromURL := f.Hashes
+		f.Hashes = nil
+		if err := jsonStringMembers(hashes, func(k, v string) {
+			if f.Hashes == nil {
+				f.Hashes = map[string]string{}
+			}
+			f.Hashes[k] = v
+		}); err != nil {
 			return File{}, false, err
 		}
-		if s, isStr := v.(string); isStr {
+		for k, v := range fromURL {
+			if f.Hashes == nil {
+				f.Hashes = map[string]string{}
+			}
+			f.Hashes[k] = v
+		}
+	}
+	if requiresPython != nil {
+		if s, isStr := jsonString(requiresPython); isStr {
 			f.RequiresPython = s
-		} else if pyTruthy(v) {
+		} else if jsonTruthy(requiresPython) {
 			return File{}, false, errors.New("requires-python is not a string")
 		}
 	}
-	if raw, ok := obj["yanked"]; ok {
-		v, err := pyValue(raw)
-		if err != nil {
-			return File{}, false, err
-		}
-		if pyTruthy(v) {
-			f.Yanked = true
-			f.YankedReason, _ = v.(string)
-		}
+	if yanked != nil && jsonTruthy(yanked) {
+		f.Yanked = true
+		f.YankedReason, _ = jsonString(yanked)
 	}
-	meta, ok := obj["core-metadata"]
-	if !ok || isJSONNull(meta) {
-		meta, ok = obj["dist-info-metadata"]
+	meta := coreMeta
+	if meta == nil || isJSONNull(meta) {
+		meta = distInfoMeta
 	}
-	if ok {
-		v, err := pyValue(meta)
-		if err != nil {
-			return File{}, false, err
-		}
-		if d, isDict := v.(map[string]any); isDict {
-			f.CoreMetadata = true
-			for k, h := range d {
-				if s, isStr := h.(string); isStr && isSupportedHash(k) {
-					if f.CoreMetadataHashes == nil {
-						f.CoreMetadataHashes = map[string]string{}
-					}
-					f.CoreMetadataHashes[k] = s
+	if meta != nil && meta[0] == '{' {
+		f.CoreMetadata = true
+		if err := jsonStringMembers(meta, func(k, v string) {
+			if isSupportedHash(k) {
+				if f.CoreMetadataHashes == nil {
+					f.CoreMetadataHashes = map[string]string{}
 				}
+				f.CoreMetadataHashes[k] = v
 			}
-		} else if pyTruthy(v) {
-			f.CoreMetadata = true
+		}); err != nil {
+			return File{}, false, err
 		}
+	} else if meta != nil && jsonTruthy(meta) {
+		f.CoreMetadata = true
 	}
-	if raw, ok := obj["size"]; ok {
-		if n, err := strconv.ParseInt(string(raw), 10, 64); err == nil && n >= 0 {
+	if size != nil {
+		if n, err := strconv.ParseInt(string(size), 10, 64); err == nil && n >= 0 {
 			f.Size = n
 		}
 	}
 	return f, true, nil
 }
 
-func jsonHashes(raw json.RawMessage) (map[string]string, error) {
-	var m map[string]any
-	if err := json.Unmarshal(raw, &m); err != nil || m == nil {
-		return nil, errors.New("not an object")
+// The helpers below read values inside a file object that the decoder has
+// already checked to be valid JSON, without unmarshalling it into maps.
+
+// jsonMembers calls fn with each key (decoded) and raw value of an object.
+func jsonMembers(raw []byte, fn func(k, v []byte)) error {
+	i := skipJSONSpace(raw, 0)
+	if i >= len(raw) || raw[i] != '{' {
+		return errors.New("not an object")
 	}
-	out := make(map[string]string, len(m))
-	for k, v := range m {
-		if s, ok := v.(string); ok {
-			out[k] = s
+	i = skipJSONSpace(raw, i+1)
+	if i < len(raw) && raw[i] == '}' {
+		return nil
+	}
+	for i < len(raw) {
+		end := jsonValueEnd(raw, i)
+		key := raw[i:end]
+		if len(key) < 2 || key[0] != '"' {
+			return errors.New("malformed object")
+		}
+		if bytes.IndexByte(key, '\\') < 0 {
+			key = key[1 : len(key)-1]
+		} else if k, ok := jsonString(key); ok {
+			key = []byte(k)
+		} else {
+			return errors.New("malformed object")
+		}
+		i = skipJSONSpace(raw, end)
+		if i >= len(raw) || raw[i] != ':' {
+			return errors.New("malformed object")
+		}
+		i = skipJSONSpace(raw, i+1)
+		end = jsonValueEnd(raw, i)
+		fn(key, raw[i:end])
+		i = skipJSONSpace(raw, end)
+		if i < len(raw) && raw[i] == '}' {
+			return nil
+		}
+		if i >= len(raw) || raw[i] != ',' {
+			return errors.New("malformed object")
+		}
+		i = skipJSONSpace(raw, i+1)
+	}
+	return errors.New("malformed object")
+}
+
+// jsonStringMembers calls fn for each member of an object whose value is a
+// string; other members are skipped.
+func jsonStringMembers(raw []byte, fn func(k, v string)) error {
+	return jsonMembers(raw, func(k, v []byte) {
+		if s, ok := jsonString(v); ok {
+			fn(string(k), s)
+		}
+	})
+}
+
+func skipJSONSpace(b []byte, i int) int {
+	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
+		i++
+	}
+	return i
+}
+
+// jsonValueEnd returns the index just past the value starting at i.
+func jsonValueEnd(b []byte, i int) int {
+	depth := 0
+	for ; i < len(b); i++ {
+		switch b[i] {
+		case '"':
+			for i++; i < len(b) && b[i] != '"'; i++ {
+				if b[i] == '\\' {
+					i++
+				}
+			}
+			if depth == 0 {
+				return min(i+1, len(b))
+			}
+		case '{', '[':
+			depth++
+		case '}', ']':
+			if depth == 0 {
+				return i // end of a literal that closes its container
+			}
+			if depth--; depth == 0 {
+				return i + 1
+			}
+		case ',', ' ', '\t', '\n', '\r', ':':
+			if depth == 0 {
+				return i
+			}
 		}
 	}
-	return out, nil
+	return i
 }
 
-func isJSONNull(raw json.RawMessage) bool { return string(bytes.TrimSpace(raw)) == "null" }
-
-func pyValue(raw json.RawMessage) (any, error) {
-	var v any
-	if err := json.Unmarshal(raw, &v); err != nil {
-		return nil, err
+// jsonString decodes a JSON string value; ok is false for other types.
+func jsonString(v []byte) (string, bool) {
+	if len(v) < 2 || v[0] != '"' {
+		return "", false
 	}
-	return v, nil
+	inner := v[1 : len(v)-1]
+	if bytes.IndexByte(inner, '\\') < 0 && utf8.Valid(inner) {
+		return string(inner), true
+	}
+	var s string
+	if json.Unmarshal(v, &s) != nil {
+		return "", false
+	}
+	return s, true
 }
 
-// pyTruthy is Python's bool() of a decoded JSON value.
-func pyTruthy(v any) bool {
-	switch x := v.(type) {
-	case nil:
+func isJSONNull(v []byte) bool { return string(v) == "null" }
+
+// jsonTruthy is Python's bool() of a JSON value.
+func jsonTruthy(v []byte) bool {
+	switch v[0] {
+	case 'n', 'f':
 		return false
-	case bool:
-		return x
-	case float64:
-		return x != 0
-	case string:
-		return x != ""
-	case []any:
-		return len(x) > 0
-	case map[string]any:
-		return len(x) > 0
+	case 't':
+		return true
+	case '"':
+		return len(v) > 2
+	case '[', '{':
+		i := skipJSONSpace(v, 1)
+		return i < len(v) && v[i] != v[0]+2 // "]" and "}" follow "[" and "{" by 2
 	}
-	return true
+	f, _ := strconv.ParseFloat(string(v), 64)
+	return f != 0
 }
 
 // RedactURL replaces the user information of every URL in s ("scheme://

@@ -1,11 +1,15 @@
 package pypi
 
 import (
+	"bytes"
 	"encoding/json"
+	"fmt"
+	"io"
 	"math/rand/v2"
 	"net/url"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 )
@@ -238,3 +242,155 @@ func FuzzParseWheelFilename(f *testing.F) {
 		}
 	})
 }
+
+// pageGen produces a large PyPI-like page on the fly, so a test can feed a
+// parser far more bytes than it ever holds.
+type pageGen struct {
+	json     bool
+	n, i     int
+	produced int64
+	buf      []byte
+	stage    int // 0 header, 1 files, 2 footer, 3 done
+}
+
+const fakeSHA = "58cd2187c01e70e6e26505bca751777aa9f2ee0b7f4300988b709f44e013003f"
+
+func (g *pageGen) fill() {
+	switch {
+	case g.stage == 0:
+		if g.json {
+			g.buf = append(g.buf, `{"files":[`...)
+		} else {
+			g.buf = append(g.buf, "<!DOCTYPE html>\n<html>\n  <head>\n    <meta name=\"pypi:repository-version\" content=\"1.1\">\n    <title>Links for big</title>\n  </head>\n  <body>\n    <h1>Links for big</h1>\n"...)
+		}
+		g.stage = 1
+	case g.stage == 1 && g.i < g.n:
+		name := fmt.Sprintf("big-1.%d.%d-cp311-cp311-manylinux_2_17_x86_64.manylinux2014_x86_64.whl", g.i/100, g.i%100)
+		u := "https://files.pythonhosted.org/packages/ab/cd/" + fakeSHA[:60] + "/" + name
+		if g.json {
+			if g.i > 0 {
+				g.buf = append(g.buf, ',')
+			}
+			g.buf = fmt.Appendf(g.buf, `{"core-metadata":{"sha256":"%s"},"data-dist-info-metadata":{"sha256":"%s"},"filename":"%s","hashes":{"sha256":"%s"},"requires-python":">=3.8","size":%d,"upload-time":"2024-02-05T20:35:10.123456Z","url":"%s","yanked":%v}`,
+				fakeSHA, fakeSHA, name, fakeSHA, 1000+g.i, u, g.i%50 == 0)
+		} else {
+			yanked := ""
+			if g.i%50 == 0 {
+				yanked = ` data-yanked=""`
+			}
+			g.buf = fmt.Appendf(g.buf, "    <a href=\"%s#sha256=%s\" data-requires-python=\"&gt;=3.8\" data-dist-info-metadata=\"sha256=%s\" data-core-metadata=\"sha256=%s\"%s>%s</a><br />\n",
+				u, fakeSHA, fakeSHA, fakeSHA, yanked, name)
+		}
+		g.i++
+	case g.stage == 1:
+		if g.json {
+			g.buf = append(g.buf, `],"meta":{"_last-serial":1,"api-version":"1.1"},"name":"big","versions":[`...)
+			for v := 0; v < g.n/100; v++ {
+				if v > 0 {
+					g.buf = append(g.buf, ',')
+				}
+				g.buf = fmt.Appendf(g.buf, `"1.%d"`, v)
+			}
+			g.buf = append(g.buf, "]}"...)
+		} else {
+			g.buf = append(g.buf, "    </body>\n</html>\n<!--SERIAL 1-->\n"...)
+		}
+		g.stage = 3
+	}
+}
+
+func (g *pageGen) Read(p []byte) (int, error) {
+	for len(g.buf) == 0 {
+		if g.stage == 3 {
+			return 0, io.EOF
+		}
+		g.fill()
+	}
+	n := copy(p, g.buf)
+	g.buf = g.buf[n:]
+	g.produced += int64(n)
+	return n, nil
+}
+
+func pageSize(json bool, n int) int64 {
+	g := &pageGen{json: json, n: n}
+	size, _ := io.Copy(io.Discard, g)
+	return size
+}
+
+// TestParseStreamsInConstantMemory feeds 60,000 files (about 35 MB) to
+// each parser and checks that files arrive before the page ends and that
+// the live heap stays far below the page size.
+func TestParseStreamsInConstantMemory(t *testing.T) {
+	if testing.Short() {
+		t.Skip("feeds 70 MB through the parsers")
+	}
+	page, _ := url.Parse("https://pypi.org/simple/big/")
+	for _, kind := range []PageKind{PageHTML, PageJSON} {
+		const n = 60_000
+		total := pageSize(kind == PageJSON, n)
+		g := &pageGen{json: kind == PageJSON, n: n}
+		var files int
+		var firstAt int64
+		var maxHeap uint64
+		runtime.GC()
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		baseHeap := ms.HeapAlloc
+		err := ParsePage(kind, g, page, func(f File) error {
+			if files == 0 {
+				firstAt = g.produced
+			}
+			files++
+			if files%20_000 == 0 {
+				runtime.GC()
+				runtime.ReadMemStats(&ms)
+				maxHeap = max(maxHeap, ms.HeapAlloc)
+			}
+			if f.Filename == "" || f.Hashes["sha256"] != fakeSHA || !f.CoreMetadata {
+				return fmt.Errorf("bad file %+v", f)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatalf("%v: %v", kind, err)
+		}
+		if files != n {
+			t.Fatalf("%v: %d files, want %d", kind, files, n)
+		}
+		if firstAt > total/100 {
+			t.Errorf("%v: first file after %d of %d bytes: not streaming", kind, firstAt, total)
+		}
+		growth := int64(maxHeap) - int64(baseHeap)
+		if growth > 4<<20 {
+			t.Errorf("%v: live heap grew by %d bytes on a %d-byte page", kind, growth, total)
+		}
+		t.Logf("%v: %d files, %d MB page, first file after %d bytes, live heap growth %d KB",
+			kind, files, total>>20, firstAt, growth>>10)
+	}
+}
+
+func benchmarkParse(b *testing.B, kind PageKind) {
+	const n = 20_000
+	g := &pageGen{json: kind == PageJSON, n: n}
+	body, err := io.ReadAll(g)
+	if err != nil {
+		b.Fatal(err)
+	}
+	page, _ := url.Parse("https://pypi.org/simple/big/")
+	b.ReportAllocs()
+	b.SetBytes(int64(len(body)))
+	b.ResetTimer()
+	for b.Loop() {
+		files := 0
+		if err := ParsePage(kind, bytes.NewReader(body), page, func(File) error { files++; return nil }); err != nil || files != n {
+			b.Fatalf("%d files, %v", files, err)
+		}
+	}
+	b.ReportMetric(float64(len(body)), "page-bytes")
+}
+
+// BenchmarkParseHTML20k and BenchmarkParseJSON20k parse a generated
+// 20,000-file page (PyPI's layout, about 9 MB of HTML or 11 MB of JSON).
+func BenchmarkParseHTML20k(b *testing.B) { benchmarkParse(b, PageHTML) }
+func BenchmarkParseJSON20k(b *testing.B) { benchmarkParse(b, PageJSON) }

@@ -433,3 +433,148 @@ func TestParseCallbackErrorStops(t *testing.T) {
 		}
 	}
 }
+
+func parseAll(parse func(io.Reader, *url.URL, func(File) error) error, body, pageURL string) ([]File, error) {
+	u, err := url.Parse(pageURL)
+	if err != nil {
+		return nil, err
+	}
+	var files []File
+	err = parse(strings.NewReader(body), u, func(f File) error {
+		files = append(files, f)
+		return nil
+	})
+	return files, err
+}
+
+// TestParseHTMLCases pins the meaning of each attribute independently of
+// the oracle, and the places where we deliberately differ from pip.
+func TestParseHTMLCases(t *testing.T) {
+	const page = "https://idx.example/simple/pkg/"
+	const sha = "58cd2187c01e70e6e26505bca751777aa9f2ee0b7f4300988b709f44e013003f"
+	tests := []struct {
+		name, page, body string
+		want             []File
+	}{
+		{"pypi anchor", page,
+			`<a href="https://files.example/p/pkg-1.0-py3-none-any.whl#sha256=` + sha + `" data-requires-python="&gt;=3.7, &lt;4" ` +
+				`data-dist-info-metadata="sha256=old" data-core-metadata="sha256=new">pkg</a>`,
+			[]File{{Filename: "pkg-1.0-py3-none-any.whl", URL: "https://files.example/p/pkg-1.0-py3-none-any.whl",
+				Hashes: map[string]string{"sha256": sha}, RequiresPython: ">=3.7, <4", CoreMetadata: true,
+				CoreMetadataHashes: map[string]string{"sha256": "new"}, Size: -1}}},
+		{"yanked forms", page,
+			`<a href="a-1.tar.gz" data-yanked="">a</a><a href="b-1.tar.gz" data-yanked="bad &amp; old">b</a><a href="c-1.tar.gz" data-yanked>c</a>`,
+			[]File{
+				{Filename: "a-1.tar.gz", URL: page + "a-1.tar.gz", Yanked: true, Size: -1},
+				{Filename: "b-1.tar.gz", URL: page + "b-1.tar.gz", Yanked: true, YankedReason: "bad & old", Size: -1},
+				{Filename: "c-1.tar.gz", URL: page + "c-1.tar.gz", Size: -1}, // pip ignores a value-less data-yanked
+			}},
+		{"metadata forms", page,
+			`<a href="a-1.tar.gz" data-dist-info-metadata="true">a</a><a href="b-1.tar.gz" data-core-metadata="sha1=x" data-dist-info-metadata="sha256=y">b</a>` +
+				`<a href="c-1.tar.gz" data-core-metadata="sha3=z">c</a><a href="d-1.tar.gz">d</a>`,
+			[]File{
+				{Filename: "a-1.tar.gz", URL: page + "a-1.tar.gz", CoreMetadata: true, Size: -1},
+				{Filename: "b-1.tar.gz", URL: page + "b-1.tar.gz", CoreMetadata: true, CoreMetadataHashes: map[string]string{"sha1": "x"}, Size: -1},
+				{Filename: "c-1.tar.gz", URL: page + "c-1.tar.gz", CoreMetadata: true, Size: -1},
+				{Filename: "d-1.tar.gz", URL: page + "d-1.tar.gz", Size: -1},
+			}},
+		{"credentials of the page URL stay in file URLs", "https://tok@idx.example/simple/pkg/",
+			`<a href="../../f/pkg-1.0.tar.gz#md5=abc">x</a>`,
+			[]File{{Filename: "pkg-1.0.tar.gz", URL: "https://tok@idx.example/f/pkg-1.0.tar.gz", Hashes: map[string]string{"md5": "abc"}, Size: -1}}},
+		{"names are decoded, URLs re-encoded as pip does", page,
+			`<a href="my%20pkg%2B1-1.0.tar.gz">x</a><a href="two%2541-1.0.tar.gz">y</a><a href="sp ace+-1.0.tar.gz">z</a>`,
+			[]File{
+				{Filename: "my pkg+1-1.0.tar.gz", URL: page + "my%20pkg%2B1-1.0.tar.gz", Size: -1},
+				{Filename: "twoA-1.0.tar.gz", URL: page + "two%2541-1.0.tar.gz", Size: -1},
+				{Filename: "sp ace+-1.0.tar.gz", URL: page + "sp%20ace%2B-1.0.tar.gz", Size: -1},
+			}},
+		{"raw text: title and noscript are searched, script and comments are not", page,
+			`<title><a href="t-1.tar.gz"></a></title><script><a href="s-1.tar.gz"></a></script><!-- <a href="c-1.tar.gz"> --><noscript><a href="n-1.tar.gz"></a></noscript>`,
+			[]File{{Filename: "t-1.tar.gz", URL: page + "t-1.tar.gz", Size: -1}, {Filename: "n-1.tar.gz", URL: page + "n-1.tar.gz", Size: -1}}},
+		{"no file name: skipped (pip yields an empty name)", "file:///srv/simple/index.html",
+			`<a href="file:///">x</a><a href="pkg-1.tar.gz">y</a>`,
+			[]File{{Filename: "pkg-1.tar.gz", URL: "file:///srv/simple/pkg-1.tar.gz", Size: -1}}},
+		{"first base with href wins", page,
+			`<base target="x"><base href="https://m.example/a/"><base href="https://other.example/"><a href="p-1.tar.gz">x</a>`,
+			[]File{{Filename: "p-1.tar.gz", URL: "https://m.example/a/p-1.tar.gz", Size: -1}}},
+		{"divergence: relative base resolved against the page", page,
+			`<base href="/mirror/"><a href="p-1.tar.gz">x</a>`,
+			[]File{{Filename: "p-1.tar.gz", URL: "https://idx.example/mirror/p-1.tar.gz", Size: -1}}},
+		{"divergence: a late base only affects later anchors", page,
+			`<a href="before-1.tar.gz">x</a><base href="https://m.example/"><a href="after-1.tar.gz">y</a>`,
+			[]File{{Filename: "before-1.tar.gz", URL: page + "before-1.tar.gz", Size: -1}, {Filename: "after-1.tar.gz", URL: "https://m.example/after-1.tar.gz", Size: -1}}},
+		{"empty page", page, "", nil},
+	}
+	for _, tt := range tests {
+		got, err := parseAll(ParseHTML, tt.body, tt.page)
+		if err != nil {
+			t.Errorf("%s: %v", tt.name, err)
+			continue
+		}
+		if !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("%s:\ngot  %+v\nwant %+v", tt.name, got, tt.want)
+		}
+	}
+}
+
+func TestParseJSONCases(t *testing.T) {
+	const page = "https://idx.example/simple/pkg/"
+	one := func(f File) []File {
+		if f.Filename == "" {
+			f.Filename = "p-1.tar.gz"
+		}
+		if f.URL == "" {
+			f.URL = page + "p-1.tar.gz"
+		}
+		if f.Size == 0 {
+			f.Size = -1
+		}
+		return []File{f}
+	}
+	tests := []struct {
+		name, body string
+		want       []File
+		err        bool
+	}{
+		{name: "minimal", body: `{"files":[{"url":"p-1.tar.gz"}]}`, want: one(File{})},
+		{name: "no files key", body: `{"meta":{"api-version":"1.0"},"name":"pkg"}`},
+		{name: "api-version 1.x", body: `{"meta":{"api-version":"1.4"},"files":[{"url":"p-1.tar.gz"}]}`, want: one(File{})},
+		{name: "api-version 2 before files", body: `{"meta":{"api-version":"2.0"},"files":[{"url":"p-1.tar.gz"}]}`, err: true},
+		{name: "api-version 2 after files", body: `{"files":[],"meta":{"api-version":"2.0"}}`, err: true},
+		{name: "api-version not a string", body: `{"meta":{"api-version":1.0},"files":[]}`, err: true},
+		{name: "meta not an object", body: `{"meta":[],"files":[]}`, err: true},
+		{name: "full PEP 691/700 entry", body: `{"files":[{"filename":"ignored","url":"p-1.tar.gz#md5=frag","hashes":{"sha256":"s","md5":"json"},` +
+			`"requires-python":">=3.8","yanked":"broken","core-metadata":{"sha256":"m","blake2b":"dropped"},"size":1234,"upload-time":"2024-01-01T00:00:00Z"}],` +
+			`"versions":["1"]}`,
+			want: one(File{Hashes: map[string]string{"sha256": "s", "md5": "frag"}, RequiresPython: ">=3.8", Yanked: true, YankedReason: "broken",
+				CoreMetadata: true, CoreMetadataHashes: map[string]string{"sha256": "m"}, Size: 1234})},
+		{name: "yanked true", body: `{"files":[{"url":"p-1.tar.gz","yanked":true}]}`, want: one(File{Yanked: true})},
+		{name: "yanked empty string is not yanked", body: `{"files":[{"url":"p-1.tar.gz","yanked":""}]}`, want: one(File{})},
+		{name: "old metadata key", body: `{"files":[{"url":"p-1.tar.gz","dist-info-metadata":true}]}`, want: one(File{CoreMetadata: true})},
+		{name: "core-metadata false hides the old key", body: `{"files":[{"url":"p-1.tar.gz","core-metadata":false,"dist-info-metadata":true}]}`, want: one(File{})},
+		{name: "url missing or null", body: `{"files":[{"filename":"x"},{"url":null}]}`},
+		{name: "UTF-8 BOM", body: "\uFEFF" + `{"files":[{"url":"p-1.tar.gz"}]}`, want: one(File{})},
+		{name: "bad size ignored", body: `{"files":[{"url":"p-1.tar.gz","size":"12"}]}`, want: one(File{})},
+		{name: "url not a string", body: `{"files":[{"url":5}]}`, err: true},
+		{name: "file not an object", body: `{"files":["p-1.tar.gz"]}`, err: true},
+		{name: "file null", body: `{"files":[null]}`, err: true},
+		{name: "files null", body: `{"files":null}`, err: true},
+		{name: "hashes a list", body: `{"files":[{"url":"p-1.tar.gz","hashes":[]}]}`, err: true},
+		{name: "requires-python a number", body: `{"files":[{"url":"p-1.tar.gz","requires-python":3}]}`, err: true},
+		{name: "duplicate files key", body: `{"files":[],"files":[]}`, err: true},
+		{name: "top level array", body: `[]`, err: true},
+		{name: "trailing data", body: `{"files":[]} {}`, err: true},
+		{name: "truncated", body: `{"files":[{"url":"p-1.tar.gz"}`, err: true},
+		{name: "empty body", body: ``, err: true},
+	}
+	for _, tt := range tests {
+		got, err := parseAll(ParseJSON, tt.body, page)
+		if (err != nil) != tt.err {
+			t.Errorf("%s: error %v, want error %v", tt.name, err, tt.err)
+			continue
+		}
+		if !tt.err && !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("%s:\ngot  %+v\nwant %+v", tt.name, got, tt.want)
+		}
+	}
+}
