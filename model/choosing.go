@@ -112,12 +112,12 @@ type chooseModel struct {
 	status string // a transient hint, cleared by the next key
 
 	// fetch starts a details lookup; nil when the engine has none.
-	fetch      func(name string) tea.Cmd
+	fetch      func(pip.PackageChecked) tea.Cmd
 	details    map[string]detailState
 	detailsSeq int
 }
 
-func newChooseModel(st styles, s scanModel, sum scanSummary, t Target, fetch func(string) tea.Cmd) chooseModel {
+func newChooseModel(st styles, s scanModel, sum scanSummary, t Target, fetch func(pip.PackageChecked) tea.Cmd) chooseModel {
 	c := chooseModel{
 		st: st, keys: newChooseKeys(), help: st.newHelp(), filter: st.newFilterInput(),
 		skipped: s.skipped, failed: s.failed, scan: sum, target: t,
@@ -286,13 +286,13 @@ func (c chooseModel) update(msg tea.Msg) (chooseModel, tea.Cmd) {
 		if msg.seq != c.detailsSeq || c.fetch == nil {
 			return c, nil
 		}
-		if _, ok := c.details[canonical(msg.name)]; ok {
+		if _, ok := c.details[canonical(msg.pkg.Name)]; ok {
 			return c, nil
 		}
-		c.details[canonical(msg.name)] = detailState{loading: true}
-		return c, c.fetch(msg.name)
+		c.details[canonical(msg.pkg.Name)] = detailState{loading: true}
+		return c, c.fetch(msg.pkg)
 	case detailsMsg:
-		c.details[canonical(msg.name)] = detailState{details: msg.details, err: msg.err}
+		c.details[canonical(msg.name)] = detailState{details: cleanDetails(msg.details), err: msg.err}
 		return c, nil
 	case tea.KeyMsg:
 		if c.keys.filtering {
@@ -400,12 +400,12 @@ func (c chooseModel) cursorMoved() (chooseModel, tea.Cmd) {
 	if !ok || r.kind != rowPackage || c.fetch == nil {
 		return c, nil
 	}
-	name := c.items[r.idx].pkg.Name
-	if _, ok := c.details[canonical(name)]; ok {
+	p := c.items[r.idx].pkg
+	if _, ok := c.details[canonical(p.Name)]; ok {
 		return c, nil
 	}
 	c.detailsSeq++
-	return c, detailsAfter(name, c.detailsSeq)
+	return c, detailsAfter(p, c.detailsSeq)
 }
 
 func (c chooseModel) current() (row, bool) {

@@ -258,7 +258,7 @@ func TestDetailsAreFetchedLazily(t *testing.T) {
 	m := scanned(t, f, 120, 40)
 	m, cmd := update(t, m, keyMsg("down"))
 	due, ok := find[detailsDueMsg](collect(cmd, time.Second))
-	if !ok || due.name != "urllib3" {
+	if !ok || due.pkg.Name != "urllib3" {
 		t.Fatalf("moving should schedule a lookup: %#v", due)
 	}
 	if len(f.detailCalls) != 0 {

@@ -36,8 +36,8 @@ type (
 	// detailsDueMsg fires when the cursor has rested on a package long
 	// enough to be worth a lookup.
 	detailsDueMsg struct {
-		name string
-		seq  int
+		pkg pip.PackageChecked
+		seq int
 	}
 	detailsMsg struct {
 		name    string
@@ -154,17 +154,17 @@ func tick(id int) tea.Cmd {
 	return tea.Tick(tickInterval, func(t time.Time) tea.Msg { return tickMsg{id: id, t: t} })
 }
 
-// detailsAfter asks for the details of name once the cursor has rested.
-func detailsAfter(name string, seq int) tea.Cmd {
-	return tea.Tick(detailsDelay, func(time.Time) tea.Msg { return detailsDueMsg{name: name, seq: seq} })
+// detailsAfter asks for the details of p once the cursor has rested.
+func detailsAfter(p pip.PackageChecked, seq int) tea.Cmd {
+	return tea.Tick(detailsDelay, func(time.Time) tea.Msg { return detailsDueMsg{pkg: p, seq: seq} })
 }
 
 // fetchDetailsCmd runs the lazy details lookup with a deadline.
-func fetchDetailsCmd(ctx context.Context, get func(context.Context, string) (Details, error), name string) tea.Cmd {
+func fetchDetailsCmd(ctx context.Context, get func(context.Context, pip.PackageChecked) (Details, error), p pip.PackageChecked) tea.Cmd {
 	return guard(func() tea.Msg {
 		ctx, cancel := context.WithTimeout(ctx, detailsTimeout)
 		defer cancel()
-		d, err := get(ctx, name)
-		return detailsMsg{name: name, details: d, err: err}
+		d, err := get(ctx, p)
+		return detailsMsg{name: p.Name, details: d, err: err}
 	})
 }

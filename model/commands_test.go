@@ -82,11 +82,11 @@ func TestEngineCommands(t *testing.T) {
 	if m, ok := startUpgradeCmd(ctx, e.Upgrade, outdated()[:2])().(upgradeChanMsg); !ok || m.ch == nil || len(f.upgraded) != 2 {
 		t.Fatalf("startUpgradeCmd: %#v, upgraded %v", m, f.upgraded)
 	}
-	d := fetchDetailsCmd(ctx, e.Details, "requests")().(detailsMsg)
+	d := fetchDetailsCmd(ctx, e.Details, pip.PackageChecked{Name: "requests"})().(detailsMsg)
 	if d.err != nil || d.name != "requests" || len(d.details.Links) != 1 {
 		t.Fatalf("fetchDetailsCmd: %+v", d)
 	}
-	if d := fetchDetailsCmd(ctx, e.Details, "nope")().(detailsMsg); d.err == nil {
+	if d := fetchDetailsCmd(ctx, e.Details, pip.PackageChecked{Name: "nope"})().(detailsMsg); d.err == nil {
 		t.Fatal("fetchDetailsCmd: want the engine's error")
 	}
 	open := func(context.Context) (Target, error) { return Target{}, errors.New("no python") }
@@ -96,7 +96,7 @@ func TestEngineCommands(t *testing.T) {
 	if m, ok := collectOne(tick(7)).(tickMsg); !ok || m.id != 7 {
 		t.Fatalf("tick: %#v", m)
 	}
-	if m, ok := collectOne(detailsAfter("x", 3)).(detailsDueMsg); !ok || m.name != "x" || m.seq != 3 {
+	if m, ok := collectOne(detailsAfter(pip.PackageChecked{Name: "x"}, 3)).(detailsDueMsg); !ok || m.pkg.Name != "x" || m.seq != 3 {
 		t.Fatalf("detailsAfter: %#v", m)
 	}
 }
@@ -132,5 +132,23 @@ func TestFormatHelpers(t *testing.T) {
 		if tt.got != tt.want {
 			t.Errorf("%d: got %q, want %q", i, tt.got, tt.want)
 		}
+	}
+}
+
+func TestOutsideTextIsCleaned(t *testing.T) {
+	evil := "Summary \x1b]52;c;ZXZpbA==\x07with \x1b[2Jescapes\tand\u009btabs"
+	m := newTest((&fakes{}).engines(), venv, &clock{t: t0})
+	m, _ = update(t, m, scanBatchMsg{closed: true, events: []pip.ScanEvent{
+		pip.ScanStarted{Total: 1},
+		pip.PackageChecked{Name: "evil\x1b[31m", Version: "1.0", Latest: "2.0", Bump: pip.BumpMajor, Summary: evil},
+		pip.ScanDone{Checked: 1},
+	}})
+	m, _ = update(t, m, detailsMsg{name: "evil", details: Details{Links: []Link{{"home", "https://x/\x1b[0m"}}}})
+	v := m.View()
+	if strings.ContainsAny(v, "\x1b\x07\u009b\t") {
+		t.Errorf("control characters reached the view: %q", v)
+	}
+	if !strings.Contains(v, "Summary ]52;c;ZXZpbA==with [2Jescapes and") {
+		t.Errorf("cleaned text: %q", v)
 	}
 }

@@ -6,7 +6,24 @@ import (
 	"time"
 
 	"github.com/charmbracelet/x/ansi"
+
+	"github.com/pipup/pipup/pip"
 )
+
+// clean drops control characters from text that comes from outside (package
+// metadata, index pages, pip's output): an escape sequence in a summary must
+// not reach the terminal. Tabs and newlines become spaces.
+func clean(s string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r == '\t' || r == '\n' || r == '\r':
+			return ' '
+		case r < 0x20 || r >= 0x7f && r < 0xa0:
+			return -1
+		}
+		return r
+	}, s)
+}
 
 // fit truncates plain text to w cells with an ellipsis and pads it to
 // exactly w cells, so columns line up whatever the names are.
@@ -14,7 +31,7 @@ func fit(s string, w int) string {
 	if w <= 0 {
 		return ""
 	}
-	s = ansi.Truncate(s, w, "…")
+	s = ansi.Truncate(clean(s), w, "…")
 	if pad := w - ansi.StringWidth(s); pad > 0 {
 		s += strings.Repeat(" ", pad)
 	}
@@ -103,7 +120,7 @@ func oneLine(s string) string {
 	if i := strings.IndexByte(s, '\n'); i >= 0 {
 		s = strings.TrimSpace(s[:i]) + " …"
 	}
-	return s
+	return clean(s)
 }
 
 // padLines makes a block exactly h lines tall (cutting the end if longer),
@@ -127,4 +144,87 @@ func clamp(v, lo, hi int) int {
 		hi = lo
 	}
 	return max(lo, min(v, hi))
+}
+
+// cleanLines is clean for text whose line breaks matter (pip's messages).
+func cleanLines(s string) string {
+	lines := strings.Split(strings.ReplaceAll(s, "\r\n", "\n"), "\n")
+	for i, l := range lines {
+		lines[i] = clean(l)
+	}
+	return strings.Join(lines, "\n")
+}
+
+// cleanScanEvent cleans the text of a scan event as it arrives, so nothing
+// downstream renders raw outside text.
+func cleanScanEvent(ev pip.ScanEvent) pip.ScanEvent {
+	switch e := ev.(type) {
+	case pip.ScanStarted:
+		e.Python = clean(e.Python)
+		return e
+	case pip.PackageChecking:
+		e.Name = clean(e.Name)
+		return e
+	case pip.PackageChecked:
+		e.Name, e.Version, e.Latest, e.Summary = clean(e.Name), clean(e.Version), clean(e.Latest), clean(e.Summary)
+		return e
+	case pip.PackageSkipped:
+		e.Name, e.Version, e.Reason = clean(e.Name), clean(e.Version), clean(e.Reason)
+		return e
+	case pip.PackageFailed:
+		e.Name, e.Version = clean(e.Name), clean(e.Version)
+		return e
+	}
+	return ev
+}
+
+// cleanUpgradeEvent is cleanScanEvent for upgrade events.
+func cleanUpgradeEvent(ev pip.UpgradeEvent) pip.UpgradeEvent {
+	switch e := ev.(type) {
+	case pip.UpgradeStarted:
+		pkgs := make([]pip.PlannedUpgrade, len(e.Packages))
+		for i, p := range e.Packages {
+			pkgs[i] = pip.PlannedUpgrade{Name: clean(p.Name), From: clean(p.From), To: clean(p.To)}
+		}
+		e.Packages = pkgs
+		return e
+	case pip.UpgradeProgress:
+		e.Name = clean(e.Name)
+		return e
+	case pip.PackageUpgraded:
+		e.Name, e.From, e.To = clean(e.Name), clean(e.From), clean(e.To)
+		return e
+	case pip.UpgradeFailed:
+		e.Name, e.From, e.To, e.Reason = clean(e.Name), clean(e.From), clean(e.To), cleanLines(e.Reason)
+		return e
+	case pip.UpgradeSkipped:
+		e.Name, e.Reason = clean(e.Name), cleanLines(e.Reason)
+		return e
+	case pip.UpgradeCancelling:
+		names := make([]string, len(e.Installing))
+		for i, n := range e.Installing {
+			names[i] = clean(n)
+		}
+		e.Installing = names
+		return e
+	case pip.UpgradeDone:
+		e.PipCheck, e.UndoCommand = cleanLines(e.PipCheck), clean(e.UndoCommand)
+		return e
+	}
+	return ev
+}
+
+// cleanTarget and cleanDetails clean what the engines describe.
+func cleanTarget(t Target) Target {
+	t.Python, t.ExternallyManaged = clean(t.Python), cleanLines(t.ExternallyManaged)
+	return t
+}
+
+func cleanDetails(d Details) Details {
+	links := make([]Link, len(d.Links))
+	for i, l := range d.Links {
+		links[i] = Link{Label: clean(l.Label), URL: clean(l.URL)}
+	}
+	d.Summary, d.Links = clean(d.Summary), links
+	return d
 }

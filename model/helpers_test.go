@@ -126,14 +126,14 @@ func (f *fakes) engines() Engines {
 			}
 			return f.upgradeCh
 		},
-		Details: func(ctx context.Context, name string) (Details, error) {
+		Details: func(ctx context.Context, p pip.PackageChecked) (Details, error) {
 			f.mu.Lock()
 			defer f.mu.Unlock()
-			f.detailCalls = append(f.detailCalls, name)
-			if d, ok := f.details[name]; ok {
+			f.detailCalls = append(f.detailCalls, p.Name)
+			if d, ok := f.details[p.Name]; ok {
 				return d, nil
 			}
-			return Details{}, fmt.Errorf("no details for %s", name)
+			return Details{}, fmt.Errorf("no details for %s", p.Name)
 		},
 	}
 }

@@ -32,7 +32,7 @@ type Engines struct {
 	Upgrade func(ctx context.Context, pkgs []pip.PackageChecked) <-chan pip.UpgradeEvent
 	// Details looks up a package's project links, lazily, for the
 	// highlighted row. Optional.
-	Details func(ctx context.Context, name string) (Details, error)
+	Details func(ctx context.Context, p pip.PackageChecked) (Details, error)
 }
 
 // Target is the environment the UI works on, shown on the confirm screen.
@@ -126,6 +126,7 @@ func New(ctx context.Context, e Engines, t Target, o Options) Model {
 		now = time.Now
 	}
 	st := newStyles(r)
+	t = cleanTarget(t)
 	m := Model{ctx: ctx, eng: e, now: now, st: st, global: newGlobalKeys(), target: t,
 		width: 80, height: 24}
 	m.scan = newScanModel(st, t.Python, e.Open != nil, now())
@@ -199,7 +200,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if msg.err != nil {
 			return m.fail(msg.err)
 		}
-		m.target = msg.target
+		m.target = cleanTarget(msg.target)
 		m.scan.opening = false
 		if m.scan.python == "" {
 			m.scan.python = msg.target.Python
@@ -289,10 +290,10 @@ func (m Model) toChoosing(stopped bool) (tea.Model, tea.Cmd) {
 		return m.quit(0, fmt.Sprintf("✓ All %s are up to date (checked in %s).",
 			plural(s.checked, "package", "packages"), fmtDuration(sum.elapsed)))
 	}
-	var fetch func(string) tea.Cmd
+	var fetch func(pip.PackageChecked) tea.Cmd
 	if m.eng.Details != nil {
 		get, ctx := m.eng.Details, m.ctx
-		fetch = func(name string) tea.Cmd { return fetchDetailsCmd(ctx, get, name) }
+		fetch = func(p pip.PackageChecked) tea.Cmd { return fetchDetailsCmd(ctx, get, p) }
 	}
 	m.phase = phaseChoosing
 	m.choose = newChooseModel(m.st, s, sum, m.target, fetch).setSize(m.width, m.height)

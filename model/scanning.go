@@ -48,7 +48,7 @@ func newScanModel(st styles, python string, opening bool, now time.Time) scanMod
 
 // apply folds one scan event into the screen.
 func (s scanModel) apply(ev pip.ScanEvent) scanModel {
-	switch ev := ev.(type) {
+	switch ev := cleanScanEvent(ev).(type) {
 	case pip.ScanStarted:
 		s.counted, s.total = true, ev.Total
 		if ev.Python != "" {

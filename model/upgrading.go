@@ -90,7 +90,7 @@ func (u upgradeModel) apply(events []pip.UpgradeEvent) (upgradeModel, tea.Cmd) {
 	u.rows, u.index = slices.Clone(u.rows), maps.Clone(u.index)
 	var printed []string
 	for _, ev := range events {
-		switch ev := ev.(type) {
+		switch ev := cleanUpgradeEvent(ev).(type) {
 		case pip.UpgradeStarted:
 			for _, p := range ev.Packages {
 				u.row(p.Name, p.From, p.To)
@@ -187,9 +187,14 @@ func (u upgradeModel) view(w, h, frame int) string {
 		b.WriteString(u.rowView(u.rows[i], i, frame, nameW, verW, w) + "\n")
 		shown++
 	}
+	upgraded, failed, skipped, finished := u.counts()
+	if finished == len(u.rows) && len(u.rows) > 0 && u.done == nil {
+		// Every package has its result; the engine is checking the
+		// environment before it reports the summary.
+		b.WriteString("  " + st.accent.Render(spinnerFrame(frame, 0)) + " running pip check…\n")
+	}
 	b.WriteString("\n")
 
-	upgraded, failed, skipped, finished := u.counts()
 	pct := 0.0
 	if len(u.rows) > 0 {
 		pct = float64(finished) / float64(len(u.rows))
