@@ -70,44 +70,52 @@ func ParseMetadata(r io.Reader) (Metadata, error) {
 		}
 		field, value = "", value[:0]
 	}
-	for {
-		line, err := readLine(br, lineBuf[:0])
-		lineBuf = line
-		if len(line) == 0 && err != nil {
-			flush()
-			if errors.Is(err, io.EOF) {
-				return md, nil
-			}
-			return md, fmt.Errorf("read metadata: %w", err)
-		}
-		line = bytes.TrimRight(line, "\r\n")
+	// handle takes one logical line and reports whether the headers ended.
+	handle := func(line []byte) bool {
 		if first {
 			first = false
 			line = bytes.TrimPrefix(line, []byte("\xef\xbb\xbf"))
-			if bytes.HasPrefix(line, []byte("From ")) && err == nil {
-				continue // a Unix mbox "From " line, which the email parser skips
+			if bytes.HasPrefix(line, []byte("From ")) {
+				return false // a Unix mbox "From " line, which the email parser skips
 			}
 		}
 		switch {
 		case len(line) == 0:
-			flush()
-			return md, nil // blank line: the body follows
+			return true // blank line: the body follows
 		case line[0] == ' ' || line[0] == '\t':
 			if field != "" {
 				value = append(value, ' ')
 				value = append(value, bytes.TrimLeft(line, " \t")...)
 			}
-		default:
-			name, rest, ok := splitHeader(line)
-			if !ok {
-				flush()
-				return md, nil // not a header: Python treats the rest as body
+			return false
+		}
+		name, rest, ok := splitHeader(line)
+		if !ok {
+			return true // not a header: Python treats the rest as body
+		}
+		flush()
+		switch lower := strings.ToLower(name); lower {
+		case "name", "version", "summary", "requires-python", "requires-dist":
+			field = lower
+			value = append(value[:0], rest...)
+		}
+		return false
+	}
+	for {
+		line, err := readLine(br, lineBuf[:0])
+		lineBuf = line
+		if len(line) > 0 || err == nil {
+			// The email parser ends lines at \r\n, \n or a lone \r.
+			content := bytes.TrimSuffix(line, []byte("\n"))
+			parts := bytes.Split(content, []byte("\r"))
+			if bytes.HasSuffix(content, []byte("\r")) {
+				parts = parts[:len(parts)-1]
 			}
-			flush()
-			switch lower := strings.ToLower(name); lower {
-			case "name", "version", "summary", "requires-python", "requires-dist":
-				field = lower
-				value = append(value[:0], rest...)
+			for _, part := range parts {
+				if handle(part) {
+					flush()
+					return md, nil
+				}
 			}
 		}
 		if err != nil {

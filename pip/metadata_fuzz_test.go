@@ -16,6 +16,7 @@ func FuzzParseMetadata(f *testing.F) {
 		"Name: a\nnot a header\nVersion: 1\n",
 		" lead\nName:x\n",
 		"Name: \xff\xfe\nVersion: 1\n",
+		"SummArY:0\r0", // a lone \r ends a line, as in Python's email parser
 	} {
 		f.Add(s, "Name: from-body\n")
 	}

@@ -167,11 +167,15 @@ func TestParseMetadataMatchesPython(t *testing.T) {
 		"Name: a\n\n\nVersion: 1\n",
 		"Name:  spaced  \nVersion:\t1.0\t\n",
 		"From nobody\nName: mbox\n",
+		"Summary:0\r0\nName: x\n",
+		"Name: a\rVersion: 1\r\rName: b\n",
+		"Name: a\r\r\nVersion: 1\n",
+		"Name: a\rSummary: s\r t\rVersion: 2",
 	}
 	data, _ := json.Marshal(inputs)
 	cmd := exec.Command(py, "-c", `import email, json, re, sys
 def norm(v):
-    return None if v is None else re.sub(r"\r?\n[ \t]+", " ", v).strip()
+    return None if v is None else re.sub(r"(\r\n|\r|\n)[ \t]+", " ", v).strip()
 out = []
 for s in json.load(sys.stdin):
     m = email.message_from_string(s)
