@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode"
@@ -139,26 +140,23 @@ func ParseHTML(r io.Reader, pageURL *url.URL, fn func(File) error) error {
 			if href.v == "" {
 				continue // pip: base_url "" falls back to the page URL
 			}
-			b, err := resolveBase(page, href.v)
-			if err != nil {
-				return fmt.Errorf("parse HTML page %s: base href %s: %w", RedactURL(page), RedactURL(href.v), err)
-			}
-			base = newPyBase(b)
+			base = resolveBase(page, href.v)
 		}
 	}
 }
 
 // resolveBase resolves a <base href> against the page URL when it is
-// relative; an absolute one is used verbatim, as pip does.
-func resolveBase(page, href string) (string, error) {
+// relative; an absolute one is used verbatim, as pip does. A malformed one
+// fails the page only when a link is resolved against it, as in pip.
+func resolveBase(page, href string) *pyBase {
 	p, err := pyURLSplit(href, "")
+	if err == nil && p.scheme == "" {
+		href, err = newPyBase(page).join(href)
+	}
 	if err != nil {
-		return "", err
+		return &pyBase{raw: href, parsed: true, err: fmt.Errorf("base href %s: %w", RedactURL(href), err)}
 	}
-	if p.scheme != "" {
-		return href, nil
-	}
-	return newPyBase(page).join(href)
+	return newPyBase(href)
 }
 
 type optString struct {
@@ -233,7 +231,7 @@ func anchorFile(a *anchorAttrs, base *pyBase) (File, bool, error) {
 		// "true", "name=value", or anything else: pip treats any present
 		// value (even "false") as "the metadata file exists".
 		f.CoreMetadata = true
-		if name, val, found := strings.Cut(meta.v, "="); meta.v != "true" && found && isSupportedHash(name) {
+		if name, val, found := strings.Cut(meta.v, "="); found && isSupportedHash(name) {
 			f.CoreMetadataHashes = map[string]string{name: val}
 		}
 	}
@@ -267,13 +265,7 @@ func urlHash(u string) (name, value string, ok bool) {
 	return "", "", false
 }
 
-func isSupportedHash(name string) bool {
-	switch name {
-	case "sha512", "sha384", "sha256", "sha224", "sha1", "md5":
-		return true
-	}
-	return false
-}
+func isSupportedHash(name string) bool { return slices.Contains(supportedHashes[:], name) }
 
 // newFile resolves href against base and fills the URL-derived fields the
 // way pip's Link does: urljoin, _ensure_quoted_url, the hash found in the
@@ -313,8 +305,12 @@ func ensureQuotedURL(u string) (string, error) {
 	}
 	// Local paths (no netloc) go through url2pathname/pathname2url in pip,
 	// which on POSIX are unquote/quote too.
-	var b strings.Builder
 	path := p.path
+	if reservedIndex(path) < 0 {
+		p.path = pyQuote(pyUnquote(path))
+		return p.unparse(params), nil
+	}
+	var b strings.Builder
 	for {
 		i := reservedIndex(path)
 		if i < 0 {

@@ -503,6 +503,7 @@ func TestParseHTMLCases(t *testing.T) {
 		{"divergence: a late base only affects later anchors", page,
 			`<a href="before-1.tar.gz">x</a><base href="https://m.example/"><a href="after-1.tar.gz">y</a>`,
 			[]File{{Filename: "before-1.tar.gz", URL: page + "before-1.tar.gz", Size: -1}, {Filename: "after-1.tar.gz", URL: "https://m.example/after-1.tar.gz", Size: -1}}},
+		{"a malformed base fails only links resolved against it (none here)", page, `<base href="http://[zz]/"><p>no links</p>`, nil},
 		{"empty page", page, "", nil},
 	}
 	for _, tt := range tests {
