@@ -416,6 +416,9 @@ func (c *Client) get(ctx context.Context, u *url.URL, accept string) (*http.Resp
 	}
 	var delay time.Duration
 	for attempt := 0; ; attempt++ {
+		if err := ctx.Err(); err != nil { // a cache hit would not notice
+			return nil, fmt.Errorf("fetch %s: %w", display, err)
+		}
 		if attempt > 0 {
 			c.retries.Add(1)
 			t := time.NewTimer(delay)
@@ -514,13 +517,19 @@ func retriesNote(n int) string {
 
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
-// redacted hides any URL user part that an error from below may quote.
+// redacted hides any URL user part that an error from below may quote and
+// keeps its message on one line; errors.Is still sees the original.
 func redacted(err error) error {
 	if msg := err.Error(); RedactURL(msg) != msg || strings.ContainsAny(msg, "\r\n") {
-		return redactedError{err} // keeps errors.Is working
+		return lineError{err}
 	}
 	return err
 }
+
+type lineError struct{ err error }
+
+func (e lineError) Error() string { return oneLine(RedactURL(e.err.Error())) }
+func (e lineError) Unwrap() error { return e.err }
 
 func retryableStatus(code int) bool {
 	return code == http.StatusTooManyRequests ||
@@ -702,7 +711,9 @@ func (c *Client) readFindLinks(ctx context.Context, location string) ([]File, er
 		if err != nil {
 			return nil, err
 		}
-		path = u.Path
+		if path = u.Path; path == "" {
+			path = u.Opaque // "file:relative/dir"
+		}
 	case strings.Contains(location, "://"):
 		u, err := c.parseURL(location)
 		if err != nil {
