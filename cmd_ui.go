@@ -187,27 +187,30 @@ func pickLinks(home string, urls map[string]string) []model.Link {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
+	web := func(s string) bool {
+		u, err := url.Parse(s)
+		return err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != ""
+	}
 	seen := map[string]bool{}
 	var out []model.Link
 	for _, kind := range kinds {
-		found := ""
+		var cands []string
 		for _, want := range kind.keys {
 			for _, k := range keys {
 				if strings.EqualFold(strings.TrimSpace(k), want) {
-					found = urls[k]
-					break
+					cands = append(cands, urls[k])
 				}
 			}
-			if found != "" {
+		}
+		if kind.label == "home" {
+			cands = append(cands, home)
+		}
+		for _, c := range cands {
+			if web(c) && !seen[c] {
+				seen[c] = true
+				out = append(out, model.Link{Label: kind.label, URL: c})
 				break
 			}
-		}
-		if found == "" && kind.label == "home" {
-			found = home
-		}
-		if u, err := url.Parse(found); err == nil && (u.Scheme == "https" || u.Scheme == "http") && !seen[found] {
-			seen[found] = true
-			out = append(out, model.Link{Label: kind.label, URL: found})
 		}
 	}
 	return out
