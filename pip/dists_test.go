@@ -432,7 +432,10 @@ func TestInstalledDistsThousand(t *testing.T) {
 		t.Fatalf("got %d dists", len(ds))
 	}
 	t.Logf("InstalledDists on 1000 dist-info dirs: %s", elapsed)
-	if elapsed > 2*time.Second {
+	// Only a guard against something pathological (quadratic, re-reading
+	// bodies): the machine's load and -race make real numbers vary 50x.
+	// BenchmarkInstalledDists1000 is the measurement.
+	if elapsed > 15*time.Second {
 		t.Errorf("too slow: %s", elapsed)
 	}
 }

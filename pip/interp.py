@@ -514,4 +514,5 @@ def main():
     sys.stdout.flush()
 
 
-main()
+if __name__ == "__pipup__":  # as run by interp.go; tests import the functions
+    main()

@@ -363,3 +363,63 @@ func BenchmarkInspect(b *testing.B) {
 		})
 	}
 }
+
+// TestExternallyManaged runs interp.py's PEP 668 check against a fake
+// stdlib directory (the real ones must not be touched).
+func TestExternallyManaged(t *testing.T) {
+	py := basePython(t)
+	tests := []struct {
+		name    string
+		file    string // EXTERNALLY-MANAGED content; "-" for no file
+		inVenv  bool
+		want    string // Error text; "" for not managed
+		wantDef bool   // pip's default message
+	}{
+		{name: "no file", file: "-"},
+		{name: "error text", file: "[externally-managed]\nError = Use apt.\n  Really.\n", want: "Use apt.\nReally."},
+		{name: "no error key", file: "[externally-managed]\nOther = x\n", wantDef: true},
+		{name: "no section", file: "[other]\nError = x\n", wantDef: true},
+		{name: "not ini", file: "garbage without section\n", wantDef: true},
+		{name: "inside a venv", file: "[externally-managed]\nError = x\n", inVenv: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			stdlib := t.TempDir()
+			if tt.file != "-" {
+				writeTestFile(t, filepath.Join(stdlib, "EXTERNALLY-MANAGED"), tt.file, 0o644)
+			}
+			harness := `import json, sys, sysconfig
+ns = {"__name__": "harness"}
+exec(compile(sys.stdin.read(), "interp.py", "exec"), ns)
+sysconfig.get_path = lambda name: ` + strconv.Quote(stdlib) + `
+print(json.dumps(ns["externally_managed"](` + map[bool]string{true: "True", false: "False"}[tt.inVenv] + `)))`
+			cmd := exec.Command(py, "-c", harness)
+			cmd.Stdin = strings.NewReader(interpScript)
+			cmd.Dir = os.TempDir()
+			cmd.Env = append(os.Environ(), "LC_ALL=C")
+			out, err := cmd.Output()
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got [2]string
+			if err := json.Unmarshal(out, &got); err != nil {
+				t.Fatalf("%s: %v", out, err)
+			}
+			marker := filepath.Join(stdlib, "EXTERNALLY-MANAGED")
+			switch {
+			case tt.want == "" && !tt.wantDef:
+				if got != [2]string{} {
+					t.Errorf("got %q, want not managed", got)
+				}
+			case tt.wantDef:
+				if got[0] != marker || !strings.Contains(got[1], "is managed externally") {
+					t.Errorf("got %q, want pip's default message", got)
+				}
+			default:
+				if got != [2]string{marker, tt.want} {
+					t.Errorf("got %q, want %q", got, tt.want)
+				}
+			}
+		})
+	}
+}
