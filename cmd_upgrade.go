@@ -29,7 +29,7 @@ func (c *changeFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&c.yes, "y", false, "short for --yes")
 	fs.BoolVar(&c.dryRun, "dry-run", false, "show what would change, change nothing")
 	fs.BoolVar(&c.breakSystem, "break-system-packages", false, "allow changing an externally-managed (PEP 668) environment")
-	fs.DurationVar(&c.timeout, "timeout", 0, "bound one pip run (`D`uration, e.g. 10m; default none)")
+	fs.DurationVar(&c.timeout, "timeout", 0, "bound one pip run to `D`, a duration such as 10m (default: no bound)")
 }
 
 func (c *changeFlags) options(ef *envFlags) pip.UpgradeOptions {
@@ -43,6 +43,7 @@ func (c *changeFlags) options(ef *envFlags) pip.UpgradeOptions {
 
 // runUpgrade is `pipup upgrade`: scan, show the plan, confirm, upgrade.
 func runUpgrade(sig *interrupts, args []string, io stdio) int {
+	start := time.Now()
 	fs := flag.NewFlagSet("pipup upgrade", flag.ContinueOnError)
 	fs.SetOutput(io.err)
 	var ef envFlags
@@ -104,7 +105,7 @@ func runUpgrade(sig *interrupts, args []string, io stdio) int {
 		}
 		return exitOK
 	}
-	p := &printer{io: io, title: "upgraded"}
+	p := &printer{io: io, title: "upgraded", start: start}
 	p.plan(outdatedPlan(outdated))
 	if cf.dryRun {
 		p.dryRun(outdatedPlan(outdated))
@@ -130,6 +131,7 @@ func outdatedPlan(pkgs []pip.PackageChecked) []pip.PlannedUpgrade {
 
 // runUndo is `pipup undo`: restore the versions the last upgrade replaced.
 func runUndo(sig *interrupts, args []string, io stdio) int {
+	start := time.Now()
 	fs := flag.NewFlagSet("pipup undo", flag.ContinueOnError)
 	fs.SetOutput(io.err)
 	var ef envFlags
@@ -166,7 +168,7 @@ func runUndo(sig *interrupts, args []string, io stdio) int {
 			}
 		}
 	}
-	p := &printer{io: io, title: "restored"}
+	p := &printer{io: io, title: "restored", start: start}
 	if len(plan) == 0 {
 		fmt.Fprintln(io.err, "The environment already has the versions of the last snapshot.")
 		for range env.Undo(sig.ctx, o) { // marks the snapshot undone
@@ -262,6 +264,7 @@ func plural(n int, word string) string {
 // printer prints an upgrade's results as they complete.
 type printer struct {
 	io       stdio
+	start    time.Time // the command's start: the summary's time includes the scan
 	title    string // status word for success: "upgraded" or "restored"
 	w        [3]int // column widths
 	progress io.Writer
@@ -370,7 +373,7 @@ func (p *printer) settle(name string) {
 
 func (p *printer) summary(d pip.UpgradeDone) {
 	w := p.io.err
-	fmt.Fprintf(w, "%d %s, %d failed, %d skipped in %.1f s\n", d.Upgraded, p.title, d.Failed, d.Skipped, d.Elapsed.Seconds())
+	fmt.Fprintf(w, "%d %s, %d failed, %d skipped in %.1f s\n", d.Upgraded, p.title, d.Failed, d.Skipped, time.Since(p.start).Seconds())
 	if d.PipCheckOK != nil {
 		if *d.PipCheckOK {
 			fmt.Fprintln(w, "pip check: no new broken requirements")
