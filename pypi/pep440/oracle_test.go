@@ -59,6 +59,8 @@ type oracleSpec struct {
 	PF        string          `json:"pf"`
 	Filter    json.RawMessage `json:"filter"`
 	FilterPre json.RawMessage `json:"filterpre"`
+	// FilterPreOnly filters only the pre-releases among the versions.
+	FilterPreOnly json.RawMessage `json:"filterpreonly"`
 }
 
 type oracleAnswer struct {
@@ -162,13 +164,13 @@ func checkVersions(t *testing.T, versions []string, ans oracleAnswer) []Version 
 			}
 			continue
 		case want == nil && err == nil:
-			t.Errorf("Parse(%q) = %q, packaging rejects it", s, v)
+			t.Errorf("Parse(%q) = %q, packaging rejects it", clip(s, 60), clip(v.String(), 60))
 			bad++
 			continue
 		case want == nil:
 			continue
 		case err != nil:
-			t.Errorf("Parse(%q): %v; packaging accepts it", s, err)
+			t.Errorf("Parse(%q): %v; packaging accepts it", clip(s, 60), err)
 			bad++
 			continue
 		}
@@ -185,7 +187,7 @@ func checkVersions(t *testing.T, versions []string, ans oracleAnswer) []Version 
 		for k, g := range got {
 			gj, _ := json.Marshal(g)
 			if !bytes.Equal(gj, want[k]) {
-				t.Errorf("Parse(%q) %s = %s, packaging says %s", s, names[k], gj, want[k])
+				t.Errorf("Parse(%q) %s = %s, packaging says %s", clip(s, 60), names[k], clip(string(gj), 60), clip(string(want[k]), 60))
 				bad++
 			}
 		}
@@ -220,7 +222,7 @@ func checkOrder(t *testing.T, versions []string, parsed []Version, ranks []*int,
 	sign := func(a, b int) int { return cmpInt(*ranks[a], *ranks[b]) }
 	check := func(a, b int) {
 		if got, want := parsed[a].Compare(parsed[b]), sign(a, b); got != want {
-			t.Errorf("Compare(%q, %q) = %d, packaging says %d", versions[a], versions[b], got, want)
+			t.Errorf("Compare(%q, %q) = %d, packaging says %d", clip(versions[a], 60), clip(versions[b], 60), got, want)
 		}
 	}
 	byRank := slices.Clone(idx)
@@ -237,7 +239,7 @@ func checkOrder(t *testing.T, versions []string, parsed []Version, ranks []*int,
 	slices.SortFunc(sorted, func(a, b int) int { return parsed[a].Compare(parsed[b]) })
 	for k := 1; k < len(sorted); k++ {
 		if *ranks[sorted[k-1]] > *ranks[sorted[k]] {
-			t.Errorf("sorting by Compare puts %q before %q", versions[sorted[k-1]], versions[sorted[k]])
+			t.Errorf("sorting by Compare puts %q before %q", clip(versions[sorted[k-1]], 60), clip(versions[sorted[k]], 60))
 		}
 	}
 	t.Logf("ordering: %d neighbour pairs, %d random pairs, sort of %d versions", 2*(len(byRank)-1), pairs, len(idx))
@@ -272,15 +274,21 @@ func checkSpecs(t *testing.T, specs, cvs []string, want []*oracleSpec) {
 			}
 		}
 	}
-	filterIdx := func(out []Version) string {
+	var pres []Version
+	for _, v := range vs {
+		if v.IsPrerelease() {
+			pres = append(pres, v)
+		}
+	}
+	filterIdx := func(in, out []Version) string {
 		ids := []int{}
 		for _, v := range out {
-			ids = append(ids, slices.IndexFunc(vs, func(w Version) bool { return w == v }))
+			ids = append(ids, slices.IndexFunc(in, func(w Version) bool { return w == v }))
 		}
 		b, _ := json.Marshal(ids)
 		return string(b)
 	}
-	checked := 0
+	checked, filteredSets := 0, 0
 	for i, s := range specs {
 		w := want[i]
 		set, err := ParseSpecifierSet(s)
@@ -305,10 +313,12 @@ func checkSpecs(t *testing.T, specs, cvs []string, want []*oracleSpec) {
 		diff(s, "Contains", bits(set.Contains), w.In)
 		diff(s, "ContainsPre(true)", bits(func(v Version) bool { return set.ContainsPre(v, true) }), w.PT)
 		diff(s, "ContainsPre(false)", bits(func(v Version) bool { return set.ContainsPre(v, false) }), w.PF)
+		filtered := 0
 		for _, f := range []struct {
+			in   []Version
 			pre  bool
 			want json.RawMessage
-		}{{false, w.Filter}, {true, w.FilterPre}} {
+		}{{vs, false, w.Filter}, {vs, true, w.FilterPre}, {pres, false, w.FilterPreOnly}} {
 			want := string(f.want)
 			if want == "null" || len(f.want) == 0 {
 				continue
@@ -316,11 +326,14 @@ func checkSpecs(t *testing.T, specs, cvs []string, want []*oracleSpec) {
 			if want == `"E"` {
 				want = "[]"
 			}
-			if got := filterIdx(set.Filter(vs, f.pre)); got != want {
-				t.Errorf("%q Filter(allowPre=%v) = %s, packaging %s", s, f.pre, got, want)
+			if got := filterIdx(f.in, set.Filter(f.in, f.pre)); got != want {
+				t.Errorf("%q Filter(%d versions, allowPre=%v) = %s, packaging %s", s, len(f.in), f.pre, got, want)
 			}
+			filtered++
 		}
 		checked++
+		filteredSets += filtered / 3
 	}
-	t.Logf("specifiers: %d valid sets, %d containment checks x 4 modes", checked, checked*len(cvs))
+	t.Logf("specifiers: %d valid sets, %d containment checks x 4 modes; Filter checked for %d sets x 3 modes",
+		checked, checked*len(cvs), filteredSets)
 }

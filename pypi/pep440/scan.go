@@ -32,6 +32,9 @@ type parts struct {
 	local   string // as written, without "+"
 	post    bool
 	dev     bool
+	// tooLong: the grammar matched but a number is over maxDigits, where
+	// packaging's int() raises ValueError rather than InvalidVersion.
+	tooLong bool
 }
 
 func isDigit(c byte) bool { return '0' <= c && c <= '9' }
@@ -131,9 +134,7 @@ func (p *parts) scan(s string) (int, string) {
 		return i, whyUnexpected
 	}
 	if j < len(s) && s[j] == '!' {
-		if j-i > maxDigits {
-			return i, whyDigits
-		}
+		p.tooLong = j-i > maxDigits
 		p.epoch = s[i:j]
 		i = j + 1
 		if j = digits(s, i); j == i {
@@ -142,9 +143,7 @@ func (p *parts) scan(s string) (int, string) {
 	}
 	start := i
 	for {
-		if j-i > maxDigits {
-			return i, whyDigits
-		}
+		p.tooLong = p.tooLong || j-i > maxDigits
 		i = j
 		if i+1 < len(s) && s[i] == '.' && isDigit(s[i+1]) {
 			j = digits(s, i+1)
@@ -187,9 +186,7 @@ func (p *parts) scan(s string) (int, string) {
 		p.dev = true
 		p.devNum, i = labelNumber(s, k+3)
 	}
-	if len(p.preNum) > maxDigits || len(p.postNum) > maxDigits || len(p.devNum) > maxDigits {
-		return i, whyDigits
-	}
+	p.tooLong = p.tooLong || len(p.preNum) > maxDigits || len(p.postNum) > maxDigits || len(p.devNum) > maxDigits
 
 	if i < len(s) && s[i] == '+' {
 		k = i + 1
@@ -201,9 +198,7 @@ func (p *parts) scan(s string) (int, string) {
 			if k == seg {
 				return k, whyUnexpected
 			}
-			if k-seg > maxDigits && digits(s, seg) == k {
-				return seg, whyDigits
-			}
+			p.tooLong = p.tooLong || k-seg > maxDigits && digits(s, seg) == k
 			if k < len(s) && isSep(s[k]) {
 				k++
 				continue
@@ -215,6 +210,9 @@ func (p *parts) scan(s string) (int, string) {
 	}
 	if i != len(s) {
 		return i, whyUnexpected
+	}
+	if p.tooLong {
+		return 0, whyDigits
 	}
 	return 0, ""
 }

@@ -44,8 +44,11 @@ type Specifier struct {
 	wildcard  bool
 	// pre is packaging's Specifier.prereleases; preErr marks an "==="
 	// clause whose version is not valid, where packaging raises instead.
+	// broken marks a wildcard clause with a number over CPython's int()
+	// limit, where packaging raises on every match.
 	pre    bool
 	preErr bool
+	broken bool
 	key    string // packaging's _canonical_spec, which SpecifierSet dedups on
 }
 
@@ -100,6 +103,13 @@ func (sp *Specifier) parseVersion() error {
 				return fmt.Errorf("unexpected %q in arbitrary version", r)
 			}
 		}
+		// packaging canonicalises the text to hash the clause: a valid
+		// version with an over-long number raises there, anything else
+		// invalid is kept as it is.
+		var p parts
+		if _, why := p.scan(trimSpace(sp.text)); why == whyDigits {
+			return errors.New(why)
+		}
 		v, err := Parse(sp.text)
 		sp.v, sp.pre, sp.preErr = v, v.IsPrerelease(), err != nil
 		return nil
@@ -111,6 +121,13 @@ func (sp *Specifier) parseVersion() error {
 	}
 	var p parts
 	if pos, why := p.scan(text); why != "" {
+		if why == whyDigits && sp.wildcard {
+			// packaging accepts the clause (its text is not a version, so
+			// hashing it does not convert the number) but raises on every
+			// use: it matches nothing.
+			sp.broken, sp.preErr = true, true
+			return nil
+		}
 		if why == whyUnexpected && pos < len(text) {
 			return fmt.Errorf("unexpected %q in version", clip(text[pos:], 8))
 		}
@@ -175,7 +192,7 @@ func (sp Specifier) Contains(v Version) bool {
 
 // ContainsPre is Specifier(s).contains(v, prereleases=pre).
 func (sp Specifier) ContainsPre(v Version, pre bool) bool {
-	if v.IsZero() || sp.op == opNone || (!pre && v.IsPrerelease()) {
+	if v.IsZero() || sp.op == opNone || sp.broken || (!pre && v.IsPrerelease()) {
 		return false
 	}
 	switch sp.op {

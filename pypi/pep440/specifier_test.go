@@ -128,6 +128,9 @@ func TestSpecifierSetRejects(t *testing.T) {
 	for _, in := range []string{
 		"~=1", "~=1.0+local", "<1.0.*", "==1.0a1.*", "=>1.0", "= =1.0", "1.0", ">=1.0 1.1",
 		"===1.0;", "==*", ">=1.0+l", "==1.*.*", ">=1.0,bogus", ">=1.0\xff",
+		// packaging's SpecifierSet hashes clauses by their canonical
+		// version, and int() fails over 4300 digits.
+		">=1." + strings.Repeat("7", 4301), "===1." + strings.Repeat("7", 4301),
 	} {
 		set, err := ParseSpecifierSet(in)
 		if err == nil {
@@ -190,5 +193,23 @@ func TestFilter(t *testing.T) {
 		if !slices.Equal(got, vs(tt.want...)) {
 			t.Errorf("%q Filter(%q, %v) = %v, want %q", tt.spec, tt.in, tt.allowPre, got, tt.want)
 		}
+	}
+}
+
+func TestHugeWildcardMatchesNothing(t *testing.T) {
+	// packaging accepts the clause but raises ValueError whenever it is used.
+	for _, op := range []string{"==", "!="} {
+		in := op + "1." + strings.Repeat("7", 4301) + ".*"
+		set, err := ParseSpecifierSet(in)
+		if err != nil {
+			t.Fatalf("ParseSpecifierSet(%q...): %v", in[:10], err)
+		}
+		v := MustParse("1.0")
+		if set.Contains(v) || set.ContainsPre(v, true) || len(set.Filter([]Version{v}, true)) != 0 {
+			t.Errorf("%s1.<4301 digits>.* should match nothing", op)
+		}
+	}
+	if set, err := ParseSpecifierSet("===1." + strings.Repeat("7", 4301) + "x"); err != nil || set.Contains(MustParse("1.0")) {
+		t.Errorf("an invalid arbitrary version is accepted and matches nothing: %v", err)
 	}
 }

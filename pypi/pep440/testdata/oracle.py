@@ -40,10 +40,10 @@ def bits(fn, items):
     return "".join(out)
 
 
-def filt(spec, cvs, pre):
+def filt(spec, items, pre):
     try:
-        ids = {id(v): i for i, v in enumerate(cvs)}
-        return [ids[id(v)] for v in spec.filter(cvs, prereleases=pre)]
+        ids = {id(v): i for i, v in enumerate(items)}
+        return [ids[id(v)] for v in spec.filter(items, prereleases=pre)]
     except ValueError:
         return "E"
 
@@ -67,6 +67,7 @@ def main():
     out["ranks"] = ranks
 
     cvs = [Version(s) for s in req["cversions"]]
+    pres = [v for v in cvs if v.is_prerelease]
     specs = []
     for k, s in enumerate(req["specs"]):
         try:
@@ -91,6 +92,8 @@ def main():
             # filter() is slow and derived from contains(): sample it.
             "filter": filt(ss, cvs, None) if k % 4 == 0 else None,
             "filterpre": filt(ss, cvs, True) if k % 4 == 0 else None,
+            # Only pre-releases: the empty set's fallback to them.
+            "filterpreonly": filt(ss, pres, None) if k % 4 == 0 else None,
         })
     out["specs"] = specs
     json.dump(out, sys.stdout, separators=(",", ":"))
