@@ -7,10 +7,17 @@
 // Release numbers are kept as decimal digit strings, so numbers beyond 2^64
 // work. Like CPython's int(), a single number may have at most 4300 digits.
 //
-// Known, deliberate difference: packaging matches letters with Python's
+// Where packaging raises while matching (an "===" clause whose text is not a
+// version, under default pre-release handling), the methods here report
+// false, which is what the match would give if it did not raise.
+//
+// Known, deliberate differences: packaging matches letters with Python's
 // case-insensitive Unicode regex, so it also accepts the four non-ASCII letters
 // that fold to ASCII ones (U+0130, U+0131, U+017F, U+212A) and then produces
-// normalised forms that are not ASCII or do not parse again. Parse rejects them.
+// normalised forms that are not ASCII or do not parse again; Parse rejects
+// them. ParseSpecifier rejects a clause with a number over the digit limit,
+// which packaging's Specifier() accepts but cannot use (SpecifierSet rejects
+// it too).
 package pep440
 
 import (
