@@ -22,6 +22,7 @@ import (
 type changeFlags struct {
 	yes, dryRun, breakSystem bool
 	timeout                  time.Duration
+	batchSize                int
 }
 
 func (c *changeFlags) register(fs *flag.FlagSet) {
@@ -29,6 +30,7 @@ func (c *changeFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&c.yes, "y", false, "short for --yes")
 	fs.BoolVar(&c.dryRun, "dry-run", false, "show what would change, change nothing")
 	fs.BoolVar(&c.breakSystem, "break-system-packages", false, "allow changing an externally-managed (PEP 668) environment")
+	fs.IntVar(&c.batchSize, "batch-size", 0, "packages per pip run (`N`; default 10 for the first run, then "+itoa(pip.DefaultBatchSize)+")")
 	fs.DurationVar(&c.timeout, "timeout", 0, "bound one pip run to `D`, a duration such as 10m (default: no bound)")
 }
 
@@ -38,6 +40,7 @@ func (c *changeFlags) options(ef *envFlags) pip.UpgradeOptions {
 		Timeout:             c.timeout,
 		DryRun:              c.dryRun,
 		BreakSystemPackages: c.breakSystem,
+		BatchSize:           c.batchSize,
 	}
 }
 

@@ -306,7 +306,8 @@ func assertHealthy(t *testing.T, in *pip.Interpreter) {
 // package, every file RECORD lists present, no "~" leftovers.
 func TestUpgradeInterruptSafety(t *testing.T) {
 	t.Parallel()
-	n := 2*pip.DefaultBatchSize + 5 // three install batches
+	const batch = 10
+	n := 2*batch + 5 // three install batches
 	var names []string
 	for i := range n {
 		names = append(names, fmt.Sprintf("pkg%02d", i))
@@ -320,11 +321,11 @@ func TestUpgradeInterruptSafety(t *testing.T) {
 		{"during downloads", func(s *upgradeSetup) bool { return s.srv.Requests().File >= 2 }, false,
 			func(u int) bool { return u == 0 }},
 		{"as the first install batch starts", func(s *upgradeSetup) bool { return s.pipLogsWith("Processing ") >= 1 }, false,
-			func(u int) bool { return u == 0 || u == pip.DefaultBatchSize }},
+			func(u int) bool { return u == batch }},
 		{"mid-install, twice", func(s *upgradeSetup) bool { return s.pipLogsWith("Attempting uninstall") >= 1 }, true,
-			func(u int) bool { return u == pip.DefaultBatchSize }},
+			func(u int) bool { return u == batch }},
 		{"during the second batch", func(s *upgradeSetup) bool { return s.pipLogsWith("Installing collected packages") >= 2 }, false,
-			func(u int) bool { return u == 2*pip.DefaultBatchSize }},
+			func(u int) bool { return u == 2*batch }},
 	}
 	for _, p := range points {
 		t.Run(p.name, func(t *testing.T) {
@@ -333,7 +334,7 @@ func TestUpgradeInterruptSafety(t *testing.T) {
 			s.srv.SetLatency(150 * time.Millisecond)
 			s.srv.ResetCounts()
 
-			cmd := exec.Command(pipupBinary(t), "upgrade", "--all", "--yes", "--concurrency", "4", "--python", s.py, "--index-url", s.srv.IndexURL())
+			cmd := exec.Command(pipupBinary(t), "upgrade", "--all", "--yes", "--concurrency", "4", "--batch-size", itoa(batch), "--python", s.py, "--index-url", s.srv.IndexURL())
 			cmd.Env = s.env
 			var stdout, stderr bytes.Buffer
 			cmd.Stdout, cmd.Stderr = &stdout, &stderr

@@ -14,13 +14,16 @@ import (
 	"github.com/pipup/pipup/pypi/pep440"
 )
 
-// DefaultBatchSize is how many packages one pip run installs. pip costs
-// about a second to start and ~0.1 s per small package after that
-// (docs/BENCHMARKS.md, "Upgrade"): 20 amortises the start-up to a few
-// tenths of a second per package while one run stays short enough that
-// results stream and a Ctrl-C, which waits for the run in progress, is
-// honoured within a few seconds.
-const DefaultBatchSize = 20
+// DefaultBatchSize is how many packages one pip run installs. Measured
+// (docs/BENCHMARKS.md, "Upgrade"): a pip run costs ~1.1 s to start plus
+// ~0.1 s per small package. 50 keeps pip's start-up under a fifth of the
+// install time while one run stays around 6 s, which is how long a Ctrl-C
+// (which lets the run in progress finish) may have to wait.
+const DefaultBatchSize = 50
+
+// firstBatchSize is the size of the first pip run when no batch size is
+// set: small, so that the first results show within a couple of seconds.
+const firstBatchSize = 10
 
 // UpgradeOptions tunes an upgrade or an undo.
 type UpgradeOptions struct {
@@ -31,7 +34,9 @@ type UpgradeOptions struct {
 	// environment, like pip's flag of that name.
 	BreakSystemPackages bool
 	StateDir            string // snapshots; "" = DefaultStateDir
-	BatchSize           int    // packages per pip run; 0 = DefaultBatchSize
+	// BatchSize is the number of packages per pip run; 0 = firstBatchSize
+	// for the first run, DefaultBatchSize after it.
+	BatchSize int
 }
 
 // planItem is one package of a run.
@@ -175,9 +180,10 @@ func (u *upgrader) upgrade(pkgs []PackageChecked) time.Time {
 	go func() { preCheck <- u.pipCheck(true) }()
 
 	u.fetchAll(plan)
+	// pip check must not read the environment while pip changes it.
+	before := <-preCheck
 	if u.ctx.Err() != nil {
 		u.skipUnfinished(plan, "cancelled before it was installed")
-		<-preCheck
 		return start
 	}
 	var ready []*planItem
@@ -187,7 +193,6 @@ func (u *upgrader) upgrade(pkgs []PackageChecked) time.Time {
 		}
 	}
 	if len(ready) == 0 {
-		<-preCheck
 		return start
 	}
 
@@ -195,7 +200,6 @@ func (u *upgrader) upgrade(pkgs []PackageChecked) time.Time {
 	if err := snap.save(u.stateDir()); err != nil {
 		u.sum.Err = fmt.Errorf("%w (nothing was changed: pipup does not upgrade without a snapshot to undo to)", err)
 		u.failAll(ready, "no snapshot could be saved")
-		<-preCheck
 		return start
 	}
 	u.markDependencies(ready, dists)
@@ -213,7 +217,6 @@ func (u *upgrader) upgrade(pkgs []PackageChecked) time.Time {
 	if len(snap.Changes) > 0 {
 		u.sum.UndoCommand = "pipup undo --python " + shellQuote(u.e.Interp.Executable)
 	}
-	before := <-preCheck
 	if u.ctx.Err() == nil && len(snap.Changes) > 0 {
 		u.reportPipCheck(before, u.pipCheck(false))
 	}

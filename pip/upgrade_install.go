@@ -80,13 +80,6 @@ func (u *upgrader) canUseIndex() bool {
 	return !u.e.Config.NoIndex || len(u.e.Config.FindLinks) > 0
 }
 
-func (u *upgrader) batchSize() int {
-	if u.o.BatchSize > 0 {
-		return u.o.BatchSize
-	}
-	return DefaultBatchSize
-}
-
 // install runs pip over the items, one pip process at a time. Packages
 // whose dependencies are all at hand go in --no-index batches; the others
 // in batches that may use the indexes. A failed batch is split in halves
@@ -102,13 +95,21 @@ func (u *upgrader) install(items []*planItem, undo bool) {
 		}
 	}
 	var queue []batch
-	size := u.batchSize()
+	size := u.o.BatchSize
+	if size <= 0 {
+		size = firstBatchSize
+	}
 	for _, group := range []struct {
 		items []*planItem
 		index bool
 	}{{local, undo}, {remote, true}} {
-		for i := 0; i < len(group.items); i += size {
-			queue = append(queue, batch{items: group.items[i:min(i+size, len(group.items))], index: group.index})
+		for i := 0; i < len(group.items); {
+			n := min(size, len(group.items)-i)
+			queue = append(queue, batch{items: group.items[i : i+n], index: group.index})
+			i += n
+			if u.o.BatchSize <= 0 {
+				size = DefaultBatchSize
+			}
 		}
 	}
 	for len(queue) > 0 && u.ctx.Err() == nil {
