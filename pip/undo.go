@@ -100,7 +100,7 @@ func (u *upgrader) undo() time.Time {
 		u.markUndone(snap)
 	}
 	if u.ctx.Err() == nil && u.sum.Upgraded > 0 {
-		u.reportPipCheck(pipCheckResult{}, u.pipCheck(false))
+		u.reportPipCheck(pipCheckResult{}, u.pipCheck())
 	}
 	return start
 }

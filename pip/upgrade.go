@@ -177,7 +177,7 @@ func (u *upgrader) upgrade(pkgs []PackageChecked) time.Time {
 	defer os.RemoveAll(u.work)
 
 	preCheck := make(chan pipCheckResult, 1)
-	go func() { preCheck <- u.pipCheck(true) }()
+	go func() { preCheck <- u.pipCheck() }()
 
 	u.fetchAll(plan)
 	// pip check must not read the environment while pip changes it.
@@ -214,11 +214,15 @@ func (u *upgrader) upgrade(pkgs []PackageChecked) time.Time {
 			u.sum.Err = err
 		}
 	}
+	if snap.Finished && len(snap.Changes) == 0 {
+		// Nothing to undo: do not list a run that changed nothing.
+		os.Remove(snap.Path())
+	}
 	if len(snap.Changes) > 0 {
 		u.sum.UndoCommand = "pipup undo --python " + shellQuote(u.e.Interp.Executable)
 	}
 	if u.ctx.Err() == nil && len(snap.Changes) > 0 {
-		u.reportPipCheck(before, u.pipCheck(false))
+		u.reportPipCheck(before, u.pipCheck())
 	}
 	return start
 }

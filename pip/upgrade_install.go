@@ -247,9 +247,8 @@ type pipCheckResult struct {
 	problems []string
 }
 
-// pipCheck runs `pip check`; before says it runs alongside the downloads
-// (it may then be stopped on cancel: it changes nothing).
-func (u *upgrader) pipCheck(before bool) pipCheckResult {
+// pipCheck runs `pip check`. It changes nothing, so a cancel may stop it.
+func (u *upgrader) pipCheck() pipCheckResult {
 	res := runPip(u.pipCmd([]string{"check"}, false, true), u.ctx.Done())
 	if res.err != nil || res.killed || (res.exitCode != 0 && res.exitCode != 1) {
 		return pipCheckResult{}

@@ -1,7 +1,12 @@
 package pip
 
 import (
+	"archive/tar"
+	"bytes"
+	"compress/gzip"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -347,4 +352,78 @@ func assertStages(t testing.TB, evs []UpgradeEvent, name string, stages ...Stage
 	if i != len(stages) {
 		t.Errorf("%s went through %d of the stages %v", name, i, stages)
 	}
+}
+
+// TestUpgradeFromSdist: when the index has only a source archive of the
+// new version, pipup builds a wheel from it (pip wheel --no-deps) and
+// installs that. The archive uses an in-tree PEP 517 backend with no build
+// requirements, so the build needs no index.
+func TestUpgradeFromSdist(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	f.old(wheel("srconly", "1.0"))
+	name, data := inTreeSdist(t, "srconly", "2.0")
+	if err := f.srv.Add(pypitest.FileSpec{Project: "srconly", Filename: name, Data: data}); err != nil {
+		t.Fatal(err)
+	}
+	sum := sha256.Sum256(data)
+	pkgs := []PackageChecked{{Name: "srconly", Latest: "2.0", FileType: "sdist", Bump: BumpMajor,
+		Candidate: CandidateFile{Filename: name, URL: f.srv.URL + "/files/" + name, SHA256: hex.EncodeToString(sum[:]), Size: int64(len(data))}}}
+	e := f.open()
+	evs, done := run(t, e.Upgrade(context.Background(), pkgs, f.opts()))
+	if done.Err != nil || done.Upgraded != 1 {
+		t.Fatalf("done = %+v\n%v", done, evs)
+	}
+	assertStages(t, evs, "srconly", StageDownloading, StageVerifying, StageBuilding, StageInstalling)
+	if v := f.versions()["srconly"]; v != "2.0" {
+		t.Errorf("srconly = %s", v)
+	}
+	assertIntact(t, e.Interp)
+}
+
+// inTreeSdist makes a source archive whose pyproject.toml names a build
+// backend shipped inside it, which writes the wheel with zipfile.
+func inTreeSdist(t *testing.T, name, version string) (string, []byte) {
+	t.Helper()
+	root := name + "-" + version
+	backend := `import base64, hashlib, os, zipfile
+NAME, VERSION = "` + name + `", "` + version + `"
+def _line(path, data):
+    h = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+    return "%s,sha256=%s,%d" % (path, h, len(data))
+def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):
+    di = "%s-%s.dist-info" % (NAME, VERSION)
+    files = {
+        NAME + "/__init__.py": ("__version__ = %r\n" % VERSION).encode(),
+        di + "/METADATA": ("Metadata-Version: 2.1\nName: %s\nVersion: %s\n" % (NAME, VERSION)).encode(),
+        di + "/WHEEL": b"Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: true\nTag: py3-none-any\n",
+    }
+    fn = "%s-%s-py3-none-any.whl" % (NAME, VERSION)
+    with zipfile.ZipFile(os.path.join(wheel_directory, fn), "w") as z:
+        rec = []
+        for p, d in files.items():
+            z.writestr(p, d)
+            rec.append(_line(p, d))
+        rec.append(di + "/RECORD,,")
+        z.writestr(di + "/RECORD", "\n".join(rec) + "\n")
+    return fn
+`
+	files := map[string]string{
+		"pyproject.toml":      "[build-system]\nrequires = []\nbuild-backend = \"backend\"\nbackend-path = [\".\"]\n",
+		"backend.py":          backend,
+		"PKG-INFO":            "Metadata-Version: 2.1\nName: " + name + "\nVersion: " + version + "\n",
+		name + "/__init__.py": "__version__ = '" + version + "'\n",
+	}
+	var buf bytes.Buffer
+	gz := gzip.NewWriter(&buf)
+	tw := tar.NewWriter(gz)
+	for p, c := range files {
+		if err := tw.WriteHeader(&tar.Header{Name: root + "/" + p, Mode: 0o644, Size: int64(len(c)), Typeflag: tar.TypeReg}); err != nil {
+			t.Fatal(err)
+		}
+		tw.Write([]byte(c))
+	}
+	tw.Close()
+	gz.Close()
+	return root + ".tar.gz", buf.Bytes()
 }
