@@ -42,7 +42,7 @@ func runList(sig *interrupts, args []string, io stdio) int {
 	if *asJSON {
 		err = printJSON(io, res)
 	} else {
-		err = printTable(io, res)
+		err = printTable(io, sig, res)
 	}
 	if err != nil {
 		return fail(io, sig, err)
@@ -144,7 +144,7 @@ func progressWriter(w io.Writer) io.Writer {
 	return nil
 }
 
-func printTable(io stdio, r scanResult) error {
+func printTable(io stdio, sig *interrupts, r scanResult) error {
 	tw := tabwriter.NewWriter(io.out, 0, 0, 2, ' ', 0)
 	outdated := 0
 	for _, c := range r.checked {
@@ -161,6 +161,9 @@ func printTable(io stdio, r scanResult) error {
 		return err
 	}
 	printProblems(io.err, r, false)
+	if r.done.Err != nil && !sig.interrupted() {
+		fmt.Fprintf(io.err, "pipup: %s\n", oneLine(pypi.RedactURL(r.done.Err.Error())))
+	}
 	fmt.Fprintf(io.err, "%s\n", summaryLine(r))
 	return nil
 }
@@ -169,7 +172,7 @@ func summaryLine(r scanResult) string {
 	s := fmt.Sprintf("%d checked, %d outdated, %d skipped, %d failed in %.2fs",
 		len(r.checked), r.done.Outdated, len(r.skipped), len(r.failed), r.done.Elapsed.Seconds())
 	if r.done.Err != nil {
-		s += " (stopped: " + pypi.RedactURL(r.done.Err.Error()) + ")"
+		s += " (stopped)"
 	}
 	return s
 }

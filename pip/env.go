@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"time"
 
@@ -122,21 +123,64 @@ func Open(ctx context.Context, o Options) (*Env, error) {
 	if !cfg.NoIndex {
 		e.finder.Indexes = append([]string{cfg.IndexURL}, cfg.ExtraIndexURLs...)
 	}
+	// A bad or insecure URL is one clear error now, not one per package later.
+	for _, u := range append(append([]string{}, e.finder.Indexes...), cfg.FindLinks...) {
+		if err := e.client.CheckURL(u); err != nil {
+			return nil, fmt.Errorf("%w (from %s)", err, cfg.sourceOf(u))
+		}
+	}
 	return e, nil
 }
 
 // mergeFlags lays command-line values over pip's configuration. List
 // options extend the configured lists, as pip's optparse defaults do.
 func mergeFlags(cfg IndexConfig, o Options) IndexConfig {
+	src := make(map[string]string, len(cfg.Sources)+4)
+	for k, v := range cfg.Sources {
+		src[k] = v
+	}
+	cfg.Sources = src
+	noteFlag := func(key string, given bool) {
+		switch {
+		case !given:
+		case src[key] == "":
+			src[key] = "--" + key
+		default:
+			src[key] += " and --" + key
+		}
+	}
 	if o.IndexURL != "" {
 		cfg.IndexURL = o.IndexURL
+		src["index-url"] = "--index-url"
 	}
+	noteFlag("extra-index-url", len(o.ExtraIndexURLs) > 0)
+	noteFlag("find-links", len(o.FindLinks) > 0)
 	cfg.ExtraIndexURLs = append(cfg.ExtraIndexURLs, o.ExtraIndexURLs...)
 	cfg.FindLinks = append(cfg.FindLinks, o.FindLinks...)
 	cfg.TrustedHosts = append(cfg.TrustedHosts, o.TrustedHosts...)
 	cfg.NoIndex = cfg.NoIndex || o.NoIndex
 	cfg.Pre = cfg.Pre || o.Pre
 	return cfg
+}
+
+// sourceOf says where a URL of the configuration came from, for errors.
+func (c IndexConfig) sourceOf(u string) string {
+	switch {
+	case u == c.IndexURL:
+		if s := c.Sources["index-url"]; s != "" {
+			return s
+		}
+		return "--index-url"
+	case slices.Contains(c.ExtraIndexURLs, u):
+		if s := c.Sources["extra-index-url"]; s != "" {
+			return s
+		}
+		return "--extra-index-url"
+	}
+	if s := c.Sources["find-links"]; s != "" {
+		return s
+	}
+	return "--find-links"
 }
 
 // targetOf describes the interpreter the way pip's TargetPython does.

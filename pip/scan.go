@@ -2,7 +2,11 @@ package pip
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
 	"fmt"
+	"net"
 	"sync"
 	"time"
 
@@ -82,6 +86,12 @@ func (e *Env) scan(ctx context.Context, r ScanRequest, out chan<- ScanEvent) Sca
 		jobs = append(jobs, job{d, v})
 	}
 
+	// An index that cannot be reached at all fails every package the same
+	// way: stop at the first such error and report it once.
+	ctx, stop := context.WithCancel(ctx)
+	defer stop()
+	var fatal error
+
 	var mu sync.Mutex
 	work := make(chan job)
 	var wg sync.WaitGroup
@@ -92,6 +102,14 @@ func (e *Env) scan(ctx context.Context, r ScanRequest, out chan<- ScanEvent) Sca
 			for j := range work {
 				ev := e.check(ctx, j)
 				mu.Lock()
+				if f, ok := ev.(PackageFailed); ok && (fatal != nil || unreachable(f.Err)) {
+					if fatal == nil {
+						fatal = f.Err
+						stop()
+					}
+					mu.Unlock()
+					continue
+				}
 				switch ev := ev.(type) {
 				case PackageChecked:
 					done.Checked++
@@ -120,7 +138,23 @@ feed:
 	}
 	close(work)
 	wg.Wait()
+	if fatal != nil {
+		done.Err = fmt.Errorf("index unreachable: %w", fatal)
+	}
 	return done
+}
+
+// unreachable reports errors that mean a source cannot be reached at all
+// (no such host, connection refused, untrusted certificate), as opposed to
+// one project's page failing.
+func unreachable(err error) bool {
+	var op *net.OpError
+	var dns *net.DNSError
+	var unknownCA x509.UnknownAuthorityError
+	var badHost x509.HostnameError
+	var verify *tls.CertificateVerificationError
+	return errors.As(err, &dns) || (errors.As(err, &op) && op.Op == "dial") ||
+		errors.As(err, &unknownCA) || errors.As(err, &badHost) || errors.As(err, &verify)
 }
 
 // check looks one distribution up and turns the answer into its event.

@@ -824,3 +824,18 @@ func remoteFiles(u *url.URL) ([]File, error) {
 	})
 	return files, err
 }
+
+// CheckURL reports, before any request, whether raw is a usable index or
+// find-links URL: well formed, of a known scheme, and from a secure origin
+// (https, loopback, or a trusted host), as pip requires. A plain local path
+// is fine for find-links.
+func (c *Client) CheckURL(raw string) error {
+	if !strings.Contains(raw, "://") {
+		return nil // a local path (find-links)
+	}
+	u, err := c.parseURL(raw)
+	if err != nil {
+		return err
+	}
+	return c.checkOrigin(u)
+}
