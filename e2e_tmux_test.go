@@ -324,3 +324,50 @@ func TestTUIFirstFrame(t *testing.T) {
 		t.Errorf("first frame after %v at best, want under 150ms", first[0])
 	}
 }
+
+// TestTUIColourAndResize: colours by default, none with NO_COLOR; the
+// table adapts when the window shrinks to 80×24.
+func TestTUIColourAndResize(t *testing.T) {
+	t.Parallel()
+	s := newUpgradeSetup(t)
+	s.seed(specs([]string{"quince-with-a-rather-long-project-name-indeed", "rowan"}, "1.0", "1.0.1"),
+		pins([]string{"quince-with-a-rather-long-project-name-indeed", "rowan"}, "1.0")...)
+	for _, noColor := range []bool{false, true} {
+		t.Run(fmt.Sprintf("NO_COLOR=%v", noColor), func(t *testing.T) {
+			env := append(append([]string(nil), s.env...), "COLORTERM=truecolor")
+			if noColor {
+				env = append(env, "NO_COLOR=1")
+			}
+			argv := []string{pipupBinary(t), "--python", s.py, "--index-url", s.srv.IndexURL()}
+			ui := startTmux(t, env, 120, 40, argv...)
+			ui.waitFor("2 outdated", 30*time.Second)
+			styled := ui.tmux("capture-pane", "-p", "-e")
+			coloured := strings.Contains(styled, "\x1b[38") || strings.Contains(styled, "\x1b[3")
+			if coloured == noColor {
+				t.Errorf("colour escapes present: %v, with NO_COLOR=%v:\n%q", coloured, noColor, styled)
+			}
+			ui.tmux("resize-window", "-x", "80", "-y", "24")
+			// The long name gives way: truncated with an ellipsis, the help
+			// line still whole at the bottom.
+			scr := ui.waitFor("quince-with-a-rather-", 5*time.Second)
+			deadline := time.Now().Add(5 * time.Second)
+			for !strings.Contains(scr, "quince-with-a-rather-lo…") && time.Now().Before(deadline) {
+				time.Sleep(50 * time.Millisecond)
+				scr = ui.screen()
+			}
+			lines := strings.Split(strings.TrimRight(scr, "\n"), "\n")
+			if len(lines) > 24 || !strings.Contains(scr, "quince-with-a-rather-lo…") || !strings.Contains(lines[len(lines)-1], "q quit") {
+				t.Errorf("after resizing to 80x24:\n%s", scr)
+			}
+			for _, l := range lines {
+				if n := len([]rune(l)); n > 80 {
+					t.Errorf("line of %d cells: %q", n, l)
+				}
+			}
+			ui.keys("q")
+			if code := ui.exitCode(10 * time.Second); code != 0 {
+				t.Errorf("exit %d", code)
+			}
+		})
+	}
+}
