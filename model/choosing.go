@@ -1,6 +1,7 @@
 package model
 
 import (
+	"maps"
 	"slices"
 	"sort"
 	"strings"
@@ -289,9 +290,11 @@ func (c chooseModel) update(msg tea.Msg) (chooseModel, tea.Cmd) {
 		if _, ok := c.details[canonical(msg.pkg.Name)]; ok {
 			return c, nil
 		}
+		c.details = maps.Clone(c.details)
 		c.details[canonical(msg.pkg.Name)] = detailState{loading: true}
 		return c, c.fetch(msg.pkg)
 	case detailsMsg:
+		c.details = maps.Clone(c.details)
 		c.details[canonical(msg.name)] = detailState{details: cleanDetails(msg.details), err: msg.err}
 		return c, nil
 	case tea.KeyMsg:

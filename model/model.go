@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"time"
 
 	"github.com/charmbracelet/bubbles/key"
@@ -257,6 +258,7 @@ func (m Model) scanEvents(msg scanBatchMsg) (tea.Model, tea.Cmd) {
 		}
 		return m, waitScan(m.scanCh)
 	}
+	m.scan.inFlight = maps.Clone(m.scan.inFlight) // copy on write, once per batch
 	for _, ev := range msg.events {
 		m.scan = m.scan.apply(ev)
 	}
