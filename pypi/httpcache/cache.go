@@ -189,7 +189,7 @@ func (t *Transport) handle(req *http.Request, path string, resp *http.Response, 
 		}
 		return resp, nil
 	}
-	tmp, err := t.tempFile()
+	tmp, err := t.tempFile(path)
 	if err != nil {
 		return resp, nil // caching is best effort
 	}
@@ -215,24 +215,31 @@ func (t *Transport) handle(req *http.Request, path string, resp *http.Response, 
 // tempFile creates a file in Dir/tmp, on the same file system as the
 // entries so that the final rename is atomic. Leftovers of killed runs are
 // swept once per Transport.
-func (t *Transport) tempFile() (*os.File, error) {
-	dir := filepath.Join(t.Dir, "tmp")
+func (t *Transport) tempFile(path string) (*os.File, error) {
+	// The temporary file sits beside its entry: one shared temp directory
+	// made every concurrent store queue on that directory's lock in the
+	// kernel (a cold scan spent half its CPU in openat there).
+	dir := filepath.Dir(path)
 	t.cleanOnce.Do(func() {
-		des, _ := os.ReadDir(dir)
-		for _, de := range des {
-			if info, err := de.Info(); err == nil && time.Since(info.ModTime()) > time.Hour {
-				os.Remove(filepath.Join(dir, de.Name()))
+		old, _ := filepath.Glob(filepath.Join(t.Dir, "*", tmpPrefix+"*"))
+		for _, p := range old {
+			if info, err := os.Stat(p); err == nil && time.Since(info.ModTime()) > time.Hour {
+				os.Remove(p)
 			}
 		}
 	})
-	f, err := os.CreateTemp(dir, "entry-")
+	f, err := os.CreateTemp(dir, tmpPrefix)
 	if errors.Is(err, fs.ErrNotExist) {
 		if err = os.MkdirAll(dir, 0o700); err == nil {
-			f, err = os.CreateTemp(dir, "entry-")
+			f, err = os.CreateTemp(dir, tmpPrefix)
 		}
 	}
 	return f, err
 }
+
+// tmpPrefix starts the names of entries being written; loadEntry never
+// sees them, since entry names are hex digests.
+const tmpPrefix = ".tmp-"
 
 // response builds the http.Response served from a stored entry.
 func (e *entry) response(req *http.Request, how string, now time.Time) *http.Response {

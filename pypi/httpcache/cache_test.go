@@ -408,7 +408,7 @@ func entryFiles(t *testing.T, dir string) []string {
 	t.Helper()
 	var out []string
 	filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err == nil && !d.IsDir() && filepath.Base(filepath.Dir(p)) != "tmp" {
+		if err == nil && !d.IsDir() && !strings.HasPrefix(filepath.Base(p), tmpPrefix) {
 			out = append(out, p)
 		}
 		return nil

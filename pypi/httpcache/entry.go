@@ -167,7 +167,7 @@ func (b *fileBody) Close() error { return b.f.Close() }
 // rewrite stores the entry again with new metadata (after a 304): the body
 // is copied to a temp file with the new trailer and renamed into place.
 func (t *Transport) rewrite(path string, e *entry) error {
-	tmp, err := t.tempFile()
+	tmp, err := t.tempFile(path)
 	if err != nil {
 		return err
 	}
