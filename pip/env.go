@@ -65,13 +65,24 @@ func Open(ctx context.Context, o Options) (*Env, error) {
 	if err != nil {
 		return nil, err
 	}
-	interp, err := Inspect(ctx, python)
-	if err != nil {
-		return nil, err
-	}
 	home, _ := os.UserHomeDir()
 	if h := getenv("HOME"); h != "" {
 		home = h
+	}
+	cacheDir := ""
+	if !o.NoCache {
+		cacheDir = o.CacheDir
+		if cacheDir == "" {
+			cacheDir = defaultCacheDir(getenv, home)
+		}
+	}
+	interpDir := ""
+	if cacheDir != "" && !o.Refresh {
+		interpDir = filepath.Join(cacheDir, "interp")
+	}
+	interp, err := InspectCached(ctx, python, interpDir)
+	if err != nil {
+		return nil, err
 	}
 	cfg, err := LoadConfig(ConfigInput{Command: "list", Environ: environ, Home: home, Prefix: interp.Prefix})
 	if err != nil {
@@ -79,13 +90,7 @@ func Open(ctx context.Context, o Options) (*Env, error) {
 	}
 	cfg = mergeFlags(cfg, o)
 
-	e := &Env{Interp: interp, Config: cfg, opts: o}
-	if !o.NoCache {
-		e.CacheDir = o.CacheDir
-		if e.CacheDir == "" {
-			e.CacheDir = defaultCacheDir(getenv, home)
-		}
-	}
+	e := &Env{Interp: interp, Config: cfg, CacheDir: cacheDir, opts: o}
 	conc := o.Concurrency
 	if conc <= 0 {
 		conc = DefaultConcurrency

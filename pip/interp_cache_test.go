@@ -1,0 +1,78 @@
+package pip
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"reflect"
+	"testing"
+	"time"
+)
+
+// The cached facts equal a fresh inspection, are reused while nothing
+// changed, and are dropped when a sys.path directory changes (a package
+// installed or removed) or the entry is damaged.
+func TestInspectCached(t *testing.T) {
+	py := makeVenv(t, "--without-pip")
+	dir := t.TempDir()
+	ctx := context.Background()
+
+	fresh, err := Inspect(ctx, py)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, err := InspectCached(ctx, py, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(first, fresh) {
+		t.Fatalf("cached inspection differs from a fresh one:\n%+v\n%+v", first, fresh)
+	}
+	entries, _ := filepath.Glob(filepath.Join(dir, "*.json"))
+	if len(entries) != 1 {
+		t.Fatalf("want one cache entry, got %v", entries)
+	}
+
+	// Served from the cache: mark the entry and see the mark come back.
+	mark := func(exe string) {
+		b, _ := os.ReadFile(entries[0])
+		os.WriteFile(entries[0], []byte(replaceOnce(string(b), `"Executable":"`+fresh.Executable+`"`, `"Executable":"`+exe+`"`)), 0o644)
+	}
+	mark("/marked")
+	got, err := InspectCached(ctx, py, dir)
+	if err != nil || got.Executable != "/marked" {
+		t.Fatalf("second call was not served from the cache: %v %v", got.Executable, err)
+	}
+
+	// A change in site-packages invalidates it.
+	site := sitePackages(t, py)
+	time.Sleep(10 * time.Millisecond)
+	if err := os.Mkdir(filepath.Join(site, "newdist-1.0.dist-info"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	got, err = InspectCached(ctx, py, dir)
+	if err != nil || got.Executable != fresh.Executable {
+		t.Fatalf("stale entry served after site-packages changed: %v %v", got.Executable, err)
+	}
+
+	// A damaged entry is replaced, not an error.
+	os.WriteFile(entries[0], []byte("{not json"), 0o644)
+	got, err = InspectCached(ctx, py, dir)
+	if err != nil || !reflect.DeepEqual(got, fresh) {
+		t.Fatalf("damaged entry: %v", err)
+	}
+
+	// A missing interpreter is still reported as such.
+	if _, err := InspectCached(ctx, filepath.Join(t.TempDir(), "nope"), dir); err == nil {
+		t.Fatal("missing interpreter: no error")
+	}
+}
+
+func replaceOnce(s, old, new string) string {
+	for i := 0; i+len(old) <= len(s); i++ {
+		if s[i:i+len(old)] == old {
+			return s[:i] + new + s[i+len(old):]
+		}
+	}
+	return s
+}
