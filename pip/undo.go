@@ -138,10 +138,7 @@ func undoPlan(s *Snapshot, now []Dist) (restore, remove []*planItem) {
 
 // uninstall removes the packages an upgrade added, in one pip run.
 func (u *upgrader) uninstall(items []*planItem) {
-	args := []string{"uninstall", "--yes"}
-	if u.e.Interp.ExternallyManaged != "" && u.o.BreakSystemPackages {
-		args = append(args, "--break-system-packages")
-	}
+	args := append([]string{"uninstall", "--yes"}, u.breakSystemArgs()...)
 	var names []string
 	for _, it := range items {
 		names = append(names, it.name)

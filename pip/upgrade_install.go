@@ -129,10 +129,7 @@ func (u *upgrader) runBatch(b batch) []batch {
 		pins[i] = it.name + "==" + it.to
 		u.send(UpgradeProgress{Name: it.name, Stage: StageInstalling})
 	}
-	args := []string{"install"}
-	if u.e.Interp.ExternallyManaged != "" && u.o.BreakSystemPackages {
-		args = append(args, "--break-system-packages")
-	}
+	args := append([]string{"install"}, u.breakSystemArgs()...)
 	if u.work != "" {
 		args = append(args, "--find-links", filepath.Join(u.work, "wheels"))
 	}
@@ -201,6 +198,17 @@ func (u *upgrader) runBatch(b batch) []batch {
 	}
 	half := len(rest) / 2
 	return []batch{{items: rest[:half], index: b.index}, {items: rest[half:], index: b.index}}
+}
+
+// breakSystemArgs passes --break-system-packages on when the user gave it
+// for an externally-managed environment. pip before 23.0.1 neither knows
+// the flag nor enforces PEP 668, so it gets nothing.
+func (u *upgrader) breakSystemArgs() []string {
+	in := u.e.Interp
+	if in.ExternallyManaged == "" || !u.o.BreakSystemPackages || !newer(in.PipVersion, "23.0") {
+		return nil
+	}
+	return []string{"--break-system-packages"}
 }
 
 func orNone(v string) string {
