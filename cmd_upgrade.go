@@ -114,7 +114,7 @@ func runUpgrade(sig *interrupts, args []string, io stdio) int {
 		p.dryRun(outdatedPlan(outdated))
 		return exitOK
 	}
-	if c, ok := confirm(io, cf.yes, fmt.Sprintf("Upgrade %s?", plural(len(outdated), "package"))); !ok {
+	if c, ok := confirm(io, cf.yes, fmt.Sprintf("Upgrade %s?", plural(len(outdated), "package")), func() { p.showPlan(outdatedPlan(outdated)) }); !ok {
 		return c
 	}
 	code = p.follow(sig, env.Upgrade(sig.ctx, outdated, cf.options(&ef)))
@@ -183,7 +183,7 @@ func runUndo(sig *interrupts, args []string, io stdio) int {
 		p.dryRun(plan)
 		return exitOK
 	}
-	if c, ok := confirm(io, cf.yes, fmt.Sprintf("Restore %s?", plural(len(plan), "package"))); !ok {
+	if c, ok := confirm(io, cf.yes, fmt.Sprintf("Restore %s?", plural(len(plan), "package")), func() { p.showPlan(plan) }); !ok {
 		return c
 	}
 	return p.follow(sig, env.Undo(sig.ctx, o))
@@ -236,9 +236,9 @@ func runHistory(sig *interrupts, args []string, io stdio) int {
 	return exitOK
 }
 
-// confirm asks once on a terminal. Without a terminal and without --yes
-// it refuses, since nobody can answer.
-func confirm(io stdio, yes bool, question string) (code int, ok bool) {
+// confirm shows the plan and asks once on a terminal. Without a terminal
+// and without --yes it refuses, since nobody can answer.
+func confirm(io stdio, yes bool, question string, showPlan func()) (code int, ok bool) {
 	if yes {
 		return 0, true
 	}
@@ -247,6 +247,7 @@ func confirm(io stdio, yes bool, question string) (code int, ok bool) {
 		fmt.Fprintln(io.err, "pipup: not a terminal, so not asking: pass --yes to go ahead (or --dry-run to look)")
 		return exitUsage, false
 	}
+	showPlan()
 	fmt.Fprintf(io.err, "%s [y/N] ", question)
 	line, _ := bufio.NewReader(io.in).ReadString('\n')
 	switch strings.ToLower(strings.TrimSpace(line)) {
@@ -296,15 +297,22 @@ func (p *printer) row(name, from, to, status string) {
 func (p *printer) header() { p.row("Package", "From", "To", "Status") }
 
 func (p *printer) dryRun(plan []pip.PlannedUpgrade) {
+	p.planRows(plan, "would be ")
+	fmt.Fprintf(p.io.err, "%s; dry run: nothing was changed\n", plural(len(plan), "package"))
+}
+
+// showPlan lists what is about to change, before the question.
+func (p *printer) showPlan(plan []pip.PlannedUpgrade) { p.planRows(plan, "to be ") }
+
+func (p *printer) planRows(plan []pip.PlannedUpgrade, prefix string) {
 	p.header()
 	for _, u := range plan {
-		to, status := u.To, "would be "+p.title
+		to, status := u.To, prefix+p.title
 		if to == "" {
-			to, status = "-", "would be removed"
+			to, status = "-", prefix+"removed"
 		}
 		p.row(u.Name, u.From, to, status)
 	}
-	fmt.Fprintf(p.io.err, "%s; dry run: nothing was changed\n", plural(len(plan), "package"))
 }
 
 // follow drains the events, prints them and returns the exit code.

@@ -526,3 +526,52 @@ func wheelRequiresPython(t *testing.T, data []byte) string {
 	}
 	return ""
 }
+
+// ptyDriver runs a command on a pseudo-terminal, answers the first
+// "[y/N]" question with its first argument and prints what the terminal
+// showed; its exit code is the command's.
+const ptyDriver = `import os, pty, select, sys
+answer, argv = sys.argv[1], sys.argv[2:]
+pid, fd = pty.fork()
+if pid == 0:
+    os.execv(argv[0], argv)
+out, sent = b"", False
+while True:
+    r, _, _ = select.select([fd], [], [], 120)
+    if not r:
+        break
+    try:
+        data = os.read(fd, 4096)
+    except OSError:
+        break
+    if not data:
+        break
+    out += data
+    if not sent and b"[y/N]" in out:
+        os.write(fd, (answer + "\n").encode())
+        sent = True
+_, status = os.waitpid(pid, 0)
+sys.stdout.write(out.decode("utf-8", "replace"))
+sys.exit(os.WEXITSTATUS(status) if os.WIFEXITED(status) else 128 + os.WTERMSIG(status))
+`
+
+// TestUpgradeCommandAsksOnTerminal: on a terminal, without --yes, the plan
+// is shown and one question asked; "n" changes nothing, "y" upgrades.
+func TestUpgradeCommandAsksOnTerminal(t *testing.T) {
+	t.Parallel()
+	s := newUpgradeSetup(t)
+	s.seed(specs([]string{"aa"}, "1.0", "2.0"), "aa==1.0")
+	for _, answer := range []string{"n", "y"} {
+		out, errOut, code := runCmd(t, s.env, python3(t), "-c", ptyDriver, answer, pipupBinary(t), "upgrade", "--all", "--python", s.py, "--index-url", s.srv.IndexURL())
+		if code != exitOK {
+			t.Fatalf("answer %s: exit %d\n%s%s", answer, code, out, errOut)
+		}
+		if !strings.Contains(out, "to be upgraded") || strings.Count(out, "[y/N]") != 1 {
+			t.Errorf("answer %s: plan or question missing:\n%s", answer, out)
+		}
+		want := map[string]string{"n": "1.0", "y": "2.0"}[answer]
+		if v := s.versions()["aa"]; v != want {
+			t.Errorf("answer %s: aa is at %s, want %s\n%s", answer, v, want, out)
+		}
+	}
+}
