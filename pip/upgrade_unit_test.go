@@ -198,3 +198,30 @@ func TestShellQuote(t *testing.T) {
 		}
 	}
 }
+
+// After an abnormal pip exit the damage is reported: on the package it
+// belongs to when it can be told, else in the summary's error.
+func TestReportLeftovers(t *testing.T) {
+	root := t.TempDir()
+	site := filepath.Join(root, "lib", "python3.11", "site-packages")
+	os.MkdirAll(filepath.Join(site, "~alf"), 0o755)
+	os.MkdirAll(filepath.Join(site, "half-2.0.dist-info"), 0o755)
+	os.WriteFile(filepath.Join(site, "half-2.0.dist-info", "RECORD"), []byte("half/__init__.py,,\n"), 0o644)
+	out := make(chan UpgradeEvent, 10)
+	u := &upgrader{e: &Env{Interp: &Interpreter{Executable: "/py", Prefix: root, SitePackages: []string{site}}}, out: out}
+	it := &planItem{name: "Half", canonical: "half", from: "1.0", to: "2.0"}
+	u.reportLeftovers([]*planItem{it})
+	close(out)
+	var failed []UpgradeFailed
+	for ev := range out {
+		if f, ok := ev.(UpgradeFailed); ok {
+			failed = append(failed, f)
+		}
+	}
+	if len(failed) != 1 || failed[0].Name != "Half" || !strings.Contains(failed[0].Reason, "--force-reinstall --no-deps half==2.0") {
+		t.Errorf("failed = %+v", failed)
+	}
+	if u.sum.Err == nil || !strings.Contains(u.sum.Err.Error(), "~alf") || u.sum.Failed != 1 {
+		t.Errorf("summary: %+v", u.sum)
+	}
+}
