@@ -208,6 +208,29 @@ func TestListParityWithPip(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	// A second index and a find-links directory, merged as pip merges them.
+	extra := pypitest.NewServer()
+	t.Cleanup(extra.Close)
+	for _, spec := range []pypitest.WheelSpec{w("alpha", "1.0.2"), w("mike", "3.1"), w("foxtrot", "1.7"), w("charlie", "2.0")} {
+		if err := extra.AddWheel(spec); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := extra.AddWheel(w("delta", "1.2"), pypitest.Yank("")); err != nil {
+		t.Fatal(err)
+	}
+	links := t.TempDir()
+	for _, spec := range []pypitest.WheelSpec{w("bravo", "1.3"), w("charlie", "2.0"), wt("uniform", "1.11", "cp311-cp311-win_amd64")} {
+		if _, err := pypitest.WriteWheel(links, spec); err != nil {
+			t.Fatal(err)
+		}
+	}
+	fn, data := pypitest.BuildSdist("kilo", "2.0")
+	if err := os.WriteFile(filepath.Join(links, fn), data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	merged := []string{"--extra-index-url", extra.IndexURL(), "--find-links", links}
+
 	venvs := map[string]string{"bundled": newVenv(t, filepath.Join(t.TempDir(), "v"))}
 	if whl := newerPipWheel(); whl != "" {
 		py := newVenv(t, filepath.Join(t.TempDir(), "v24"), "--without-pip")
@@ -236,9 +259,13 @@ func TestListParityWithPip(t *testing.T) {
 			pipVersion, _, _ := runCmd(t, env, py, "-m", "pip", "--version")
 			t.Logf("oracle: %s", strings.TrimSpace(pipVersion))
 
-			for _, pre := range []bool{false, true} {
-				pipArgs := []string{"-m", "pip", "list", "--outdated", "--format=json", "--index-url", s.IndexURL()}
-				pipupArgs := []string{"list", "--json", "--no-cache", "--python", py, "--index-url", s.IndexURL()}
+			for _, run := range []struct {
+				pre  bool
+				more []string
+			}{{false, nil}, {true, nil}, {false, merged}, {true, merged}} {
+				pre := run.pre
+				pipArgs := append([]string{"-m", "pip", "list", "--outdated", "--format=json", "--index-url", s.IndexURL()}, run.more...)
+				pipupArgs := append([]string{"list", "--json", "--no-cache", "--python", py, "--index-url", s.IndexURL()}, run.more...)
 				if pre {
 					pipArgs = append(pipArgs, "--pre")
 					pipupArgs = append(pipupArgs, "--pre")
@@ -263,7 +290,16 @@ func TestListParityWithPip(t *testing.T) {
 					t.Fatalf("fixture too weak: pip reports only %d outdated packages: %v", len(want), entriesKey(want))
 				}
 				if g, w := strings.Join(entriesKey(got), "\n"), strings.Join(entriesKey(want), "\n"); g != w {
-					t.Errorf("pre=%v: pipup and pip disagree\npipup:\n%s\n\npip:\n%s", pre, g, w)
+					t.Errorf("pre=%v %v: pipup and pip disagree\npipup:\n%s\n\npip:\n%s", pre, run.more, g, w)
+				}
+				// The merged sources must matter, or the comparison proves little.
+				if run.more != nil {
+					joined := strings.Join(entriesKey(want), "\n")
+					for _, must := range []string{"mike 3.0 -> 3.1 (wheel)", "bravo 1.0 -> 1.3 (wheel)", "alpha 1.0.0 -> 1.0.2 (wheel)"} {
+						if !strings.Contains(joined, must) {
+							t.Errorf("pip did not see %q from the extra index or find-links:\n%s", must, joined)
+						}
+					}
 				}
 				// pipup, unlike pip, says what it could not check.
 				if !strings.Contains(errOut, `"juliet"`) || !strings.Contains(errOut, "not found") {
