@@ -174,6 +174,17 @@ func urlPath(raw string) string {
 type picker struct {
 	best  *Candidate
 	found bool // some file of the project was listed
+	// byVersion, when not nil, also keeps the best file of every version,
+	// keyed by the normalised version string.
+	byVersion map[string]*Candidate
+	order     []string // byVersion's keys, first seen first, so ties stay stable
+}
+
+func newPicker(all bool) picker {
+	if all {
+		return picker{byVersion: make(map[string]*Candidate)}
+	}
+	return picker{}
 }
 
 func (p *picker) offer(c Candidate) {
@@ -181,6 +192,36 @@ func (p *picker) offer(c Candidate) {
 		cc := c
 		p.best = &cc
 	}
+	if p.byVersion != nil {
+		k := c.Version.String()
+		old := p.byVersion[k]
+		if old == nil {
+			p.order = append(p.order, k)
+		}
+		if old == nil || c.better(old) {
+			cc := c
+			p.byVersion[k] = &cc
+		}
+	}
+}
+
+// versions returns the best file of each version, highest version first.
+// Versions that differ only in spelling ("1.0" and "1.0.0") are one version,
+// represented by the better file, as pip's sort would pick.
+func (p *picker) versions() []Candidate {
+	list := make([]Candidate, 0, len(p.byVersion))
+	for _, k := range p.order {
+		list = append(list, *p.byVersion[k])
+	}
+	sort.SliceStable(list, func(i, j int) bool { return list[i].better(&list[j]) })
+	out := list[:0]
+	for _, c := range list {
+		if len(out) > 0 && out[len(out)-1].Version.Compare(c.Version) == 0 {
+			continue
+		}
+		out = append(out, c)
+	}
+	return out
 }
 
 // Finder looks a project up on every configured source and picks the
@@ -200,12 +241,27 @@ type Result struct {
 	Best *Candidate
 	// Listed reports whether any source knows the project at all.
 	Listed bool
+	// Versions is set by FindAll only: the best installable file of every
+	// version, highest version first (Versions[0] is Best).
+	Versions []Candidate
 }
 
 // Find returns the best candidate for project across all sources. A 404
 // from an index means the project is not there; any other failure of any
 // source is an error, since an answer without that source could be wrong.
 func (f *Finder) Find(ctx context.Context, project string, allowPre bool) (Result, error) {
+	return f.find(ctx, project, allowPre, false)
+}
+
+// FindAll is Find that also returns every installable version with the
+// file pip would pick for it, for callers that need the best version under
+// extra constraints. Pages are still streamed: only one candidate per
+// version is kept.
+func (f *Finder) FindAll(ctx context.Context, project string, allowPre bool) (Result, error) {
+	return f.find(ctx, project, allowPre, true)
+}
+
+func (f *Finder) find(ctx context.Context, project string, allowPre, keepAll bool) (Result, error) {
 	canonical := Normalize(project)
 	var res Result
 
@@ -220,7 +276,7 @@ func (f *Finder) Find(ctx context.Context, project string, allowPre bool) (Resul
 		local = append(local, files...)
 	}
 	sort.SliceStable(local, func(i, j int) bool { return local[i].URL > local[j].URL })
-	var all picker
+	all := newPicker(keepAll)
 	for _, file := range local {
 		if c, ok := f.Target.evaluate(canonical, file, allowPre); ok {
 			all.found = true
@@ -232,6 +288,9 @@ func (f *Finder) Find(ctx context.Context, project string, allowPre bool) (Resul
 
 	// Index pages are fetched concurrently, then merged in configured order.
 	pickers := make([]picker, len(f.Indexes))
+	for i := range pickers {
+		pickers[i] = newPicker(keepAll)
+	}
 	g, gctx := errgroup.WithContext(ctx)
 	for i, index := range f.Indexes {
 		g.Go(func() error {
@@ -258,11 +317,19 @@ func (f *Finder) Find(ctx context.Context, project string, allowPre bool) (Resul
 	}
 	for _, p := range pickers {
 		all.found = all.found || p.found
-		if p.best != nil {
+		if keepAll {
+			// Per version, sources are merged in the same order as for Best.
+			for _, c := range p.versions() {
+				all.offer(c)
+			}
+		} else if p.best != nil {
 			all.offer(*p.best)
 		}
 	}
 	res.Best, res.Listed = all.best, all.found
+	if keepAll {
+		res.Versions = all.versions()
+	}
 	return res, nil
 }
 
