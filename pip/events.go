@@ -39,7 +39,28 @@ type PackageChecked struct {
 	Summary  string // installed metadata's Summary, may be ""
 	// Candidate is the file pip would install for Latest (URL, hashes, size).
 	Candidate CandidateFile
+	// Wanted is the highest installable version that every installed
+	// dependent's requirement admits: Latest when nothing holds the package
+	// back, the installed version when no newer version is admitted.
+	Wanted string
+	// WantedCandidate is the file for Wanted when Wanted is newer than the
+	// installed version (equal to Candidate when Wanted is Latest).
+	WantedCandidate CandidateFile
+	// HeldBackBy lists the installed dependents whose requirement excludes
+	// Latest; empty when Wanted is Latest.
+	HeldBackBy []Hold
 }
+
+// Hold is an installed distribution whose requirement keeps another one
+// below its latest version.
+type Hold struct {
+	Name        string // the dependent, e.g. "boto3"
+	Version     string // its installed version
+	Requirement string // without the marker, e.g. "botocore<1.44.0,>=1.43.11"
+}
+
+// HeldBack reports whether some installed dependent excludes Latest.
+func (c PackageChecked) HeldBack() bool { return len(c.HeldBackBy) > 0 }
 
 // Outdated reports whether a newer version than the installed one is available.
 func (c PackageChecked) Outdated() bool { return c.Bump != BumpNone }
@@ -77,6 +98,9 @@ type ScanDone struct {
 	Elapsed  time.Duration
 	// Err is set when the scan stopped early (cancelled, or fatal setup error).
 	Err error
+	// Warnings are problems that did not stop the scan, one line each, e.g.
+	// an installed package's Requires-Dist line that does not parse.
+	Warnings []string
 }
 
 func (ScanStarted) scanEvent()     {}

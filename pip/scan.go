@@ -52,6 +52,12 @@ func (e *Env) scan(ctx context.Context, r ScanRequest, out chan<- ScanEvent) Sca
 		done.Err = fmt.Errorf("read installed packages: %w", err)
 		return done
 	}
+	// Dependents are looked for among all installed distributions, not
+	// only the selected ones.
+	reqs := InstalledRequirements(dists, e.Interp.Markers)
+	for _, p := range reqs.Problems {
+		done.Warnings = append(done.Warnings, p.String())
+	}
 	dists, missing := selectDists(dists, r)
 
 	send := func(ev ScanEvent) bool {
@@ -100,7 +106,7 @@ func (e *Env) scan(ctx context.Context, r ScanRequest, out chan<- ScanEvent) Sca
 		go func() {
 			defer wg.Done()
 			for j := range work {
-				ev := e.check(ctx, j)
+				ev := e.check(ctx, j, reqs.On[j.dist.Canonical])
 				mu.Lock()
 				if f, ok := ev.(PackageFailed); ok && (fatal != nil || unreachable(f.Err)) {
 					if fatal == nil {
@@ -158,9 +164,14 @@ func unreachable(err error) bool {
 }
 
 // check looks one distribution up and turns the answer into its event.
-func (e *Env) check(ctx context.Context, j job) ScanEvent {
+// deps are its installed dependents' requirements on it.
+func (e *Env) check(ctx context.Context, j job, deps []Dependent) ScanEvent {
 	d := j.dist
-	res, err := e.finder.Find(ctx, d.Canonical, e.Config.Pre)
+	find := e.finder.Find
+	if constrains(deps) {
+		find = e.finder.FindAll // the wanted version may be below the best
+	}
+	res, err := find(ctx, d.Canonical, e.Config.Pre)
 	if err != nil {
 		if ctx.Err() != nil {
 			err = ctx.Err()
@@ -175,26 +186,50 @@ func (e *Env) check(ctx context.Context, j job) ScanEvent {
 	}
 	best := res.Best
 	ev := PackageChecked{
-		Name: d.Name,
+		Wanted: j.version.String(), // until a newer version is found
+		Name:   d.Name,
 		// pip shows versions normalised (str(Version)), so does pipup.
-		Version:  j.version.String(),
-		Latest:   best.Version.String(),
-		FileType: best.FileType(),
-		Summary:  d.Summary,
-		Candidate: CandidateFile{
-			Filename: best.File.Filename,
-			URL:      best.File.URL,
-			SHA256:   best.File.Hashes["sha256"],
-			Size:     best.File.Size,
-		},
-	}
-	if best.File.CoreMetadata {
-		ev.Candidate.MetadataURL = best.File.URL + ".metadata"
+		Version:   j.version.String(),
+		Latest:    best.Version.String(),
+		FileType:  best.FileType(),
+		Summary:   d.Summary,
+		Candidate: candidateFile(best),
 	}
 	if best.Version.Compare(j.version) > 0 {
 		ev.Bump = BumpOf(j.version, best.Version)
+		ev.Wanted, ev.WantedCandidate = ev.Latest, ev.Candidate
+		if ev.HeldBackBy = holdsOn(deps, best.Version); len(ev.HeldBackBy) > 0 {
+			ev.Wanted, ev.WantedCandidate = j.version.String(), CandidateFile{}
+			if w := wanted(deps, j.version, res.Versions); w != nil {
+				ev.Wanted, ev.WantedCandidate = w.Version.String(), candidateFile(w)
+			}
+		}
 	}
 	return ev
+}
+
+// constrains reports whether some dependent's requirement could exclude a
+// version, so that every version must be known, not only the best.
+func constrains(deps []Dependent) bool {
+	for _, d := range deps {
+		if d.Req.Specifier.Len() > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+func candidateFile(c *pypi.Candidate) CandidateFile {
+	f := CandidateFile{
+		Filename: c.File.Filename,
+		URL:      c.File.URL,
+		SHA256:   c.File.Hashes["sha256"],
+		Size:     c.File.Size,
+	}
+	if c.File.CoreMetadata {
+		f.MetadataURL = c.File.URL + ".metadata"
+	}
+	return f
 }
 
 // skipReason says why a distribution must not be looked up, or "".
