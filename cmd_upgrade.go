@@ -269,8 +269,8 @@ func plural(n int, word string) string {
 type printer struct {
 	io       stdio
 	start    time.Time // the command's start: the summary's time includes the scan
-	title    string // status word for success: "upgraded" or "restored"
-	w        [3]int // column widths
+	title    string    // status word for success: "upgraded" or "restored"
+	w        [3]int    // column widths
 	progress io.Writer
 
 	mu         sync.Mutex

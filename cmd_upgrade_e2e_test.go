@@ -1,0 +1,245 @@
+package main
+
+import (
+	"archive/zip"
+	"bufio"
+	"bytes"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/pipup/pipup/pypi/pypitest"
+)
+
+// TestUpgradeInterruptSafety sends SIGINT, as a terminal's Ctrl-C does (to
+// pipup's whole process group), at several points of `pipup upgrade --all
+// --yes` against a slowed-down index. Every time: exit 130, each package
+// at its old or its new version as pipup reported it, one .dist-info per
+// package, every file RECORD lists present, no "~" leftovers.
+func TestUpgradeInterruptSafety(t *testing.T) {
+	t.Parallel()
+	const batch = 10
+	n := 2*batch + 5 // three install batches
+	var names []string
+	for i := range n {
+		names = append(names, fmt.Sprintf("pkg%02d", i))
+	}
+	points := []struct {
+		name    string
+		when    func(s *upgradeSetup) bool
+		twice   bool // a second Ctrl-C while pip is finishing
+		changed func(upgraded int) bool
+	}{
+		{"during downloads", func(s *upgradeSetup) bool { return s.srv.Requests().File >= 2 }, false,
+			func(u int) bool { return u == 0 }},
+		{"as the first install batch starts", func(s *upgradeSetup) bool { return s.pipLogsWith("Processing ") >= 1 }, false,
+			func(u int) bool { return u == batch }},
+		{"mid-install, twice", func(s *upgradeSetup) bool { return s.pipLogsWith("Attempting uninstall") >= 1 }, true,
+			func(u int) bool { return u == batch }},
+		{"during the second batch", func(s *upgradeSetup) bool { return s.pipLogsWith("Installing collected packages") >= 2 }, false,
+			func(u int) bool { return u == 2*batch }},
+	}
+	for _, p := range points {
+		t.Run(p.name, func(t *testing.T) {
+			s := newUpgradeSetup(t)
+			s.seed(specs(names, "1.0", "2.0"), pins(names, "1.0")...)
+			s.srv.SetLatency(150 * time.Millisecond)
+			s.srv.ResetCounts()
+
+			cmd := exec.Command(pipupBinary(t), "upgrade", "--all", "--yes", "--concurrency", "4", "--batch-size", itoa(batch), "--python", s.py, "--index-url", s.srv.IndexURL())
+			cmd.Env = s.env
+			var stdout, stderr bytes.Buffer
+			cmd.Stdout, cmd.Stderr = &stdout, &stderr
+			cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true} // its own "terminal" group
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			exited := make(chan error, 1)
+			go func() { exited <- cmd.Wait() }()
+			ctrlC := func() { _ = syscall.Kill(-cmd.Process.Pid, syscall.SIGINT) }
+
+			deadline := time.Now().Add(2 * time.Minute)
+			for !p.when(s) {
+				select {
+				case err := <-exited:
+					t.Fatalf("pipup ended (%v) before the interrupt point\n%s%s", err, stdout.String(), stderr.String())
+				case <-time.After(20 * time.Millisecond):
+				}
+				if time.Now().After(deadline) {
+					t.Fatal("interrupt point never reached")
+				}
+			}
+			ctrlC()
+			if p.twice {
+				time.Sleep(300 * time.Millisecond)
+				ctrlC()
+			}
+			var err error
+			select {
+			case err = <-exited:
+			case <-time.After(3 * time.Minute):
+				_ = cmd.Process.Kill()
+				t.Fatalf("pipup did not exit after Ctrl-C\n%s%s", stdout.String(), stderr.String())
+			}
+			code := 0
+			if ee, ok := err.(*exec.ExitError); ok {
+				code = ee.ExitCode()
+			}
+			out, errOut := stdout.String(), stderr.String()
+			if code != exitInterrupted {
+				t.Errorf("exit %d, want 130\n%s%s", code, out, errOut)
+			}
+			if p.twice && !strings.Contains(errOut, "still finishing the install") {
+				t.Errorf("second Ctrl-C not answered:\n%s", errOut)
+			}
+
+			v := s.versions()
+			upgraded := 0
+			for _, name := range names {
+				reported := rowMatches(out, name, "1.0", "2.0", "upgraded")
+				switch {
+				case v[name] == "2.0" && reported:
+					upgraded++
+				case v[name] == "1.0" && !reported:
+				default:
+					t.Errorf("%s is at %q; pipup reported it upgraded: %v", name, v[name], reported)
+				}
+			}
+			if !p.changed(upgraded) {
+				t.Errorf("%d packages upgraded at this interrupt point", upgraded)
+			}
+			assertHealthy(t, s.interp())
+			// pipup waited for pip: nothing changes after it exits.
+			time.Sleep(500 * time.Millisecond)
+			if again := s.versions(); fmt.Sprint(again) != fmt.Sprint(v) {
+				t.Errorf("environment changed after pipup exited: %v then %v", v, again)
+			}
+			t.Logf("%s: %d of %d upgraded; stderr:\n%s", p.name, upgraded, n, errOut)
+		})
+	}
+}
+
+// pipLogsWith counts the pip logs of the running upgrade that contain s.
+func (s *upgradeSetup) pipLogsWith(text string) int {
+	logs, _ := filepath.Glob(filepath.Join(s.home, ".cache", "pipup", "upgrade", "run-*", "logs", "*.log"))
+	n := 0
+	for _, l := range logs {
+		if data, err := os.ReadFile(l); err == nil && bytes.Contains(data, []byte(text)) {
+			n++
+		}
+	}
+	return n
+}
+
+// TestUpgradeRealPackages: pip 23.0.1 and setuptools 58.1.0, the wheels
+// bundled with this machine's Pythons, upgraded to the newest bundled
+// versions the interpreter supports; pip still works afterwards.
+func TestUpgradeRealPackages(t *testing.T) {
+	t.Parallel()
+	bundled, _ := filepath.Glob("/root/.pyenv/versions/*/lib/python*/ensurepip/_bundled/*.whl")
+	var pip2301, st581 string
+	for _, w := range bundled {
+		switch filepath.Base(w) {
+		case "pip-23.0.1-py3-none-any.whl":
+			pip2301 = w
+		case "setuptools-58.1.0-py3-none-any.whl":
+			st581 = w
+		}
+	}
+	if pip2301 == "" || st581 == "" {
+		t.Fatalf("bundled pip 23.0.1 / setuptools 58.1.0 not found among %v", bundled)
+	}
+	s := newUpgradeSetup(t)
+	// This venv gets its own pip, not the shared one.
+	site, _ := filepath.Glob(filepath.Join(filepath.Dir(filepath.Dir(s.py)), "lib", "python*", "site-packages"))
+	os.Remove(filepath.Join(site[0], "_pipup_test_pip.pth"))
+	// By name from a directory, not by path: a wheel installed by its path
+	// is a direct-URL install, which pipup rightly refuses to upgrade.
+	seedDir := t.TempDir()
+	for _, w := range []string{pip2301, st581} {
+		data, err := os.ReadFile(w)
+		if err != nil {
+			t.Fatal(err)
+		}
+		os.WriteFile(filepath.Join(seedDir, filepath.Base(w)), data, 0o644)
+	}
+	if out, errOut, code := runCmd(t, s.env, s.py, filepath.Join(pip2301, "pip"), "install", "-q", "--no-index", "--find-links", seedDir, "pip==23.0.1", "setuptools==58.1.0"); code != 0 {
+		t.Fatalf("install bundled wheels: %s%s", out, errOut)
+	}
+	seen := map[string]bool{}
+	want := map[string]string{}
+	for _, w := range bundled {
+		base := filepath.Base(w)
+		if seen[base] {
+			continue
+		}
+		seen[base] = true
+		data, err := os.ReadFile(w)
+		if err != nil {
+			t.Fatal(err)
+		}
+		parts := strings.Split(base, "-")
+		rp := wheelRequiresPython(t, data)
+		if err := s.srv.Add(pypitest.FileSpec{Project: parts[0], Filename: base, Data: data, RequiresPython: rp}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// The newest bundled versions whose Requires-Python this interpreter meets.
+	out, _, _ := runCmd(t, s.env, s.py, "-c", "import sys;print('%d.%d'%sys.version_info[:2])")
+	switch strings.TrimSpace(out) {
+	case "3.11", "3.12", "3.13":
+		want = map[string]string{"pip": "24.2", "setuptools": "65.5.0"}
+	default:
+		t.Skipf("expectations written for python3 >= 3.11, have %s", out)
+	}
+	stdout, stderr, code := s.pipup("upgrade", "--all", "--yes")
+	if code != exitOK {
+		t.Fatalf("exit %d\n%s%s", code, stdout, stderr)
+	}
+	v := s.versions()
+	for name, ver := range want {
+		if v[name] != ver {
+			t.Errorf("%s is at %s, want %s\n%s%s", name, v[name], ver, stdout, stderr)
+		}
+	}
+	out, errOut, code := runCmd(t, s.env, s.py, "-m", "pip", "--version")
+	if code != 0 || !strings.HasPrefix(out, "pip "+want["pip"]+" ") {
+		t.Errorf("pip --version after the upgrade: exit %d %q %q", code, out, errOut)
+	}
+	assertHealthy(t, s.interp())
+}
+
+// wheelRequiresPython reads Requires-Python from a wheel's METADATA, which
+// PyPI advertises as data-requires-python.
+func wheelRequiresPython(t *testing.T, data []byte) string {
+	t.Helper()
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range zr.File {
+		if !strings.HasSuffix(f.Name, ".dist-info/METADATA") {
+			continue
+		}
+		rc, err := f.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rc.Close()
+		sc := bufio.NewScanner(rc)
+		for sc.Scan() {
+			if v, ok := strings.CutPrefix(sc.Text(), "Requires-Python:"); ok {
+				return strings.TrimSpace(v)
+			}
+			if sc.Text() == "" {
+				break
+			}
+		}
+	}
+	return ""
+}
