@@ -89,10 +89,20 @@ func runUpgrade(sig *interrupts, args []string, io stdio) int {
 	}
 	var outdated []pip.PackageChecked
 	for _, c := range res.checked {
-		if c.Outdated() {
+		switch {
+		case !c.Outdated():
+			if len(pkgs) > 0 {
+				fmt.Fprintf(io.err, "%s %s is up to date\n", c.Name, c.Version)
+			}
+		case !c.HeldBack():
 			outdated = append(outdated, c)
-		} else if len(pkgs) > 0 {
-			fmt.Fprintf(io.err, "%s %s is up to date\n", c.Name, c.Version)
+		case c.WantedCandidate.URL != "" && c.Wanted != c.Version:
+			// Latest would break an installed package: go as far as all allow.
+			fmt.Fprintf(io.err, "%s: upgrading to %s, not %s: %s\n", c.Name, c.Wanted, c.Latest, holdNote(c.HeldBackBy))
+			c.Latest, c.Candidate = c.Wanted, c.WantedCandidate
+			outdated = append(outdated, c)
+		default:
+			fmt.Fprintf(io.err, "%s stays at %s: %s\n", c.Name, c.Version, holdNote(c.HeldBackBy))
 		}
 	}
 	if len(pkgs) > 0 {

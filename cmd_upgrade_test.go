@@ -202,6 +202,8 @@ func TestUpgradeCommand(t *testing.T) {
 	s.seed(specs(names, "1.0", "2.0"), pins(names, "1.0")...)
 	broken := pypitest.WheelSpec{Name: "ee", Version: "2.0", Broken: true}
 	s.seed(append(specs([]string{"ee"}, "1.0"), broken), "ee==1.0")
+	// gg's requirement holds ff below 2.0: --all takes ff to 1.5 only.
+	s.seed(append(specs([]string{"ff"}, "1.0", "1.5", "2.0"), pypitest.WheelSpec{Name: "gg", Version: "1.0", Requires: []string{"ff<2"}}), "ff==1.0", "gg==1.0")
 
 	// Usage errors and the missing confirmation change nothing.
 	if _, errOut, code := s.pipup("upgrade"); code != exitUsage || !strings.Contains(errOut, "--all") {
@@ -238,10 +240,13 @@ func TestUpgradeCommand(t *testing.T) {
 	if code != exitFailed {
 		t.Errorf("all: exit %d, want 1\n%s%s", code, out, errOut)
 	}
-	if v := s.versions(); v["aa"] != "2.0" || v["cc"] != "2.0" || v["ee"] != "1.0" {
+	if v := s.versions(); v["aa"] != "2.0" || v["cc"] != "2.0" || v["ee"] != "1.0" || v["ff"] != "1.5" {
 		t.Errorf("all: versions %v", v)
 	}
-	if !strings.Contains(errOut, "2 upgraded, 1 failed, 0 skipped") || !rowMatches(out, "ee", "1.0", "2.0", "failed: ") {
+	if !strings.Contains(errOut, "ff: upgrading to 1.5, not 2.0: held back by gg 1.0 (ff<2)") {
+		t.Errorf("all: no note on the held-back package:\n%s", errOut)
+	}
+	if !strings.Contains(errOut, "3 upgraded, 1 failed, 0 skipped") || !rowMatches(out, "ee", "1.0", "2.0", "failed: ") {
 		t.Errorf("all: output\n%s%s", out, errOut)
 	}
 
@@ -255,7 +260,7 @@ func TestUpgradeCommand(t *testing.T) {
 	if code != exitOK {
 		t.Fatalf("undo: exit %d\n%s%s", code, out, errOut)
 	}
-	if v := s.versions(); v["aa"] != "1.0" || v["cc"] != "1.0" || v["bb"] != "2.0" || v["dd"] != "2.0" || v["ee"] != "1.0" {
+	if v := s.versions(); v["aa"] != "1.0" || v["cc"] != "1.0" || v["bb"] != "2.0" || v["dd"] != "2.0" || v["ee"] != "1.0" || v["ff"] != "1.0" {
 		t.Errorf("after undo: %v", v)
 	}
 	if !rowMatches(out, "aa", "2.0", "1.0", "restored") {
