@@ -28,6 +28,7 @@ type Dist struct {
 	Summary        string
 	RequiresPython string
 	RequiresDist   []string
+	ProvidesExtra  []string // Provides-Extra as written (from requires.txt for egg-info without it)
 	HasRecord      bool
 	DirectURL      *DirectURL // parsed direct_url.json (PEP 610), nil if absent or invalid
 	// Editable is set, as pip decides it, for a local editable direct_url.json
@@ -285,13 +286,13 @@ func readCandidate(c *candidate) (Dist, error) {
 		md, err = readZipEgg(c.path)
 	case c.eggInfo != "":
 		md, err = readMetadataFile(filepath.Join(c.eggInfo, "PKG-INFO"))
-		if err == nil && len(md.RequiresDist) == 0 {
-			md.RequiresDist = readRequiresTxt(c.eggInfo)
+		if err == nil {
+			addRequiresTxt(&md, c.eggInfo)
 		}
 	default:
 		md, err = readInfo(c.path)
-		if err == nil && c.format == "egg-info" && len(md.RequiresDist) == 0 {
-			md.RequiresDist = readRequiresTxt(c.path)
+		if err == nil && c.format == "egg-info" {
+			addRequiresTxt(&md, c.path)
 		}
 	}
 	if err != nil {
@@ -313,6 +314,7 @@ func readCandidate(c *candidate) (Dist, error) {
 		return d, fmt.Errorf("%s: no name or version", c.path)
 	}
 	d.Summary, d.RequiresPython, d.RequiresDist = md.Summary, md.RequiresPython, md.RequiresDist
+	d.ProvidesExtra = md.ProvidesExtra
 	if c.zipEgg {
 		return d, nil
 	}
@@ -426,12 +428,22 @@ func readSmallFile(path string) ([]byte, error) {
 
 func isNotDir(err error) bool { return errors.Is(err, syscall.ENOTDIR) }
 
-func readRequiresTxt(dir string) []string {
+// addRequiresTxt fills Requires-Dist and Provides-Extra from requires.txt
+// when the metadata has none, each independently, as pip does.
+func addRequiresTxt(md *Metadata, dir string) {
+	if len(md.RequiresDist) > 0 && len(md.ProvidesExtra) > 0 {
+		return
+	}
 	b, err := os.ReadFile(filepath.Join(dir, "requires.txt"))
 	if err != nil {
-		return nil
+		return
 	}
-	return eggInfoRequires(string(b))
+	if len(md.RequiresDist) == 0 {
+		md.RequiresDist = eggInfoRequires(string(b))
+	}
+	if len(md.ProvidesExtra) == 0 {
+		md.ProvidesExtra = eggInfoExtras(string(b))
+	}
 }
 
 // readZipEgg reads EGG-INFO/PKG-INFO (and requires.txt) from a zipped egg.
@@ -457,9 +469,14 @@ func readZipEgg(path string) (Metadata, error) {
 	if err != nil {
 		return Metadata{}, err
 	}
-	if len(md.RequiresDist) == 0 {
+	if len(md.RequiresDist) == 0 || len(md.ProvidesExtra) == 0 {
 		if req, err := read("EGG-INFO/requires.txt"); err == nil {
-			md.RequiresDist = eggInfoRequires(string(req))
+			if len(md.RequiresDist) == 0 {
+				md.RequiresDist = eggInfoRequires(string(req))
+			}
+			if len(md.ProvidesExtra) == 0 {
+				md.ProvidesExtra = eggInfoExtras(string(req))
+			}
 		}
 	}
 	return md, nil

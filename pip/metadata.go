@@ -21,6 +21,7 @@ type Metadata struct {
 	Summary        string
 	RequiresPython string
 	RequiresDist   []string
+	ProvidesExtra  []string // as written; pip ignores a requested extra not listed here
 }
 
 // maxHeaderLine bounds how much of one physical line is kept. Longer lines
@@ -53,6 +54,8 @@ func ParseMetadata(r io.Reader) (Metadata, error) {
 		switch field {
 		case "requires-dist":
 			md.RequiresDist = append(md.RequiresDist, v)
+		case "provides-extra":
+			md.ProvidesExtra = append(md.ProvidesExtra, v)
 		default:
 			if !seen[field] {
 				seen[field] = true
@@ -95,7 +98,7 @@ func ParseMetadata(r io.Reader) (Metadata, error) {
 		}
 		flush()
 		switch lower := strings.ToLower(name); lower {
-		case "name", "version", "summary", "requires-python", "requires-dist":
+		case "name", "version", "summary", "requires-python", "requires-dist", "provides-extra":
 			field = lower
 			value = append(value[:0], rest...)
 		}
@@ -241,6 +244,30 @@ func eggInfoRequires(content string) []string {
 			out = append(out, line+" ; "+marker)
 		default:
 			out = append(out, line)
+		}
+	}
+	return out
+}
+
+// eggInfoExtras lists the extras of an egg-info requires.txt that have an
+// entry, normalised and without repeats, as pip's _iter_egg_info_extras
+// supplies Provides-Extra for metadata that has none.
+func eggInfoExtras(content string) []string {
+	var out []string
+	seen := map[string]bool{"": true}
+	extra := ""
+	for _, line := range strings.Split(content, "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		if strings.HasPrefix(line, "[") && strings.HasSuffix(line, "]") {
+			extra, _, _ = strings.Cut(strings.Trim(line, "[]"), ":")
+			continue
+		}
+		if e := canonicalName(extra); !seen[e] {
+			seen[e] = true
+			out = append(out, e)
 		}
 	}
 	return out

@@ -58,16 +58,18 @@ type Requirements struct {
 }
 
 type parsedDist struct {
-	dist Dist
-	reqs []pep508.Requirement
+	dist     Dist
+	reqs     []pep508.Requirement
+	provides map[string]bool // normalised Provides-Extra
 }
 
 // InstalledRequirements reads the Requires-Dist lines of every installed
 // distribution and keeps those whose markers hold for the interpreter whose
 // PEP 508 environment is markers. A requirement marked for an extra applies
 // when some installed dependent requests that extra (`pkg[extra]`), itself
-// through a requirement that applies; that is the only evidence left of which
-// extras were wanted. Otherwise only the unmarked-for-extra requirements count,
+// through a requirement that applies, and the distribution declares it in
+// Provides-Extra (pip ignores an undeclared extra); that is the only evidence
+// left of which extras were wanted. Otherwise only the unmarked-for-extra requirements count,
 // as in `pip check` (which evaluates markers with extra == "").
 func InstalledRequirements(dists []Dist, markers map[string]string) *Requirements {
 	r := &Requirements{On: map[string][]Dependent{}, Extras: map[string][]string{}}
@@ -77,7 +79,10 @@ func InstalledRequirements(dists []Dist, markers map[string]string) *Requirement
 		if byName[d.Canonical] != nil {
 			continue // shadowed: pip sees the first one on sys.path
 		}
-		p := &parsedDist{dist: d}
+		p := &parsedDist{dist: d, provides: map[string]bool{}}
+		for _, x := range d.ProvidesExtra {
+			p.provides[pypi.Normalize(x)] = true
+		}
 		for _, line := range d.RequiresDist {
 			req, err := pep508.ParseRequirement(line)
 			if err != nil {
@@ -114,6 +119,9 @@ func InstalledRequirements(dists []Dist, markers map[string]string) *Requirement
 			}
 			grew := false
 			for _, x := range req.Extras {
+				if !target.provides[x] {
+					continue // pip warns "does not provide the extra" and ignores it
+				}
 				set := extras[target.dist.Canonical]
 				if set == nil {
 					set = map[string]bool{}

@@ -20,6 +20,12 @@ func dist(name, version string, requires ...string) Dist {
 	return Dist{Name: name, Canonical: pypi.Normalize(name), Version: version, RequiresDist: requires}
 }
 
+// providing declares the extras d offers (Provides-Extra).
+func providing(d Dist, extras ...string) Dist {
+	d.ProvidesExtra = extras
+	return d
+}
+
 // holders renders r.On[name] as "dependent version requirement" lines.
 func holders(r *Requirements, name string) string {
 	var s []string
@@ -50,23 +56,29 @@ func TestInstalledRequirements(t *testing.T) {
 		},
 		{
 			name:  "extras without a requester do not apply (pip check's rule)",
-			dists: []Dist{dist("feat", "1", `fast<2; extra == "fast"`, "base<5"), dist("fast", "1"), dist("base", "1")},
+			dists: []Dist{providing(dist("feat", "1", `fast<2; extra == "fast"`, "base<5"), "fast"), dist("fast", "1"), dist("base", "1")},
 			want:  map[string]string{"fast": "", "base": "feat 1 base<5"},
 		},
 		{
 			name: "extras requested by an installed dependent apply, transitively",
 			dists: []Dist{
 				dist("user", "1", "feat[Fast]>=1"),
-				dist("feat", "1", `fast<2; extra == "fast"`, `slow<2; extra == "slow"`, `mid[deep]; extra == "fast"`),
-				dist("mid", "1", `deeper==1.*; extra == "deep"`),
+				providing(dist("feat", "1", `fast<2; extra == "fast"`, `slow<2; extra == "slow"`, `mid[deep]; extra == "fast"`), "FAST", "slow"),
+				providing(dist("mid", "1", `deeper==1.*; extra == "deep"`), "deep"),
 				dist("fast", "1"), dist("slow", "1"), dist("deeper", "1"),
 			},
 			want:  map[string]string{"feat": "user 1 feat[fast]>=1", "fast": "feat 1 fast<2", "slow": "", "deeper": "mid 1 deeper==1.*"},
 			extra: map[string]string{"feat": "fast", "mid": "deep"},
 		},
 		{
+			name:  "an extra the distribution does not declare is ignored, as pip ignores it",
+			dists: []Dist{dist("user", "1", "feat[fast]"), dist("feat", "1", `fast<2; extra == "fast"`), dist("fast", "1")},
+			want:  map[string]string{"fast": "", "feat": "user 1 feat[fast]"},
+			extra: map[string]string{"feat": ""},
+		},
+		{
 			name:  "an extra requested only under a marker that fails is not requested",
-			dists: []Dist{dist("user", "1", `feat[fast]; sys_platform == "win32"`), dist("feat", "1", `fast<2; extra == "fast"`), dist("fast", "1")},
+			dists: []Dist{dist("user", "1", `feat[fast]; sys_platform == "win32"`), providing(dist("feat", "1", `fast<2; extra == "fast"`), "fast"), dist("fast", "1")},
 			want:  map[string]string{"fast": "", "feat": ""},
 		},
 		{
@@ -152,5 +164,18 @@ func TestWantedAndHolds(t *testing.T) {
 	// pip check admits a pre-release that the specifier's range covers.
 	if !accepts(deps, pep440.MustParse("1.9rc1")) {
 		t.Error("1.9rc1 should satisfy dep<2 and dep>=1 as pip check tests it")
+	}
+}
+
+// Provides-Extra is read from METADATA, and from requires.txt sections
+// for egg-info metadata that has none, as pip's _add_egg_info_requires does.
+func TestProvidesExtra(t *testing.T) {
+	md, err := ParseMetadata(strings.NewReader("Metadata-Version: 2.1\nName: x\nVersion: 1\nProvides-Extra: Fast\nprovides-extra:  slow \nRequires-Dist: a\n\nProvides-Extra: body\n"))
+	if err != nil || strings.Join(md.ProvidesExtra, ",") != "Fast,slow" {
+		t.Errorf("ProvidesExtra = %q, %v", md.ProvidesExtra, err)
+	}
+	req := "base>=1\n\n[Fast_Extra]\nfoo\n\n[:python_version < \"3\"]\nbar\n\n[empty]\n\n[socks:sys_platform == \"win32\"]\nbaz\n[fast-extra]\nqux\n"
+	if got := strings.Join(eggInfoExtras(req), ","); got != "fast-extra,socks" {
+		t.Errorf("eggInfoExtras = %q, want fast-extra,socks", got)
 	}
 }

@@ -23,12 +23,15 @@ var holdIndex = []pypitest.WheelSpec{
 	{Name: "marked", Version: "1.0", Requires: []string{`mk-old<2; python_version < "3.8"`, `mk-win<2; sys_platform == "win32"`}},
 	{Name: "ex-fast", Version: "1.0"}, {Name: "ex-fast", Version: "1.1"}, {Name: "ex-fast", Version: "2.0"},
 	{Name: "ex-slow", Version: "1.0"}, {Name: "ex-slow", Version: "2.0"},
-	{Name: "feat", Version: "1.0", Requires: []string{`ex-fast<2; extra == "fast"`, `ex-slow<2; extra == "slow"`}},
-	{Name: "feat-user", Version: "1.0", Requires: []string{"feat[fast]"}},
+	{Name: "ex-undeclared", Version: "1.0"}, {Name: "ex-undeclared", Version: "2.0"},
+	// pypitest has no Provides-Extra field; the summary line carries it.
+	{Name: "feat", Version: "1.0", Summary: "features\nProvides-Extra: fast\nProvides-Extra: slow",
+		Requires: []string{`ex-fast<2; extra == "fast"`, `ex-slow<2; extra == "slow"`, `ex-undeclared<2; extra == "undeclared"`}},
+	{Name: "feat-user", Version: "1.0", Requires: []string{"feat[fast,undeclared]"}},
 	{Name: "broken-meta", Version: "1.0", Requires: []string{"dep (<<2)"}},
 }
 
-var holdInstalled = []string{"dep", "holder", "mk-old", "mk-win", "marked", "ex-fast", "ex-slow", "feat", "feat-user", "broken-meta"}
+var holdInstalled = []string{"dep", "holder", "mk-old", "mk-win", "marked", "ex-fast", "ex-slow", "ex-undeclared", "feat", "feat-user", "broken-meta"}
 
 var holdVenv struct {
 	once   sync.Once
