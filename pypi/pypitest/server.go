@@ -30,6 +30,7 @@ type Server struct {
 	done    chan struct{}
 	once    sync.Once
 	counts  counters
+	gz      sync.Pool // *gzip.Writer
 
 	mu       sync.RWMutex
 	projects map[string]*project // by normalised name
