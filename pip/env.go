@@ -16,9 +16,8 @@ import (
 // DefaultConcurrency is the number of index requests in flight, chosen by
 // measurement (docs/BENCHMARKS.md, scripts/bench-scan): against an index
 // adding 50 ms per response, 1,000 packages took a median 4.03 s at 16,
-// 2.44 s at 32, 1.96 s at 64 and 2.82 s at 128 on a 2-core machine. uv
-// uses a similar bound for PyPI, whose CDN serves this many without
-// throttling.
+// 2.44 s at 32, 1.96 s at 64 and 2.82 s at 128 on a 2-core machine (uv's
+// default for concurrent downloads is of the same order, 50).
 const DefaultConcurrency = 64
 
 // Options says which environment to open and how to reach its indexes.
