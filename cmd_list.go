@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -24,9 +25,9 @@ func runList(sig *interrupts, args []string, io stdio) int {
 	fs.SetOutput(io.err)
 	var ef envFlags
 	ef.register(fs)
-	asJSON := fs.Bool("json", false, "print JSON (pip's keys: name, version, latest_version, latest_filetype; plus bump, summary)")
+	asJSON := fs.Bool("json", false, "print JSON (pip's keys: name, version, latest_version, latest_filetype; plus bump, summary, wanted_version, held_back_by)")
 	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "Usage: pipup list [PKG...] [flags]\n\nList the installed packages that have a newer version on the index.\n\nFlags:")
+		fmt.Fprintln(fs.Output(), "Usage: pipup list [PKG...] [flags]\n\nList the installed packages that have a newer version on the index.\nWanted is the newest version that every installed package's requirements\nallow; when it is below Latest, the note says which package holds it back.\n\nFlags:")
 		fs.PrintDefaults()
 	}
 	pkgs, code, ok := parseArgs(fs, args)
@@ -145,20 +146,42 @@ func progressWriter(w io.Writer) io.Writer {
 }
 
 func printTable(io stdio, sig *interrupts, r scanResult) error {
-	tw := tabwriter.NewWriter(io.out, 0, 0, 2, ' ', 0)
+	var buf bytes.Buffer
+	tw := tabwriter.NewWriter(&buf, 0, 0, 2, ' ', 0)
+	held := false
+	for _, c := range r.checked {
+		held = held || (c.Outdated() && c.HeldBack())
+	}
 	outdated := 0
 	for _, c := range r.checked {
 		if !c.Outdated() {
 			continue
 		}
 		if outdated == 0 {
-			fmt.Fprintln(tw, "Package\tInstalled\tLatest\tType")
+			fmt.Fprint(tw, "Package\tInstalled\tWanted\tLatest\tType")
+			if held {
+				fmt.Fprint(tw, "\tNote")
+			}
+			fmt.Fprintln(tw)
 		}
 		outdated++
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", c.Name, c.Version, c.Latest, c.Bump)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s", c.Name, c.Version, c.Wanted, c.Latest, c.Bump)
+		if held {
+			fmt.Fprintf(tw, "\t%s", holdNote(c.HeldBackBy))
+		}
+		fmt.Fprintln(tw)
 	}
 	if err := tw.Flush(); err != nil {
 		return err
+	}
+	// The Note column pads rows that have no note; drop that padding.
+	for _, line := range strings.SplitAfter(buf.String(), "\n") {
+		if line == "" {
+			continue
+		}
+		if _, err := fmt.Fprintln(io.out, strings.TrimRight(line, " \n")); err != nil {
+			return err
+		}
 	}
 	printProblems(io.err, r, false)
 	if r.done.Err != nil && !sig.interrupted() {
@@ -166,6 +189,19 @@ func printTable(io stdio, sig *interrupts, r scanResult) error {
 	}
 	fmt.Fprintf(io.err, "%s\n", summaryLine(r))
 	return nil
+}
+
+// holdNote says why a package is held back: `held back by boto3 1.43.11
+// (botocore<1.44.0,>=1.43.11)`, dependents joined by commas.
+func holdNote(holds []pip.Hold) string {
+	if len(holds) == 0 {
+		return ""
+	}
+	parts := make([]string, len(holds))
+	for i, h := range holds {
+		parts[i] = fmt.Sprintf("%s %s (%s)", h.Name, h.Version, h.Requirement)
+	}
+	return "held back by " + strings.Join(parts, ", ")
 }
 
 func summaryLine(r scanResult) string {
@@ -186,14 +222,15 @@ type problem struct {
 
 func printProblems(w io.Writer, r scanResult, asJSON bool) {
 	if asJSON {
-		if len(r.skipped)+len(r.failed) == 0 && r.done.Err == nil {
+		if len(r.skipped)+len(r.failed)+len(r.done.Warnings) == 0 && r.done.Err == nil {
 			return
 		}
 		obj := struct {
-			Skipped []problem `json:"skipped"`
-			Failed  []problem `json:"failed"`
-			Error   string    `json:"error,omitempty"`
-		}{Skipped: []problem{}, Failed: []problem{}}
+			Skipped  []problem `json:"skipped"`
+			Failed   []problem `json:"failed"`
+			Warnings []string  `json:"warnings,omitempty"`
+			Error    string    `json:"error,omitempty"`
+		}{Skipped: []problem{}, Failed: []problem{}, Warnings: r.done.Warnings}
 		for _, s := range r.skipped {
 			obj.Skipped = append(obj.Skipped, problem{s.Name, s.Version, s.Reason})
 		}
@@ -213,6 +250,9 @@ func printProblems(w io.Writer, r scanResult, asJSON bool) {
 	for _, f := range r.failed {
 		fmt.Fprintf(w, "failed %s %s: %s\n", f.Name, f.Version, oneLine(pypi.RedactURL(f.Err.Error())))
 	}
+	for _, warning := range r.done.Warnings {
+		fmt.Fprintf(w, "warning: %s\n", oneLine(warning))
+	}
 }
 
 func oneLine(s string) string {
@@ -224,20 +264,33 @@ func oneLine(s string) string {
 
 // outdatedJSON carries pip's `list --outdated --format=json` keys first.
 type outdatedJSON struct {
-	Name           string `json:"name"`
-	Version        string `json:"version"`
-	LatestVersion  string `json:"latest_version"`
-	LatestFiletype string `json:"latest_filetype"`
-	Bump           string `json:"bump"`
-	Summary        string `json:"summary,omitempty"`
+	Name           string     `json:"name"`
+	Version        string     `json:"version"`
+	LatestVersion  string     `json:"latest_version"`
+	LatestFiletype string     `json:"latest_filetype"`
+	Bump           string     `json:"bump"`
+	Summary        string     `json:"summary,omitempty"`
+	WantedVersion  string     `json:"wanted_version"`
+	HeldBackBy     []holdJSON `json:"held_back_by"` // [] when nothing holds it back
+}
+
+type holdJSON struct {
+	Name        string `json:"name"`
+	Version     string `json:"version"`
+	Requirement string `json:"requirement"`
 }
 
 func printJSON(io stdio, r scanResult) error {
 	list := []outdatedJSON{}
 	for _, c := range r.checked {
-		if c.Outdated() {
-			list = append(list, outdatedJSON{c.Name, c.Version, c.Latest, c.FileType, string(c.Bump), c.Summary})
+		if !c.Outdated() {
+			continue
 		}
+		holds := make([]holdJSON, len(c.HeldBackBy))
+		for i, h := range c.HeldBackBy {
+			holds[i] = holdJSON(h)
+		}
+		list = append(list, outdatedJSON{c.Name, c.Version, c.Latest, c.FileType, string(c.Bump), c.Summary, c.Wanted, holds})
 	}
 	enc := json.NewEncoder(io.out)
 	if err := enc.Encode(list); err != nil {

@@ -62,7 +62,7 @@ func TestListTableAndExitCodes(t *testing.T) {
 	if code != exitOK {
 		t.Fatalf("exit %d, stderr:\n%s", code, errOut)
 	}
-	want := "Package  Installed  Latest  Type\nable     1.0        1.2     minor\nbaker    1.0        1.2     minor\n"
+	want := "Package  Installed  Wanted  Latest  Type\nable     1.0        1.2     1.2     minor\nbaker    1.0        1.2     1.2     minor\n"
 	if out != want {
 		t.Errorf("table:\n%s\nwant:\n%s", out, want)
 	}
