@@ -54,6 +54,9 @@ func preselected(b pip.Bump) bool { return b == pip.BumpPatch || b == pip.BumpMi
 type item struct {
 	pkg      pip.PackageChecked
 	selected bool
+	// heldLatest is the latest version when a dependent holds the package
+	// back and pkg was moved to its wanted version (see newItem).
+	heldLatest string
 }
 
 // rowKind tells table rows apart.
@@ -126,7 +129,7 @@ func newChooseModel(st styles, s scanModel, sum scanSummary, t Target, fetch fun
 		width: 80, height: 24,
 	}
 	for _, p := range s.outdated {
-		c.items = append(c.items, item{pkg: p, selected: preselected(p.Bump)})
+		c.items = append(c.items, newItem(p))
 	}
 	c.rebuild()
 	return c

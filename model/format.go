@@ -167,6 +167,14 @@ func cleanScanEvent(ev pip.ScanEvent) pip.ScanEvent {
 		return e
 	case pip.PackageChecked:
 		e.Name, e.Version, e.Latest, e.Summary = clean(e.Name), clean(e.Version), clean(e.Latest), clean(e.Summary)
+		e.Wanted = clean(e.Wanted)
+		if len(e.HeldBackBy) > 0 {
+			holds := make([]pip.Hold, len(e.HeldBackBy))
+			for i, h := range e.HeldBackBy {
+				holds[i] = pip.Hold{Name: clean(h.Name), Version: clean(h.Version), Requirement: clean(h.Requirement)}
+			}
+			e.HeldBackBy = holds
+		}
 		return e
 	case pip.PackageSkipped:
 		e.Name, e.Version, e.Reason = clean(e.Name), clean(e.Version), clean(e.Reason)

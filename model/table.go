@@ -217,7 +217,8 @@ func (c chooseModel) detailsView() (string, string) {
 	default:
 		return "", ""
 	}
-	p := c.items[r.idx].pkg
+	it := c.items[r.idx]
+	p := it.pkg
 	d := c.details[canonical(p.Name)]
 	summary := p.Summary
 	if summary == "" {
@@ -243,6 +244,13 @@ func (c chooseModel) detailsView() (string, string) {
 			parts = append(parts, st.subtle.Render(l.Label+" ")+st.link.Render(l.URL))
 		}
 		second = strings.Join(parts, st.faint.Render(" · "))
+	}
+	if p.HeldBack() {
+		hold := st.warn.Render(holdText(it))
+		if second != "" {
+			hold += st.faint.Render(" · ") + second
+		}
+		second = hold
 	}
 	return first, second
 }
