@@ -167,7 +167,7 @@ func printTable(io stdio, sig *interrupts, r scanResult) error {
 		outdated++
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s", c.Name, c.Version, c.Wanted, c.Latest, c.Bump)
 		if held {
-			fmt.Fprintf(tw, "\t%s", holdNote(c.HeldBackBy))
+			fmt.Fprintf(tw, "\t%s", holdNote(c.HeldBackBy)+liftNote(c.Lift))
 		}
 		fmt.Fprintln(tw)
 	}
@@ -202,6 +202,19 @@ func holdNote(holds []pip.Hold) string {
 		parts[i] = fmt.Sprintf("%s %s (%s)", h.Name, h.Version, h.Requirement)
 	}
 	return "held back by " + strings.Join(parts, ", ")
+}
+
+// liftNote says which upgrades of the dependents would free the package:
+// `; 2.0 with holder 2.0`.
+func liftNote(l *pip.Lift) string {
+	if l == nil {
+		return ""
+	}
+	parts := make([]string, len(l.With))
+	for i, u := range l.With {
+		parts[i] = u.Name + " " + u.To
+	}
+	return fmt.Sprintf("; %s with %s", l.To, strings.Join(parts, ", "))
 }
 
 func summaryLine(r scanResult) string {
@@ -272,6 +285,20 @@ type outdatedJSON struct {
 	Summary        string     `json:"summary,omitempty"`
 	WantedVersion  string     `json:"wanted_version"`
 	HeldBackBy     []holdJSON `json:"held_back_by"` // [] when nothing holds it back
+	Lift           *liftJSON  `json:"lift,omitempty"`
+}
+
+// liftJSON is a version above wanted_version that upgrading the listed
+// dependents (to their latest versions) would allow.
+type liftJSON struct {
+	Version string        `json:"version"`
+	With    []upgradeJSON `json:"with"`
+}
+
+type upgradeJSON struct {
+	Name string `json:"name"`
+	From string `json:"from"`
+	To   string `json:"to"`
 }
 
 type holdJSON struct {
@@ -290,7 +317,14 @@ func printJSON(io stdio, r scanResult) error {
 		for i, h := range c.HeldBackBy {
 			holds[i] = holdJSON(h)
 		}
-		list = append(list, outdatedJSON{c.Name, c.Version, c.Latest, c.FileType, string(c.Bump), c.Summary, c.Wanted, holds})
+		var lift *liftJSON
+		if c.Lift != nil {
+			lift = &liftJSON{Version: c.Lift.To}
+			for _, u := range c.Lift.With {
+				lift.With = append(lift.With, upgradeJSON(u))
+			}
+		}
+		list = append(list, outdatedJSON{c.Name, c.Version, c.Latest, c.FileType, string(c.Bump), c.Summary, c.Wanted, holds, lift})
 	}
 	enc := json.NewEncoder(io.out)
 	if err := enc.Encode(list); err != nil {

@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -20,6 +21,7 @@ func holdFixture(t *testing.T) (python string, srv *pypitest.Server, installed [
 	for _, s := range []pypitest.WheelSpec{
 		{Name: "dep", Version: "1.0"}, {Name: "dep", Version: "1.5"}, {Name: "dep", Version: "2.0"},
 		{Name: "holder", Version: "1.0", Requires: []string{"dep<2"}},
+		{Name: "holder", Version: "2.0", Requires: []string{"dep<3"}}, // frees dep
 		{Name: "ex", Version: "1.0"}, {Name: "ex", Version: "1.2"}, {Name: "ex", Version: "2.0"},
 		// pypitest has no Provides-Extra field; the summary line carries it.
 		// Without it pip ignores the extra, and so does pipup.
@@ -53,15 +55,22 @@ func holdFixture(t *testing.T) (python string, srv *pypitest.Server, installed [
 // version pipup should call wanted. "" means pip keeps the installed one.
 func pipWouldChoose(t *testing.T, python, index, pkg string, installed []string) string {
 	t.Helper()
-	args := []string{"-m", "pip", "install", "-q", "--dry-run", "--report", "-", "--upgrade", "--index-url", index, pkg}
+	return pipWouldInstall(t, python, index, []string{pkg}, installed)[pkg]
+}
+
+// pipWouldInstall is pipWouldChoose for several packages upgraded together:
+// it returns what pip would install, by lower-case name.
+func pipWouldInstall(t *testing.T, python, index string, pkgs, installed []string) map[string]string {
+	t.Helper()
+	args := append([]string{"-m", "pip", "install", "-q", "--dry-run", "--report", "-", "--upgrade", "--index-url", index}, pkgs...)
 	for _, n := range installed {
-		if n != pkg {
+		if !slices.Contains(pkgs, n) {
 			args = append(args, n+"==1.0")
 		}
 	}
 	out, errOut, code := runCmd(t, cleanEnv(t.TempDir()), python, args...)
 	if code != 0 {
-		t.Fatalf("pip install --dry-run %s: %s", pkg, errOut)
+		t.Fatalf("pip install --dry-run %v: %s", pkgs, errOut)
 	}
 	var report struct {
 		Install []struct {
@@ -71,12 +80,11 @@ func pipWouldChoose(t *testing.T, python, index, pkg string, installed []string)
 	if err := json.Unmarshal([]byte(out), &report); err != nil {
 		t.Fatalf("pip report: %v\n%s", err, out)
 	}
+	got := map[string]string{}
 	for _, i := range report.Install {
-		if strings.EqualFold(i.Metadata.Name, pkg) {
-			return i.Metadata.Version
-		}
+		got[strings.ToLower(i.Metadata.Name)] = i.Metadata.Version
 	}
-	return ""
+	return got
 }
 
 func TestListWantedAndHeldBack(t *testing.T) {
@@ -90,8 +98,9 @@ func TestListWantedAndHeldBack(t *testing.T) {
 	}
 	want := "" +
 		"Package  Installed  Wanted  Latest  Type   Note\n" +
-		"dep      1.0        1.5     2.0     major  held back by holder 1.0 (dep<2)\n" +
+		"dep      1.0        1.5     2.0     major  held back by holder 1.0 (dep<2); 2.0 with holder 2.0\n" +
 		"ex       1.0        1.2     2.0     major  held back by feat 1.0 (ex<2)\n" +
+		"holder   1.0        2.0     2.0     major\n" +
 		"mk       1.0        2.0     2.0     major\n"
 	if out != want {
 		t.Errorf("table:\n%s\nwant:\n%s", out, want)
@@ -109,7 +118,7 @@ func TestListWantedAndHeldBack(t *testing.T) {
 			Name, Version, Requirement string
 		} `json:"held_back_by"`
 	}
-	if err := json.Unmarshal([]byte(out), &got); err != nil || len(got) != 3 {
+	if err := json.Unmarshal([]byte(out), &got); err != nil || len(got) != 4 {
 		t.Fatalf("--json: %v\n%s", err, out)
 	}
 	if !strings.Contains(out, `"held_back_by":[]`) {
@@ -125,6 +134,13 @@ func TestListWantedAndHeldBack(t *testing.T) {
 		if held := len(e.HeldBackBy) > 0; held != (e.WantedVersion != e.LatestVersion) {
 			t.Errorf("%s: wanted %s latest %s but held_back_by %+v", e.Name, e.WantedVersion, e.LatestVersion, e.HeldBackBy)
 		}
+	}
+	if !strings.Contains(out, `"lift":{"version":"2.0","with":[{"name":"holder","from":"1.0","to":"2.0"}]}`) {
+		t.Errorf("dep's lift missing from the JSON:\n%s", out)
+	}
+	// pip, asked to upgrade dep and holder together, agrees with the lift.
+	if both := pipWouldInstall(t, py, srv.IndexURL(), []string{"dep", "holder"}, installed); both["dep"] != "2.0" || both["holder"] != "2.0" {
+		t.Errorf("pip would install %v for dep and holder together, the lift says 2.0 and 2.0", both)
 	}
 	if h := got[0].HeldBackBy; got[0].Name != "dep" || len(h) != 1 || h[0].Name != "holder" || h[0].Version != "1.0" || h[0].Requirement != "dep<2" {
 		t.Errorf("dep: %+v", got[0])

@@ -49,6 +49,17 @@ type PackageChecked struct {
 	// HeldBackBy lists the installed dependents whose requirement excludes
 	// Latest; empty when Wanted is Latest.
 	HeldBackBy []Hold
+	// Lift is set when upgrading some of those dependents too (to their
+	// latest versions, whose requirements come from the index's PEP 658
+	// metadata) would allow a version above Wanted.
+	Lift *Lift
+}
+
+// Lift is a pair (or set) of upgrades that frees a held-back package.
+type Lift struct {
+	To        string           // the version the package can go to with the dependents upgraded
+	Candidate CandidateFile    // its file
+	With      []PlannedUpgrade // the dependents' upgrades, From their installed version To their latest
 }
 
 // Hold is an installed distribution whose requirement keeps another one

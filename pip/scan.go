@@ -99,6 +99,10 @@ func (e *Env) scan(ctx context.Context, r ScanRequest, out chan<- ScanEvent) Sca
 	var fatal error
 
 	var mu sync.Mutex
+	// Held-back packages wait for every check: whether a newer dependent
+	// lifts the hold depends on the dependent's own result.
+	var held []heldPackage
+	checked := map[string]PackageChecked{}
 	work := make(chan job)
 	var wg sync.WaitGroup
 	for range min(e.opts.Concurrency, max(len(jobs), 1)) {
@@ -106,7 +110,7 @@ func (e *Env) scan(ctx context.Context, r ScanRequest, out chan<- ScanEvent) Sca
 		go func() {
 			defer wg.Done()
 			for j := range work {
-				ev := e.check(ctx, j, reqs.On[j.dist.Canonical])
+				ev, versions := e.check(ctx, j, reqs.On[j.dist.Canonical])
 				mu.Lock()
 				if f, ok := ev.(PackageFailed); ok && (fatal != nil || unreachable(f.Err)) {
 					if fatal == nil {
@@ -121,6 +125,12 @@ func (e *Env) scan(ctx context.Context, r ScanRequest, out chan<- ScanEvent) Sca
 					done.Checked++
 					if ev.Outdated() {
 						done.Outdated++
+					}
+					checked[j.dist.Canonical] = ev
+					if ev.HeldBack() {
+						held = append(held, heldPackage{ev: ev, canonical: j.dist.Canonical, version: j.version, versions: versions})
+						mu.Unlock()
+						continue
 					}
 				case PackageSkipped:
 					done.Skipped++
@@ -144,6 +154,16 @@ feed:
 	}
 	close(work)
 	wg.Wait()
+	if len(held) > 0 {
+		if fatal == nil && ctx.Err() == nil {
+			done.Warnings = append(done.Warnings, e.liftHolds(ctx, held, checked, reqs)...)
+		}
+		for _, h := range held {
+			if !send(h.ev) {
+				break
+			}
+		}
+	}
 	if fatal != nil {
 		done.Err = fmt.Errorf("index unreachable: %w", fatal)
 	}
@@ -165,7 +185,8 @@ func unreachable(err error) bool {
 
 // check looks one distribution up and turns the answer into its event.
 // deps are its installed dependents' requirements on it.
-func (e *Env) check(ctx context.Context, j job, deps []Dependent) ScanEvent {
+// versions are the installable versions when the package is held back.
+func (e *Env) check(ctx context.Context, j job, deps []Dependent) (ScanEvent, []pypi.Candidate) {
 	d := j.dist
 	find := e.finder.Find
 	if constrains(deps) {
@@ -176,13 +197,13 @@ func (e *Env) check(ctx context.Context, j job, deps []Dependent) ScanEvent {
 		if ctx.Err() != nil {
 			err = ctx.Err()
 		}
-		return PackageFailed{Name: d.Name, Version: d.Version, Err: err}
+		return PackageFailed{Name: d.Name, Version: d.Version, Err: err}, nil
 	}
 	if !res.Listed {
-		return PackageSkipped{Name: d.Name, Version: d.Version, Reason: "not found on any index"}
+		return PackageSkipped{Name: d.Name, Version: d.Version, Reason: "not found on any index"}, nil
 	}
 	if res.Best == nil {
-		return PackageSkipped{Name: d.Name, Version: d.Version, Reason: "no installable file for this interpreter on the index"}
+		return PackageSkipped{Name: d.Name, Version: d.Version, Reason: "no installable file for this interpreter on the index"}, nil
 	}
 	best := res.Best
 	ev := PackageChecked{
@@ -203,9 +224,10 @@ func (e *Env) check(ctx context.Context, j job, deps []Dependent) ScanEvent {
 			if w := wanted(deps, j.version, res.Versions); w != nil {
 				ev.Wanted, ev.WantedCandidate = w.Version.String(), candidateFile(w)
 			}
+			return ev, res.Versions
 		}
 	}
-	return ev
+	return ev, nil
 }
 
 // constrains reports whether some dependent's requirement could exclude a

@@ -18,6 +18,7 @@ import (
 var holdIndex = []pypitest.WheelSpec{
 	{Name: "dep", Version: "1.0"}, {Name: "dep", Version: "1.5"}, {Name: "dep", Version: "2.0"},
 	{Name: "holder", Version: "1.0", Requires: []string{"dep<2", "ghost<1"}},
+	{Name: "holder", Version: "2.0", Requires: []string{"dep<3"}}, // lifts the hold on dep
 	{Name: "mk-old", Version: "1.0"}, {Name: "mk-old", Version: "2.0"},
 	{Name: "mk-win", Version: "1.0"}, {Name: "mk-win", Version: "2.0"},
 	{Name: "marked", Version: "1.0", Requires: []string{`mk-old<2; python_version < "3.8"`, `mk-win<2; sys_platform == "win32"`}},
@@ -100,7 +101,7 @@ func TestScanWantedAndHolds(t *testing.T) {
 		{"mk-win", "2.0", "2.0", ""},                    // sys_platform == "win32" is false here
 		{"ex-fast", "1.1", "2.0", "feat 1.0 ex-fast<2"}, // feat-user requests feat[fast]
 		{"ex-slow", "2.0", "2.0", ""},                   // nobody requests feat[slow]
-		{"holder", "1.0", "1.0", ""},                    // up to date; its ghost<1 names nothing installed
+		{"holder", "2.0", "2.0", ""},                    // its ghost<1 names nothing installed
 		{"feat", "1.0", "1.0", ""},
 	}
 	for _, c := range cases {
@@ -123,6 +124,13 @@ func TestScanWantedAndHolds(t *testing.T) {
 			t.Errorf("%s: not held, but the wanted file %+v is not the latest %+v", c.name, got.WantedCandidate, got.Candidate)
 		}
 	}
+	if l := checked["dep"].Lift; l == nil || l.To != "2.0" || len(l.With) != 1 || l.With[0] != (PlannedUpgrade{"holder", "1.0", "2.0"}) ||
+		!strings.HasSuffix(l.Candidate.URL, "/dep-2.0-py3-none-any.whl") {
+		t.Errorf("dep: lift %+v, want holder 1.0 -> 2.0 freeing dep 2.0", l)
+	}
+	if l := checked["ex-fast"].Lift; l != nil {
+		t.Errorf("ex-fast: feat has no newer version, yet lift %+v", l)
+	}
 	if _, ok := checked["ghost"]; ok {
 		t.Error("ghost is not installed and must not be reported")
 	}
@@ -139,5 +147,9 @@ func TestScanWantedWithSelection(t *testing.T) {
 	checked, _, _, _ := drain(t, f.open(t, Options{NoCache: true}).Scan(context.Background(), ScanRequest{Packages: []string{"dep"}}))
 	if c := checked["dep"]; c.Wanted != "1.5" || len(c.HeldBackBy) != 1 {
 		t.Errorf("dep: %+v", c)
+	}
+	// holder was not checked, so the lift looked it up itself.
+	if l := checked["dep"].Lift; l == nil || l.To != "2.0" {
+		t.Errorf("dep: lift %+v", l)
 	}
 }

@@ -1,0 +1,150 @@
+package pip
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"slices"
+	"sync"
+
+	"github.com/pipup/pipup/pypi"
+	"github.com/pipup/pipup/pypi/pep440"
+	"github.com/pipup/pipup/pypi/pep508"
+	"golang.org/x/sync/errgroup"
+)
+
+// heldPackage is a held-back package's event, kept until every check is in.
+type heldPackage struct {
+	ev        PackageChecked
+	canonical string
+	version   pep440.Version
+	versions  []pypi.Candidate // installable versions, highest first
+}
+
+// maxMetadata bounds a PEP 658 metadata file; real ones are a few kB, a
+// few packages with long descriptions reach a few hundred.
+const maxMetadata = 8 << 20
+
+// liftHolds looks at each held package's holding dependents: when a
+// dependent has a newer version whose metadata the index serves (PEP 658),
+// it reads that version's requirements and, if upgrading the dependents
+// would allow a version of the held package above Wanted, sets ev.Lift.
+// Dependents the scan did not check (a narrowed scan) are looked up here.
+// Failures only mean no lift is offered; they come back as warnings.
+func (e *Env) liftHolds(ctx context.Context, held []heldPackage, checked map[string]PackageChecked, reqs *Requirements) []string {
+	// The dependents' latest versions, looked up once each.
+	latest := map[string]*PackageChecked{}
+	for _, h := range held {
+		for _, hold := range h.ev.HeldBackBy {
+			c := pypi.Normalize(hold.Name)
+			if ev, ok := checked[c]; ok {
+				latest[c] = &ev
+			} else {
+				latest[c] = nil
+			}
+		}
+	}
+	var mu sync.Mutex
+	var warnings []string
+	warn := func(s string) {
+		mu.Lock()
+		warnings = append(warnings, s)
+		mu.Unlock()
+	}
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(e.opts.Concurrency)
+	newReqs := map[string][]pep508.Requirement{} // dependent -> its latest version's requirements
+	newVersion := map[string]string{}            // dependent -> that latest version
+	for name, ev := range latest {
+		if ev != nil && (!ev.Outdated() || ev.Candidate.MetadataURL == "") {
+			continue
+		}
+		g.Go(func() error {
+			if ev == nil {
+				res, err := e.finder.Find(gctx, name, e.Config.Pre)
+				if err != nil || res.Best == nil || !res.Best.File.CoreMetadata {
+					return nil // not on the index, or no metadata: no lift
+				}
+				c := PackageChecked{Name: name, Latest: res.Best.Version.String(), Candidate: candidateFile(res.Best)}
+				ev = &c
+			}
+			rs, err := e.fetchRequires(gctx, ev.Candidate.MetadataURL, reqs.Extras[name])
+			if err != nil {
+				warn(fmt.Sprintf("%s %s: no metadata for checking held-back packages: %v", ev.Name, ev.Latest, err))
+				return nil
+			}
+			mu.Lock()
+			newReqs[name], newVersion[name] = rs, ev.Latest
+			mu.Unlock()
+			return nil
+		})
+	}
+	_ = g.Wait() // the goroutines report through warn, never an error
+
+	for i := range held {
+		h := &held[i]
+		latestV, err1 := pep440.Parse(h.ev.Latest)
+		wantedV, err2 := pep440.Parse(h.ev.Wanted)
+		if err1 != nil || err2 != nil {
+			continue // cannot happen: both are printed parsed versions
+		}
+		deps := reqs.On[h.canonical]
+		var kept []Dependent
+		var with []PlannedUpgrade
+		for _, d := range deps {
+			c := pypi.Normalize(d.Name)
+			rs, ok := newReqs[c]
+			if !ok || d.Req.Specifier.ContainsPre(latestV, true) {
+				kept = append(kept, d)
+				continue
+			}
+			with = append(with, PlannedUpgrade{Name: d.Name, From: d.Version, To: newVersion[c]})
+			for _, r := range rs {
+				if pypi.Normalize(r.Name) == h.canonical {
+					kept = append(kept, Dependent{Name: d.Name, Version: newVersion[c], Req: r})
+				}
+			}
+		}
+		if len(with) == 0 {
+			continue
+		}
+		w := wanted(kept, h.version, h.versions)
+		if w == nil || w.Version.Compare(wantedV) <= 0 {
+			continue
+		}
+		h.ev.Lift = &Lift{To: w.Version.String(), Candidate: candidateFile(w), With: with}
+	}
+	return warnings
+}
+
+// fetchRequires reads the Requires-Dist lines of a PEP 658 metadata file
+// and keeps those whose markers hold for the interpreter, with extras
+// requested of the dependent (as InstalledRequirements decided them).
+func (e *Env) fetchRequires(ctx context.Context, url string, extras []string) ([]pep508.Requirement, error) {
+	body, _, err := e.client.Open(ctx, url)
+	if err != nil {
+		return nil, err
+	}
+	defer body.Close()
+	md, err := ParseMetadata(io.LimitReader(body, maxMetadata))
+	if err != nil {
+		return nil, err
+	}
+	ctxExtras := []string{""}
+	for _, x := range md.ProvidesExtra {
+		if x = pypi.Normalize(x); slices.Contains(extras, x) {
+			ctxExtras = append(ctxExtras, x)
+		}
+	}
+	var out []pep508.Requirement
+	for _, line := range md.RequiresDist {
+		r, err := pep508.ParseRequirement(line)
+		if err != nil {
+			continue
+		}
+		if ok, err := r.Marker.EvaluateErr(e.Interp.Markers, ctxExtras...); ok && err == nil {
+			out = append(out, r)
+		}
+	}
+	return out, nil
+}
