@@ -175,6 +175,15 @@ func cleanScanEvent(ev pip.ScanEvent) pip.ScanEvent {
 			}
 			e.HeldBackBy = holds
 		}
+		if e.Lift != nil {
+			l := *e.Lift
+			l.To = clean(l.To)
+			l.With = make([]pip.PlannedUpgrade, len(e.Lift.With))
+			for i, u := range e.Lift.With {
+				l.With[i] = pip.PlannedUpgrade{Name: clean(u.Name), From: clean(u.From), To: clean(u.To)}
+			}
+			e.Lift = &l
+		}
 		return e
 	case pip.PackageSkipped:
 		e.Name, e.Version, e.Reason = clean(e.Name), clean(e.Version), clean(e.Reason)

@@ -36,8 +36,16 @@ func holdText(it item) string {
 		parts = append(parts, fmt.Sprintf("%s %s (%s)", h.Name, h.Version, h.Requirement))
 	}
 	by := strings.Join(parts, ", ")
-	if it.heldLatest != "" {
-		return fmt.Sprintf("%s held back by %s", it.heldLatest, by)
+	lift := ""
+	if l := it.pkg.Lift; l != nil {
+		var with []string
+		for _, u := range l.With {
+			with = append(with, u.Name+" "+u.To)
+		}
+		lift = fmt.Sprintf("; %s allowed with %s", l.To, strings.Join(with, ", "))
 	}
-	return fmt.Sprintf("held back by %s: upgrading would break it", by)
+	if it.heldLatest != "" {
+		return fmt.Sprintf("%s held back by %s%s", it.heldLatest, by, lift)
+	}
+	return fmt.Sprintf("held back by %s: upgrading would break it%s", by, lift)
 }

@@ -17,6 +17,7 @@ func heldScan() []pip.ScanEvent {
 	held.WantedCandidate = pip.CandidateFile{Filename: "botocore-1.43.20-py3-none-any.whl", URL: "https://x/botocore-1.43.20-py3-none-any.whl"}
 	held.Candidate = pip.CandidateFile{Filename: "botocore-1.44.5-py3-none-any.whl", URL: "https://x/botocore-1.44.5-py3-none-any.whl"}
 	held.HeldBackBy = []pip.Hold{{Name: "boto3", Version: "1.43.11", Requirement: "botocore<1.44.0,>=1.43.11"}}
+	held.Lift = &pip.Lift{To: "1.44.5", With: []pip.PlannedUpgrade{{Name: "boto3", From: "1.43.11", To: "1.44.5\x1b[0m"}}}
 	stuck := pkg("dep", "1.0", "1.1", pip.BumpMinor, "")
 	stuck.Wanted = "1.0"
 	stuck.HeldBackBy = []pip.Hold{{Name: "holder\x1b[31m", Version: "2.0", Requirement: "dep==1.0"}}
@@ -60,7 +61,7 @@ func TestHeldBackPackages(t *testing.T) {
 		m, _ = update(t, m, keys("down")...)
 	}
 	for name, want := range map[string]string{
-		"botocore": "1.44.5 held back by boto3 1.43.11 (botocore<1.44.0,>=1.43.11)",
+		"botocore": "1.44.5 held back by boto3 1.43.11 (botocore<1.44.0,>=1.43.11); 1.44.5 allowed with boto3 1.44.5[0m",
 		"dep":      "held back by holder[31m 2.0 (dep==1.0): upgrading would break it",
 	} {
 		if !strings.Contains(details[name], want) {
