@@ -109,14 +109,14 @@ func unzipTo(path, dest string) error {
 // upgradeSetup is an index, a venv with old versions and the environment
 // to run pipup in.
 type upgradeSetup struct {
-	t    *testing.T
+	t    testing.TB
 	srv  *pypitest.Server
 	py   string
 	home string
 	env  []string
 }
 
-func newUpgradeSetup(t *testing.T, opts ...pypitest.Option) *upgradeSetup {
+func newUpgradeSetup(t testing.TB, opts ...pypitest.Option) *upgradeSetup {
 	t.Helper()
 	srv := pypitest.NewServer(opts...)
 	t.Cleanup(srv.Close)
