@@ -582,7 +582,7 @@ func TestTimeouts(t *testing.T) {
 	c := newTestClient(t, ClientOptions{Timeout: 200 * time.Millisecond, Retries: -1})
 	start := time.Now()
 	_, err := collect(t, c, idx.URL+"/simple", "pkg")
-	if d := time.Since(start); err == nil || d < 200*time.Millisecond || d > time.Second {
+	if d := time.Since(start); err == nil || d < 200*time.Millisecond || d > 5*time.Second {
 		t.Errorf("hanging server: %v after %v", err, d)
 	}
 	if !errors.Is(err, os.ErrDeadlineExceeded) || !strings.Contains(err.Error(), "no response within 200ms") {
@@ -595,7 +595,7 @@ func TestTimeouts(t *testing.T) {
 	defer rc.Close()
 	start = time.Now()
 	b, err := io.ReadAll(rc)
-	if d := time.Since(start); string(b) != "part" || !errors.Is(err, os.ErrDeadlineExceeded) || d > time.Second {
+	if d := time.Since(start); string(b) != "part" || !errors.Is(err, os.ErrDeadlineExceeded) || d > 5*time.Second {
 		t.Errorf("stalled body: %q %v after %v", b, err, d)
 	}
 }
@@ -616,7 +616,9 @@ func TestCancellationIsPrompt(t *testing.T) {
 		start := time.Now()
 		err := c.ProjectFiles(ctx, idx.URL+"/simple", project, func(File) error { return nil })
 		late := time.Since(start) - 100*time.Millisecond
-		if !errors.Is(err, context.Canceled) || late > 100*time.Millisecond {
+		// Prompt means well before the 30 s Retry-After or a hang; the
+		// bound is loose because CI runs this under -race on 2 busy cores.
+		if !errors.Is(err, context.Canceled) || late > time.Second {
 			t.Errorf("%s: %v, returned %v after cancel", project, err, late)
 		}
 	}
