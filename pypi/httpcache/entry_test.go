@@ -166,7 +166,10 @@ func TestWarmHits1000(t *testing.T) {
 	if s := tr.Stats(); s.Hits != 1000 {
 		t.Fatalf("hits %d", s.Hits)
 	}
-	if elapsed > time.Second {
+	// A guard against the pathological only (re-reading, quadratic work):
+	// -race on two busy cores is many times slower than a real run, and
+	// BenchmarkHit1000 is the measurement.
+	if elapsed > 10*time.Second {
 		t.Errorf("1000 hits took %v", elapsed)
 	}
 }
