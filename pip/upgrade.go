@@ -44,19 +44,21 @@ type planItem struct {
 	name, canonical string
 	from, to        string
 	cand            CandidateFile
-	file            string // the verified file in the run's find-links directory
-	needsIndex      string // why the install needs the indexes ("" = it does not)
-	finished        bool   // an outcome was reported
+	file            string   // the verified file in the run's find-links directory
+	needsIndex      string   // why the install needs the indexes ("" = it does not)
+	requires        []string // canonical names the new version's metadata requires
+	finished        bool     // an outcome was reported
 }
 
 // upgrader runs one Upgrade or Undo.
 type upgrader struct {
-	e    *Env
-	o    UpgradeOptions
-	ctx  context.Context
-	out  chan<- UpgradeEvent
-	work string // private directory: wheels/, tmp/, logs/
-	sum  UpgradeDone
+	e     *Env
+	o     UpgradeOptions
+	ctx   context.Context
+	out   chan<- UpgradeEvent
+	work  string      // private directory: wheels/, tmp/, logs/
+	items []*planItem // the packages being installed
+	sum   UpgradeDone
 
 	mu         sync.Mutex
 	installing []string // packages of the pip run in progress
@@ -396,6 +398,7 @@ func (u *upgrader) markDependencies(items []*planItem, dists []Dist) {
 		if err != nil {
 			continue // pip will say what is wrong with the file
 		}
+		it.requires = requiredNames(reqs)
 		if why, ok := needsIndex(reqs, u.e.Interp.Markers, installed); ok {
 			it.needsIndex = why
 		}

@@ -81,3 +81,15 @@ func needsIndex(requires []string, markers map[string]string, installed map[stri
 	}
 	return "", false
 }
+
+// requiredNames lists the projects the requirement lines name, whatever
+// their markers: a superset is what batchLinks needs.
+func requiredNames(requires []string) []string {
+	var out []string
+	for _, line := range requires {
+		if req, err := pep508.ParseRequirement(line); err == nil {
+			out = append(out, pypi.Normalize(req.Name))
+		}
+	}
+	return out
+}

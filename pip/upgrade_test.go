@@ -105,9 +105,18 @@ func TestUpgradeNewDependency(t *testing.T) {
 		f.add(wheel("plain", "1.1")),
 	}
 	e := f.open()
-	evs, done := run(t, e.Upgrade(context.Background(), pkgs, f.opts()))
+	o := f.opts()
+	// One package per pip run: lib's run must also see plain's new wheel.
+	o.BatchSize = 1
+	f.srv.ResetCounts()
+	evs, done := run(t, e.Upgrade(context.Background(), pkgs, o))
 	if done.Err != nil || done.Upgraded != 3 || done.Failed != 0 {
 		t.Fatalf("done = %+v\n%v", done, evs)
+	}
+	// Only app's run used the index (pages of app and newdep): lib and
+	// plain were installed from the downloaded files alone.
+	if c := f.srv.Requests(); c.Project != 2 {
+		t.Errorf("%d project pages fetched, want 2 (app, newdep)", c.Project)
 	}
 	want := map[string]string{"app": "2.0", "lib": "2.0", "plain": "1.1", "newdep": "1.5"}
 	if got := f.versions(); !equalMaps(got, want) {
