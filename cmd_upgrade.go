@@ -105,6 +105,7 @@ func runUpgrade(sig *interrupts, args []string, io stdio) int {
 			fmt.Fprintf(io.err, "%s stays at %s: %s\n", c.Name, c.Version, holdNote(c.HeldBackBy))
 		}
 	}
+	outdated = liftPlanned(res.checked, outdated, io.err)
 	if len(pkgs) > 0 {
 		for _, s := range res.skipped {
 			fmt.Fprintf(io.err, "skipped %s: %s\n", s.Name, s.Reason)
