@@ -88,7 +88,7 @@ func runUpgrade(sig *interrupts, args []string, io stdio) int {
 		fmt.Fprintf(io.err, "pipup: could not check %s: %s\n", f.Name, oneLine(pypi.RedactURL(f.Err.Error())))
 	}
 	var outdated []pip.PackageChecked
-	for _, c := range res.checked {
+	for _, c := range liftHolds(res.checked, io.err) {
 		switch {
 		case !c.Outdated():
 			if len(pkgs) > 0 {
@@ -105,7 +105,6 @@ func runUpgrade(sig *interrupts, args []string, io stdio) int {
 			fmt.Fprintf(io.err, "%s stays at %s: %s\n", c.Name, c.Version, holdNote(c.HeldBackBy))
 		}
 	}
-	outdated = liftPlanned(res.checked, outdated, io.err)
 	if len(pkgs) > 0 {
 		for _, s := range res.skipped {
 			fmt.Fprintf(io.err, "skipped %s: %s\n", s.Name, s.Reason)

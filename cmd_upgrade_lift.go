@@ -3,32 +3,34 @@ package main
 import (
 	"fmt"
 	"io"
-	"sort"
 	"strings"
 
 	"github.com/pipup/pipup/pip"
 	"github.com/pipup/pipup/pypi"
 )
 
-// liftPlanned lifts holds within a plan: a held-back package whose
-// holding dependents are all upgraded in the same plan to the versions
-// that allow more (the scan's Lift) goes to the lifted version instead of
-// its wanted one, or joins the plan if it had to stay. checked is every
-// scanned package, planned the upgrades chosen so far.
-func liftPlanned(checked, planned []pip.PackageChecked, w io.Writer) []pip.PackageChecked {
-	to := make(map[string]string, len(planned))
-	at := make(map[string]int, len(planned))
-	for i, p := range planned {
-		to[pypi.Normalize(p.Name)], at[pypi.Normalize(p.Name)] = p.Latest, i
-	}
+// liftHolds lifts holds within one upgrade: a held-back package whose
+// holding dependents will all be upgraded in the same run to the versions
+// that allow more (the scan's Lift: each dependent is in checked, outdated,
+// not itself held back, and its latest is the lifting version) is planned
+// at the lifted version, as a package nothing holds back. checked is what
+// the scan reported for the packages this upgrade covers.
+func liftHolds(checked []pip.PackageChecked, w io.Writer) []pip.PackageChecked {
+	byName := make(map[string]pip.PackageChecked, len(checked))
 	for _, c := range checked {
+		byName[pypi.Normalize(c.Name)] = c
+	}
+	out := make([]pip.PackageChecked, len(checked))
+	copy(out, checked)
+	for i, c := range out {
 		l := c.Lift
 		if l == nil {
 			continue
 		}
 		var with []string
 		for _, u := range l.With {
-			if to[pypi.Normalize(u.Name)] != u.To {
+			d, ok := byName[pypi.Normalize(u.Name)]
+			if !ok || !d.Outdated() || d.HeldBack() || d.Latest != u.To {
 				with = nil
 				break
 			}
@@ -39,12 +41,9 @@ func liftPlanned(checked, planned []pip.PackageChecked, w io.Writer) []pip.Packa
 		}
 		fmt.Fprintf(w, "%s: upgrading to %s, together with %s, which allows it\n", c.Name, l.To, strings.Join(with, ", "))
 		c.Latest, c.Candidate = l.To, l.Candidate
-		if i, ok := at[pypi.Normalize(c.Name)]; ok {
-			planned[i] = c
-		} else {
-			planned = append(planned, c)
-		}
+		c.Wanted, c.WantedCandidate = l.To, l.Candidate
+		c.HeldBackBy, c.Lift = nil, nil
+		out[i] = c
 	}
-	sort.SliceStable(planned, func(i, j int) bool { return pypi.Normalize(planned[i].Name) < pypi.Normalize(planned[j].Name) })
-	return planned
+	return out
 }

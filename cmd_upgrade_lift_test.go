@@ -45,6 +45,9 @@ func TestUpgradeLiftsHoldWithDependent(t *testing.T) {
 	if !strings.Contains(errOut, "dep: upgrading to 2.0, together with holder 2.0, which allows it") {
 		t.Errorf("upgrade --all: no note on the lifted hold:\n%s", errOut)
 	}
+	if strings.Contains(errOut, "dep stays") || strings.Contains(errOut, "held back") {
+		t.Errorf("upgrade --all: a lifted hold reported as a hold too:\n%s", errOut)
+	}
 	pipCheck("after upgrade --all")
 	assertHealthy(t, s.interp())
 }
