@@ -54,6 +54,7 @@ func runUpgrade(sig *interrupts, args []string, io stdio) int {
 	ef.register(fs)
 	cf.register(fs)
 	all := fs.Bool("all", false, "upgrade every outdated package")
+	forceLatest := fs.Bool("force-latest", false, "upgrade to the latest versions even where an installed package's requirement excludes them (each such conflict is listed)")
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "Usage: pipup upgrade [PKG...] [--all] [--yes] [--dry-run] [flags]\n\nUpgrade the named packages (or --all outdated ones) to the latest versions on the index.\n\nFlags:")
 		fs.PrintDefaults()
@@ -95,6 +96,9 @@ func runUpgrade(sig *interrupts, args []string, io stdio) int {
 				fmt.Fprintf(io.err, "%s %s is up to date\n", c.Name, c.Version)
 			}
 		case !c.HeldBack():
+			outdated = append(outdated, c)
+		case *forceLatest:
+			warnConflicts(io.err, c)
 			outdated = append(outdated, c)
 		case c.WantedCandidate.URL != "" && c.Wanted != c.Version:
 			// Latest would break an installed package: go as far as all allow.

@@ -47,3 +47,11 @@ func liftHolds(checked []pip.PackageChecked, w io.Writer) []pip.PackageChecked {
 	}
 	return out
 }
+
+// warnConflicts lists, for --force-latest, each installed package that the
+// upgrade of c to its latest version breaks, in the words of pip check.
+func warnConflicts(w io.Writer, c pip.PackageChecked) {
+	for _, h := range c.HeldBackBy {
+		fmt.Fprintf(w, "warning: %s %s has requirement %s, but %s will be %s (--force-latest)\n", h.Name, h.Version, h.Requirement, c.Name, c.Latest)
+	}
+}

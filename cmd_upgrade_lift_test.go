@@ -1,6 +1,7 @@
 package main
 
 import (
+	"sort"
 	"strings"
 	"testing"
 
@@ -50,4 +51,48 @@ func TestUpgradeLiftsHoldWithDependent(t *testing.T) {
 	}
 	pipCheck("after upgrade --all")
 	assertHealthy(t, s.interp())
+}
+
+// --force-latest goes past a hold, and lists exactly the conflicts pip
+// check then reports.
+func TestUpgradeForceLatestListsConflicts(t *testing.T) {
+	t.Parallel()
+	s := newUpgradeSetup(t)
+	s.seed([]pypitest.WheelSpec{
+		{Name: "dep", Version: "1.0"}, {Name: "dep", Version: "1.5"}, {Name: "dep", Version: "2.0"},
+		{Name: "holder", Version: "1.0", Requires: []string{"dep<2"}},
+		{Name: "other", Version: "1.0", Requires: []string{"dep!=2.0,>=1"}},
+	}, "dep==1.0", "holder==1.0", "other==1.0")
+	out, errOut, code := s.pipup("upgrade", "dep", "--force-latest", "--yes")
+	if code != exitOK {
+		t.Fatalf("exit %d\n%s%s", code, out, errOut)
+	}
+	if v := s.versions(); v["dep"] != "2.0" {
+		t.Errorf("versions %v, want dep 2.0", v)
+	}
+	var listed []string
+	for _, line := range strings.Split(errOut, "\n") {
+		if strings.HasPrefix(line, "warning: ") && strings.HasSuffix(line, "(--force-latest)") {
+			name, _, _ := strings.Cut(strings.TrimPrefix(line, "warning: "), " has requirement ")
+			listed = append(listed, name)
+		}
+	}
+	check, _, code := runCmd(t, s.env, s.py, "-m", "pip", "check")
+	if code == 0 {
+		t.Fatalf("pip check passed; the test needs a conflict:\n%s", check)
+	}
+	var reported []string
+	for _, line := range strings.Split(strings.TrimSpace(check), "\n") {
+		// "holder 1.0 has requirement dep<2, but you have dep 2.0."
+		name, _, ok := strings.Cut(line, " has requirement ")
+		if !ok {
+			t.Errorf("unexpected pip check line %q", line)
+		}
+		reported = append(reported, name)
+	}
+	sort.Strings(listed)
+	sort.Strings(reported)
+	if strings.Join(listed, ";") != strings.Join(reported, ";") || len(listed) != 2 {
+		t.Errorf("pipup listed %q, pip check reports %q\n%s", listed, reported, errOut)
+	}
 }
