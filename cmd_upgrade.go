@@ -56,7 +56,7 @@ func runUpgrade(sig *interrupts, args []string, io stdio) int {
 	all := fs.Bool("all", false, "upgrade every outdated package")
 	forceLatest := fs.Bool("force-latest", false, "upgrade to the latest versions even where an installed package's requirement excludes them (each such conflict is listed)")
 	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "Usage: pipup upgrade [PKG...] [--all] [--yes] [--dry-run] [flags]\n\nUpgrade the named packages (or --all outdated ones) to the latest versions on the index.\n\nFlags:")
+		fmt.Fprintln(fs.Output(), "Usage: pipup upgrade [PKG...] [--all] [--yes] [--dry-run] [flags]\n\nUpgrade the named packages (or --all outdated ones) to the newest versions on the index that\nthe installed packages' requirements allow (--force-latest: the latest, breaking them).\n\nFlags:")
 		fs.PrintDefaults()
 	}
 	pkgs, code, ok := parseArgs(fs, args)
