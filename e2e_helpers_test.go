@@ -46,7 +46,9 @@ func cleanEnv(home string, extra ...string) []string {
 	var env []string
 	for _, kv := range os.Environ() {
 		k, _, _ := strings.Cut(kv, "=")
-		if strings.HasPrefix(k, "PIP_") || k == "HOME" || k == "VIRTUAL_ENV" || strings.HasPrefix(k, "XDG_") || k == "NETRC" {
+		// CI is dropped too: termenv treats any CI variable as "not a
+		// terminal", which would turn colours off in the tmux tests.
+		if strings.HasPrefix(k, "PIP_") || k == "HOME" || k == "VIRTUAL_ENV" || strings.HasPrefix(k, "XDG_") || k == "NETRC" || k == "CI" {
 			continue
 		}
 		env = append(env, kv)
