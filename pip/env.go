@@ -15,9 +15,9 @@ import (
 
 // DefaultConcurrency is the number of index requests in flight, chosen by
 // measurement (docs/BENCHMARKS.md, scripts/bench-scan): against an index
-// adding 50 ms per response, 1,000 packages took a median 4.03 s at 16,
-// 2.44 s at 32, 1.96 s at 64 and 2.82 s at 128 on a 2-core machine (uv's
-// default for concurrent downloads is of the same order, 50).
+// adding 50 ms per response, 1,000 packages took 3.62 s at 16, 2.11 s at
+// 32, 1.60 s at 64 and 1.47 s at 128 on a quiet 2-core machine, and 4.03,
+// 2.44, 1.96 and 2.82 s on a loaded one, where 128 lost to contention.
 const DefaultConcurrency = 64
 
 // Options says which environment to open and how to reach its indexes.
