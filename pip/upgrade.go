@@ -15,10 +15,10 @@ import (
 )
 
 // DefaultBatchSize is how many packages one pip run installs. Measured
-// (docs/BENCHMARKS.md, "Upgrade"): a pip run costs ~1.1 s to start plus
-// ~0.1 s per small package. 50 keeps pip's start-up under a fifth of the
-// install time while one run stays around 6 s, which is how long a Ctrl-C
-// (which lets the run in progress finish) may have to wait.
+// (docs/BENCHMARKS.md, "Upgrade"): a pip run costs ~1.4 s to start plus
+// ~0.08-0.11 s per small package. 50 keeps pip's start-up to about a
+// quarter of a run while one run stays around 5 s, which is how long a
+// Ctrl-C (which lets the run in progress finish) may have to wait.
 const DefaultBatchSize = 50
 
 // firstBatchSize is the size of the first pip run when no batch size is
