@@ -110,6 +110,10 @@ func (e *Env) scan(ctx context.Context, r ScanRequest, out chan<- ScanEvent) Sca
 		go func() {
 			defer wg.Done()
 			for j := range work {
+				// The UI shows which packages are in flight.
+				if !send(PackageChecking{Name: j.dist.Name}) {
+					return
+				}
 				ev, versions := e.check(ctx, j, reqs.On[j.dist.Canonical])
 				mu.Lock()
 				if f, ok := ev.(PackageFailed); ok && (fatal != nil || unreachable(f.Err)) {

@@ -343,3 +343,25 @@ func writeDist(t *testing.T, site, dir, metadata string, extra map[string]string
 		}
 	}
 }
+
+// Each looked-up package is announced before its result, so a UI can show
+// what is in flight.
+func TestScanAnnouncesEachCheck(t *testing.T) {
+	f := newScanFixture(t)
+	announced := map[string]bool{}
+	results := 0
+	for ev := range f.open(t, Options{NoCache: true}).Scan(context.Background(), ScanRequest{Exclude: notOnIndex}) {
+		switch ev := ev.(type) {
+		case PackageChecking:
+			announced[ev.Name] = true
+		case PackageChecked:
+			results++
+			if !announced[ev.Name] {
+				t.Errorf("%s: result before PackageChecking", ev.Name)
+			}
+		}
+	}
+	if results != len(f.names) || len(announced) != len(f.names) {
+		t.Errorf("announced %v, %d results; want %d of each", announced, results, len(f.names))
+	}
+}
