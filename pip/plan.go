@@ -86,17 +86,17 @@ func (c PlanChange) String() string {
 
 // Conflict is a requirement the planned environment does not meet.
 type Conflict struct {
-	Dependent   string // e.g. "boto3"
+	Dependent   string // canonical name, e.g. "boto3"
 	Version     string // the dependent's version after the upgrade
-	Requirement string // without the marker, e.g. "botocore<1.44.0,>=1.43.11"
-	Name        string // the required distribution
+	Requirement string // as written, marker included, e.g. "botocore<1.44.0,>=1.43.11"
+	Name        string // the required distribution's canonical name
 	Have        string // its version after the upgrade; "" = not installed
 }
 
 // String words the conflict as pip check does.
 func (c Conflict) String() string {
 	if c.Have == "" {
-		return fmt.Sprintf("%s %s requires %s, which is not installed.", c.Dependent, c.Version, c.Requirement)
+		return fmt.Sprintf("%s %s requires %s, which is not installed.", c.Dependent, c.Version, c.Name)
 	}
 	return fmt.Sprintf("%s %s has requirement %s, but you have %s %s.", c.Dependent, c.Version, c.Requirement, c.Name, c.Have)
 }

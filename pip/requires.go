@@ -53,7 +53,11 @@ type Requirements struct {
 	On map[string][]Dependent
 	// Extras maps a canonical name to the extras its installed dependents
 	// request of it (normalised, sorted).
-	Extras   map[string][]string
+	Extras map[string][]string
+	// Missing is On for required distributions that are not installed:
+	// pip check reports those already, and an upgrade plan that installs
+	// one must meet them.
+	Missing  map[string][]Dependent
 	Problems []RequirementProblem
 }
 
@@ -72,7 +76,7 @@ type parsedDist struct {
 // left of which extras were wanted. Otherwise only the unmarked-for-extra requirements count,
 // as in `pip check` (which evaluates markers with extra == "").
 func InstalledRequirements(dists []Dist, markers map[string]string) *Requirements {
-	r := &Requirements{On: map[string][]Dependent{}, Extras: map[string][]string{}}
+	r := &Requirements{On: map[string][]Dependent{}, Extras: map[string][]string{}, Missing: map[string][]Dependent{}}
 	byName := make(map[string]*parsedDist, len(dists))
 	order := make([]*parsedDist, 0, len(dists))
 	for _, d := range dists {
@@ -151,10 +155,15 @@ func InstalledRequirements(dists []Dist, markers map[string]string) *Requirement
 				continue
 			}
 			target := pypi.Normalize(req.Name)
-			if !ok || target == p.dist.Canonical || byName[target] == nil {
+			if !ok || target == p.dist.Canonical {
 				continue
 			}
-			r.On[target] = append(r.On[target], Dependent{Name: p.dist.Name, Version: p.dist.Version, Req: req})
+			dep := Dependent{Name: p.dist.Name, Version: p.dist.Version, Req: req}
+			if byName[target] == nil {
+				r.Missing[target] = append(r.Missing[target], dep)
+				continue
+			}
+			r.On[target] = append(r.On[target], dep)
 		}
 	}
 	for _, deps := range r.On {

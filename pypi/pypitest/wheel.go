@@ -37,7 +37,9 @@ type WheelSpec struct {
 	RequiresPython string
 	// Requires become Requires-Dist lines (PEP 508 strings, copied verbatim).
 	Requires []string
-	Summary  string
+	// ProvidesExtra become Provides-Extra lines.
+	ProvidesExtra []string
+	Summary       string
 	// Files maps a path inside the wheel to its content. When empty the wheel
 	// holds one module, <name>/__init__.py, that sets __version__.
 	Files map[string]string
@@ -196,6 +198,9 @@ func metadataFile(spec WheelSpec) []byte {
 	}
 	if spec.RequiresPython != "" {
 		fmt.Fprintf(&b, "Requires-Python: %s\n", spec.RequiresPython)
+	}
+	for _, x := range spec.ProvidesExtra {
+		fmt.Fprintf(&b, "Provides-Extra: %s\n", x)
 	}
 	for _, r := range spec.Requires {
 		fmt.Fprintf(&b, "Requires-Dist: %s\n", r)
