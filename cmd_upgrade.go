@@ -54,9 +54,10 @@ func runUpgrade(sig *interrupts, args []string, io stdio) int {
 	ef.register(fs)
 	cf.register(fs)
 	all := fs.Bool("all", false, "upgrade every outdated package")
+	latest := fs.Bool("latest", false, "aim at the latest versions, also upgrading the installed packages whose newer versions allow them; what would still break a package goes as far as it allows")
 	forceLatest := fs.Bool("force-latest", false, "upgrade to the latest versions even where an installed package's requirement excludes them (each such conflict is listed)")
 	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "Usage: pipup upgrade [PKG...] [--all] [--yes] [--dry-run] [flags]\n\nUpgrade the named packages (or --all outdated ones) to the newest versions on the index that\nthe installed packages' requirements allow (--force-latest: the latest, breaking them).\n\nFlags:")
+		fmt.Fprintln(fs.Output(), "Usage: pipup upgrade [PKG...] [--all] [--yes] [--dry-run] [flags]\n\nUpgrade the named packages (or --all outdated ones) to the newest versions on the index that\nthe installed packages' requirements allow. Before anything is installed, the whole environment\nafter the upgrade is checked: new requirements add upgrades or installs, a version that would\nbreak an installed package is lowered or left out, and each adjustment is printed.\n--latest also upgrades the packages holding others back where their newer versions allow it;\n--force-latest installs the latest versions regardless and lists what that breaks.\n\nFlags:")
 		fs.PrintDefaults()
 	}
 	pkgs, code, ok := parseArgs(fs, args)
@@ -88,26 +89,26 @@ func runUpgrade(sig *interrupts, args []string, io stdio) int {
 	for _, f := range res.failed {
 		fmt.Fprintf(io.err, "pipup: could not check %s: %s\n", f.Name, oneLine(pypi.RedactURL(f.Err.Error())))
 	}
-	var outdated []pip.PackageChecked
-	for _, c := range liftHolds(res.checked, io.err) {
-		switch {
-		case !c.Outdated():
-			if len(pkgs) > 0 {
-				fmt.Fprintf(io.err, "%s %s is up to date\n", c.Name, c.Version)
-			}
-		case !c.HeldBack():
-			outdated = append(outdated, c)
-		case *forceLatest:
-			warnConflicts(io.err, c)
-			outdated = append(outdated, c)
-		case c.WantedCandidate.URL != "" && c.Wanted != c.Version:
-			// Latest would break an installed package: go as far as all allow.
-			fmt.Fprintf(io.err, "%s: upgrading to %s, not %s: %s\n", c.Name, c.Wanted, c.Latest, holdNote(c.HeldBackBy))
-			c.Latest, c.Candidate = c.Wanted, c.WantedCandidate
-			outdated = append(outdated, c)
-		default:
-			fmt.Fprintf(io.err, "%s stays at %s: %s\n", c.Name, c.Version, holdNote(c.HeldBackBy))
+	var chosen []pip.PackageChecked
+	for _, c := range res.checked {
+		if c.Outdated() {
+			chosen = append(chosen, c)
+		} else if len(pkgs) > 0 {
+			fmt.Fprintf(io.err, "%s %s is up to date\n", c.Name, c.Version)
 		}
+	}
+	var outdated []pip.PackageChecked
+	if len(chosen) > 0 {
+		plan, err := env.PlanUpgrade(sig.ctx, chosen, pip.PlanOptions{Latest: *latest, ForceLatest: *forceLatest})
+		if err != nil {
+			if sig.interrupted() {
+				fmt.Fprintln(io.err, "pipup: interrupted; nothing was changed")
+				return exitInterrupted
+			}
+			return fail(io, sig, err)
+		}
+		printPlanNotes(io.err, plan)
+		outdated = plan.Packages
 	}
 	if len(pkgs) > 0 {
 		for _, s := range res.skipped {
@@ -321,11 +322,14 @@ func (p *printer) showPlan(plan []pip.PlannedUpgrade) { p.planRows(plan, "to be 
 func (p *printer) planRows(plan []pip.PlannedUpgrade, prefix string) {
 	p.header()
 	for _, u := range plan {
-		to, status := u.To, prefix+p.title
-		if to == "" {
+		from, to, status := u.From, u.To, prefix+p.title
+		switch {
+		case to == "":
 			to, status = "-", prefix+"removed"
+		case from == "":
+			from, status = "-", prefix+"installed"
 		}
-		p.row(u.Name, u.From, to, status)
+		p.row(u.Name, from, to, status)
 	}
 }
 
@@ -353,15 +357,21 @@ func (p *printer) follow(sig *interrupts, events <-chan pip.UpgradeEvent) int {
 			p.showProgress(downloaded, total)
 		case pip.PackageUpgraded:
 			p.settle(ev.Name)
-			status := p.title
-			to := ev.To
-			if to == "" {
+			from, to, status := ev.From, ev.To, p.title
+			switch {
+			case to == "":
 				to, status = "-", "removed"
+			case from == "":
+				from, status = "-", "installed"
 			}
-			p.row(ev.Name, ev.From, to, status)
+			p.row(ev.Name, from, to, status)
 		case pip.UpgradeFailed:
 			p.settle(ev.Name)
-			p.row(ev.Name, ev.From, ev.To, "failed: "+oneLine(pypi.RedactURL(ev.Reason)))
+			from := ev.From
+			if from == "" {
+				from = "-"
+			}
+			p.row(ev.Name, from, ev.To, "failed: "+oneLine(pypi.RedactURL(ev.Reason)))
 		case pip.UpgradeSkipped:
 			p.settle(ev.Name)
 			p.row(ev.Name, "", "", "skipped: "+oneLine(ev.Reason))

@@ -72,9 +72,8 @@ func TestUpgradeForceLatestListsConflicts(t *testing.T) {
 	}
 	var listed []string
 	for _, line := range strings.Split(errOut, "\n") {
-		if strings.HasPrefix(line, "warning: ") && strings.HasSuffix(line, "(--force-latest)") {
-			name, _, _ := strings.Cut(strings.TrimPrefix(line, "warning: "), " has requirement ")
-			listed = append(listed, name)
+		if l, ok := strings.CutPrefix(line, "warning: --force-latest: "); ok {
+			listed = append(listed, l)
 		}
 	}
 	check, _, code := runCmd(t, s.env, s.py, "-m", "pip", "check")
@@ -84,15 +83,95 @@ func TestUpgradeForceLatestListsConflicts(t *testing.T) {
 	var reported []string
 	for _, line := range strings.Split(strings.TrimSpace(check), "\n") {
 		// "holder 1.0 has requirement dep<2, but you have dep 2.0."
-		name, _, ok := strings.Cut(line, " has requirement ")
-		if !ok {
-			t.Errorf("unexpected pip check line %q", line)
-		}
-		reported = append(reported, name)
+		reported = append(reported, line)
 	}
 	sort.Strings(listed)
 	sort.Strings(reported)
 	if strings.Join(listed, ";") != strings.Join(reported, ";") || len(listed) != 2 {
 		t.Errorf("pipup listed %q, pip check reports %q\n%s", listed, reported, errOut)
 	}
+}
+
+// `upgrade dep --latest` brings the holding dependent's newer version that
+// allows dep's latest; without --latest dep stops at what holder allows and
+// the note says how to go further.
+func TestUpgradeLatestPullsInHolder(t *testing.T) {
+	t.Parallel()
+	s := newUpgradeSetup(t)
+	s.seed([]pypitest.WheelSpec{
+		{Name: "dep", Version: "1.0"}, {Name: "dep", Version: "1.5"}, {Name: "dep", Version: "2.0"},
+		{Name: "holder", Version: "1.0", Requires: []string{"dep<2"}},
+		{Name: "holder", Version: "2.0", Requires: []string{"dep>=2"}},
+	}, "dep==1.0", "holder==1.0")
+
+	out, errOut, code := s.pipup("upgrade", "dep", "--dry-run")
+	if code != exitOK || !strings.Contains(errOut, "dep: upgrading to 1.5, not 2.0: held back by holder 1.0 (dep<2) (--latest also upgrades holder 2.0, which allows 2.0)") {
+		t.Errorf("dry run without --latest: exit %d\n%s%s", code, out, errOut)
+	}
+	out, errOut, code = s.pipup("upgrade", "dep", "--latest", "--yes")
+	if code != exitOK {
+		t.Fatalf("upgrade dep --latest: exit %d\n%s%s", code, out, errOut)
+	}
+	if v := s.versions(); v["dep"] != "2.0" || v["holder"] != "2.0" {
+		t.Errorf("versions %v, want dep and holder at 2.0", v)
+	}
+	if !strings.Contains(errOut, "holder: also upgrading to 2.0: allows dep 2.0 (holder 1.0 requires dep<2)") {
+		t.Errorf("no note on the added dependent:\n%s", errOut)
+	}
+	if !rowMatches(out, "holder", "1.0", "2.0", "upgraded") || !rowMatches(out, "dep", "1.0", "2.0", "upgraded") {
+		t.Errorf("rows:\n%s", out)
+	}
+	if out, errOut, code := runCmd(t, s.env, s.py, "-m", "pip", "check"); code != 0 {
+		t.Errorf("pip check failed:\n%s%s", out, errOut)
+	}
+}
+
+// A new version's new requirements are part of the plan: a raised floor
+// adds the dependency's upgrade, a new dependency is installed, and undo
+// takes both back. A new version that would need a downgrade stays out.
+func TestUpgradePlanAddsRequirements(t *testing.T) {
+	t.Parallel()
+	s := newUpgradeSetup(t)
+	s.seed([]pypitest.WheelSpec{
+		{Name: "app", Version: "1.0", Requires: []string{"lib>=1"}},
+		{Name: "app", Version: "2.0", Requires: []string{"lib>=2", "Fresh_Dep>=1"}},
+		{Name: "lib", Version: "1.0"}, {Name: "lib", Version: "2.0"},
+		{Name: "fresh-dep", Version: "1.3"},
+		{Name: "old", Version: "1.0"}, {Name: "old", Version: "2.0", Requires: []string{"lib<1"}},
+		{Name: "lib", Version: "0.9"},
+	}, "app==1.0", "lib==1.0", "old==1.0")
+
+	out, errOut, code := s.pipup("upgrade", "app", "old", "--yes")
+	if code != exitOK {
+		t.Fatalf("exit %d\n%s%s", code, out, errOut)
+	}
+	v := s.versions()
+	if v["app"] != "2.0" || v["lib"] != "2.0" || v["fresh-dep"] != "1.3" || v["old"] != "1.0" {
+		t.Errorf("versions %v, want app 2.0, lib 2.0, fresh-dep 1.3, old 1.0", v)
+	}
+	for _, note := range []string{
+		"lib: also upgrading to 2.0: required by app 2.0 (lib>=2)",
+		"Fresh_Dep: installing 1.3: required by app 2.0 (Fresh_Dep>=1)",
+		"old stays at 1.0: old 2.0 requires lib<1, but no version of lib above 1.0 on the index fits",
+	} {
+		if !strings.Contains(errOut, note) {
+			t.Errorf("missing note %q in:\n%s", note, errOut)
+		}
+	}
+	if !rowMatches(out, "Fresh_Dep", "-", "1.3", "installed") || !rowMatches(out, "lib", "1.0", "2.0", "upgraded") {
+		t.Errorf("the added install is not in the results:\n%s", out)
+	}
+	if out, errOut, code := runCmd(t, s.env, s.py, "-m", "pip", "check"); code != 0 {
+		t.Errorf("pip check failed:\n%s%s", out, errOut)
+	}
+
+	out, errOut, code = runCmd(t, s.env, pipupBinary(t), "undo", "--yes", "--python", s.py, "--index-url", s.srv.IndexURL())
+	if code != exitOK {
+		t.Fatalf("undo: exit %d\n%s%s", code, out, errOut)
+	}
+	v = s.versions()
+	if v["app"] != "1.0" || v["lib"] != "1.0" || v["fresh-dep"] != "" {
+		t.Errorf("after undo: versions %v, want app 1.0, lib 1.0, no fresh-dep", v)
+	}
+	assertHealthy(t, s.interp())
 }

@@ -79,7 +79,7 @@ func (c PlanChange) String() string {
 	case ChangeDropped:
 		return fmt.Sprintf("%s stays at %s: %s", c.Name, c.From, c.Reason)
 	case ChangeTogether:
-		return fmt.Sprintf("%s: upgrading to %s: %s", c.Name, c.To, c.Reason)
+		return fmt.Sprintf("%s: upgrading to %s, %s", c.Name, c.To, c.Reason)
 	}
 	return c.Name + ": " + c.Reason
 }

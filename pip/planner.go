@@ -339,48 +339,110 @@ func (p *planner) fix(n string, all, bad []constraint, touched map[string]bool) 
 	return p.lower(t, all, bad, touched)
 }
 
-// addRequired plans an upgrade or install of n that the planned versions
-// in needs require, or drops those versions when no version fits.
+// addRequired plans an upgrade or install of n that planned versions
+// require. The requirements of installed dependents that stay must hold;
+// of the planned versions' requirements, as many as fit together are kept
+// (in name order) and the versions whose requirement does not fit stay at
+// their installed version.
 func (p *planner) addRequired(n string, all, needs []constraint, touched map[string]bool) (bool, error) {
 	d, installed := p.dists[n]
-	why := "required by " + joinConstraints(needs)
-	var reason string
+	block := ""
 	switch {
 	case p.dropped[n]:
-		reason = "it stays at its installed version"
+		block = "it stays at its installed version"
 	case installed && skipReason(d) != "":
-		reason = "it cannot be upgraded (" + skipReason(d) + ")"
-	default:
-		c, err := p.best(n, all, nil)
-		if err != nil {
-			return false, err
+		block = "it cannot be upgraded (" + skipReason(d) + ")"
+	}
+	if block != "" {
+		for _, c := range needs {
+			p.drop(c.depCanonical, fmt.Sprintf("%s %s requires %s, but %s", c.dep, c.depVersion, c.requirement(), block))
+			touched[c.depCanonical] = true
 		}
-		if c != nil {
-			name := n
-			if installed {
-				name = d.Name
-			} else {
-				name = needs[0].req.Name
-			}
-			p.planned[n] = &planTarget{
-				name: name, canonical: n, from: d.Version, to: c.Version, cand: candidateFile(c), fileType: c.FileType(),
-			}
-			p.changes[n] = PlanChange{Kind: ChangeAdded, Name: name, From: d.Version, To: c.Version.String(), Reason: why}
-			touched[n] = true
-			return true, nil
-		}
-		switch {
-		case installed:
-			reason = fmt.Sprintf("no version of %s above %s on the index fits", d.Name, d.Version)
-		default:
-			reason = fmt.Sprintf("no installable version of %s fits", needs[0].req.Name)
+		return true, nil
+	}
+	fixed, optional := splitPlanned(all)
+	c, rejected, err := p.fit(n, fixed, optional, nil)
+	if err != nil {
+		return false, err
+	}
+	if c == nil {
+		rejected = optional
+	}
+	p.reject(n, fixed, rejected, touched)
+	if c == nil {
+		return true, nil
+	}
+	kept := slices.DeleteFunc(slices.Clone(needs), func(k constraint) bool {
+		return slices.ContainsFunc(rejected, func(r constraint) bool { return r.depCanonical == k.depCanonical })
+	})
+	if len(kept) == 0 {
+		return true, nil
+	}
+	name := kept[0].req.Name
+	if installed {
+		name = d.Name
+	}
+	p.planned[n] = &planTarget{
+		name: name, canonical: n, from: d.Version, to: c.Version, cand: candidateFile(c), fileType: c.FileType(),
+	}
+	p.changes[n] = PlanChange{Kind: ChangeAdded, Name: name, From: d.Version, To: c.Version.String(), Reason: "required by " + joinConstraints(kept)}
+	touched[n] = true
+	return true, nil
+}
+
+// splitPlanned separates the requirements of installed dependents that
+// stay from those of planned versions.
+func splitPlanned(all []constraint) (fixed, planned []constraint) {
+	for _, c := range all {
+		if c.planned {
+			planned = append(planned, c)
+		} else {
+			fixed = append(fixed, c)
 		}
 	}
-	for _, c := range needs {
-		p.drop(c.depCanonical, fmt.Sprintf("%s %s requires %s, but %s", c.dep, c.depVersion, c.requirement(), reason))
+	return fixed, planned
+}
+
+// fit finds n's highest version (above the installed one, at most ceiling)
+// that meets every fixed constraint and as many optional ones as fit,
+// taken in order; rejected are the optional ones left out. It returns nil
+// when the fixed ones alone allow no version.
+func (p *planner) fit(n string, fixed, optional []constraint, ceiling *pep440.Version) (*pypi.Candidate, []constraint, error) {
+	c, err := p.best(n, fixed, ceiling)
+	if err != nil || c == nil {
+		return nil, nil, err
+	}
+	set := slices.Clone(fixed)
+	var rejected []constraint
+	for _, o := range optional {
+		next, err := p.best(n, append(set, o), ceiling)
+		if err != nil {
+			return nil, nil, err
+		}
+		if next == nil {
+			rejected = append(rejected, o)
+			continue
+		}
+		set, c = append(set, o), next
+	}
+	return c, rejected, nil
+}
+
+// reject drops the planned versions whose requirement on n does not fit,
+// saying whether it could ever fit.
+func (p *planner) reject(n string, fixed, rejected []constraint, touched map[string]bool) {
+	for _, c := range rejected {
+		why := "it conflicts with what the rest of the plan needs of " + n
+		if alone, _ := p.best(n, append(slices.Clone(fixed), c), nil); alone == nil {
+			if v, ok := p.versions[n]; ok {
+				why = fmt.Sprintf("no version of %s above %s on the index fits", p.dists[n].Name, v)
+			} else {
+				why = fmt.Sprintf("no installable version of %s fits", c.req.Name)
+			}
+		}
+		p.drop(c.depCanonical, fmt.Sprintf("%s %s requires %s, but %s", c.dep, c.depVersion, c.requirement(), why))
 		touched[c.depCanonical] = true
 	}
-	return true, nil
 }
 
 // addDependents plans the latest versions of the installed dependents
@@ -435,15 +497,22 @@ func (p *planner) addDependents(t *planTarget, held []constraint, touched map[st
 	return true, nil
 }
 
-// lower moves t down to the highest version below its target that meets
-// all, or drops it when none above the installed version does.
+// lower moves t down to the highest version below its target that the
+// installed dependents allow, keeping as many planned versions'
+// requirements as fit; it drops t when no version above the installed one
+// is allowed.
 func (p *planner) lower(t *planTarget, all, bad []constraint, touched map[string]bool) (bool, error) {
 	touched[t.canonical] = true
-	c, err := p.best(t.canonical, all, &t.to)
+	fixed, optional := splitPlanned(all)
+	c, rejected, err := p.fit(t.canonical, fixed, optional, &t.to)
 	if err != nil {
 		return false, err
 	}
-	reason := "held back by " + joinConstraints(bad)
+	held, _ := splitPlanned(bad)
+	if c == nil || len(held) == 0 {
+		held = bad
+	}
+	reason := "held back by " + joinConstraints(held)
 	if l := p.lifts[t.canonical]; l != nil && !p.o.Latest && !p.o.ForceLatest {
 		var with []string
 		for _, u := range l.With {
@@ -453,6 +522,10 @@ func (p *planner) lower(t *planTarget, all, bad []constraint, touched map[string
 	}
 	if c == nil {
 		p.drop(t.canonical, reason)
+		return true, nil
+	}
+	p.reject(t.canonical, fixed, rejected, touched)
+	if c.Version.Equal(t.to) {
 		return true, nil
 	}
 	t.to, t.cand, t.fileType, t.known, t.reqs = c.Version, candidateFile(c), c.FileType(), false, nil

@@ -60,7 +60,7 @@ func TestPlanUpgrade(t *testing.T) {
 		name:      "held back, dependent chosen too: the pair goes together",
 		installed: holdInstalled, index: holdIndex, chosen: []string{"dep", "holder"},
 		want:    []string{"dep 1.0->2.0", "holder 1.0->2.0"},
-		changes: []string{"dep: upgrading to 2.0: together with holder 2.0, which allows it"},
+		changes: []string{"dep: upgrading to 2.0, together with holder 2.0, which allows it"},
 	}, {
 		name:      "held back, --force-latest: the conflict is listed in pip check's words",
 		installed: holdInstalled, index: holdIndex, chosen: []string{"dep"}, opts: PlanOptions{ForceLatest: true},
@@ -108,6 +108,23 @@ func TestPlanUpgrade(t *testing.T) {
 		index:     []pypitest.WheelSpec{w("app", "2.0", "lib<1"), w("lib", "0.9"), w("lib", "1.0")},
 		chosen:    []string{"app"},
 		changes:   []string{"app stays at 1.0: app 2.0 requires lib<1, but no version of lib above 1.0 on the index fits"},
+	}, {
+		name:      "a chosen package is not held back by a new version that could never be installed",
+		installed: []Dist{planDist("lib", "1.0"), planDist("old", "1.0")},
+		index:     []pypitest.WheelSpec{w("lib", "2.0"), w("old", "2.0", "lib<1"), w("lib", "0.9")},
+		chosen:    []string{"lib", "old"},
+		want:      []string{"lib 1.0->2.0"},
+		changes:   []string{"old stays at 1.0: old 2.0 requires lib<1, but no version of lib above 1.0 on the index fits"},
+	}, {
+		name:      "two new versions that need different versions of one package: the first in name order wins",
+		installed: []Dist{planDist("lib", "1.0"), planDist("x", "1.0"), planDist("y", "1.0")},
+		index:     []pypitest.WheelSpec{w("lib", "1.5"), w("lib", "2.0"), w("x", "2.0", "lib>=2"), w("y", "2.0", "lib<2")},
+		chosen:    []string{"x", "y"},
+		want:      []string{"lib 1.0->2.0", "x 1.0->2.0"},
+		changes: []string{
+			"lib: also upgrading to 2.0: required by x 2.0 (lib>=2)",
+			"y stays at 1.0: y 2.0 requires lib<2, but it conflicts with what the rest of the plan needs of lib",
+		},
 	}, {
 		name:      "two choices that clash: the required one is lowered",
 		installed: []Dist{planDist("x", "1.0"), planDist("y", "1.0")},
