@@ -83,6 +83,7 @@ type planner struct {
 	o        PlanOptions
 	markers  map[string]string
 	conc     int
+	rounds   int // maxPlanRounds; tests lower it
 	fetch    func(ctx context.Context, name, version string, cand CandidateFile) (Metadata, error)
 	find     func(ctx context.Context, canonical string) ([]pypi.Candidate, error)
 	dists    map[string]Dist           // installed, first on sys.path
@@ -101,7 +102,7 @@ type planner struct {
 
 func newPlanner(ctx context.Context, o PlanOptions, dists []Dist, markers map[string]string) *planner {
 	p := &planner{
-		ctx: ctx, o: o, markers: markers, conc: 1,
+		ctx: ctx, o: o, markers: markers, conc: 1, rounds: maxPlanRounds,
 		dists: map[string]Dist{}, versions: map[string]pep440.Version{},
 		byDep: map[string][]Dependent{}, planned: map[string]*planTarget{}, dropped: map[string]bool{},
 		changes: map[string]PlanChange{}, found: map[string][]pypi.Candidate{}, lifts: map[string]*Lift{},
@@ -141,21 +142,22 @@ func (p *planner) run(chosen []PackageChecked) (*Plan, error) {
 		}
 		p.lifts[can] = c.Lift
 	}
-	for round := 0; ; round++ {
+	settled := false
+	for round := 0; round < p.rounds && !settled; round++ {
 		if err := p.readRequirements(); err != nil {
 			return nil, err
-		}
-		if round == maxPlanRounds {
-			p.dropViolators()
-			continue
 		}
 		changed, err := p.fixRound()
 		if err != nil {
 			return nil, err
 		}
-		if !changed {
-			break
+		settled = !changed
+	}
+	for !settled {
+		if err := p.readRequirements(); err != nil {
+			return nil, err
 		}
+		settled = !p.dropViolators()
 	}
 	return p.result(), nil
 }
@@ -526,7 +528,7 @@ func (p *planner) lower(t *planTarget, all, bad []constraint, touched map[string
 	}
 	p.reject(t.canonical, fixed, rejected, touched)
 	if c.Version.Equal(t.to) {
-		return true, nil
+		return len(rejected) > 0, nil
 	}
 	t.to, t.cand, t.fileType, t.known, t.reqs = c.Version, candidateFile(c), c.FileType(), false, nil
 	if t.asked == "" {
@@ -555,19 +557,23 @@ func (p *planner) drop(n, reason string) {
 }
 
 // dropViolators ends a plan that did not settle: every planned package
-// with a broken requirement stays at its installed version.
-func (p *planner) dropViolators() {
-	cons := p.constraints()
-	for n, cs := range cons {
+// with a broken requirement stays at its installed version. It reports
+// whether it dropped any.
+func (p *planner) dropViolators() bool {
+	dropped := false
+	for n, cs := range p.constraints() {
 		for _, c := range p.violated(n, cs) {
-			if c.planned {
+			switch {
+			case c.planned && p.planned[c.depCanonical] != nil:
 				p.drop(c.depCanonical, "its requirements could not be met")
-			}
-			if !c.planned && !p.o.ForceLatest {
+				dropped = true
+			case !c.planned && !p.o.ForceLatest && p.planned[n] != nil:
 				p.drop(n, "held back by "+c.String())
+				dropped = true
 			}
 		}
 	}
+	return dropped
 }
 
 // candidates are n's installable versions, highest first.

@@ -26,6 +26,7 @@ type planCase struct {
 	want      []string // planned "name from->to", sorted
 	changes   []string // PlanChange.String(), sorted by name
 	conflicts []string
+	rounds    int // > 0: stop fixing after this many rounds (-1: none)
 }
 
 func TestPlanUpgrade(t *testing.T) {
@@ -133,6 +134,13 @@ func TestPlanUpgrade(t *testing.T) {
 		want:      []string{"x 1.0->2.0", "y 1.0->1.5"},
 		changes:   []string{"y: upgrading to 1.5, not 2.0: held back by x 2.0 (y<2)"},
 	}, {
+		name:      "a plan that does not settle in time keeps only what breaks nothing",
+		installed: []Dist{planDist("x", "1.0"), planDist("y", "1.0")},
+		index:     []pypitest.WheelSpec{w("x", "2.0", "y<2"), w("y", "1.5"), w("y", "2.0")},
+		chosen:    []string{"x", "y"}, rounds: -1,
+		want:    []string{"y 1.0->2.0"},
+		changes: []string{"x stays at 1.0: its requirements could not be met"},
+	}, {
 		name:      "requirements behind markers that do not hold here are ignored",
 		installed: []Dist{planDist("app", "1.0"), planDist("lib", "1.0")},
 		index: []pypitest.WheelSpec{
@@ -171,7 +179,11 @@ func TestPlanUpgrade(t *testing.T) {
 				tc.installed[0].ProvidesExtra = []string{"fast"}
 			}
 			chosen := choose(t, e, tc.installed, tc.chosen)
-			plan, err := e.planner(context.Background(), tc.opts, tc.installed).run(chosen)
+			p := e.planner(context.Background(), tc.opts, tc.installed)
+			if tc.rounds != 0 {
+				p.rounds = max(tc.rounds, 0)
+			}
+			plan, err := p.run(chosen)
 			if err != nil {
 				t.Fatal(err)
 			}
