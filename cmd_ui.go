@@ -127,7 +127,7 @@ func projectDetails(ctx context.Context, env *pip.Env, p pip.PackageChecked) (mo
 	if env == nil {
 		return model.Details{}, nil
 	}
-	api, ok := jsonAPIURL(env.Config.IndexURL, p.Name, p.Latest)
+	api, ok := pip.JSONAPIURL(env.Config.IndexURL, p.Name, p.Latest)
 	if !ok {
 		return model.Details{}, nil
 	}
@@ -152,22 +152,6 @@ func projectDetails(ctx context.Context, env *pip.Env, p pip.PackageChecked) (mo
 		return model.Details{}, fmt.Errorf("project page of %s: %w", p.Name, err)
 	}
 	return model.Details{Summary: doc.Info.Summary, Links: pickLinks(doc.Info.HomePage, doc.Info.ProjectURLs)}, nil
-}
-
-// jsonAPIURL is the per-version JSON document of a project, for an index
-// whose simple API lives at <base>/simple.
-func jsonAPIURL(indexURL, name, version string) (string, bool) {
-	u, err := url.Parse(indexURL)
-	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || version == "" {
-		return "", false
-	}
-	path := strings.TrimSuffix(u.Path, "/")
-	if !strings.HasSuffix(path, "/simple") {
-		return "", false
-	}
-	u.Path = strings.TrimSuffix(path, "simple") + "pypi/" + pypi.Normalize(name) + "/" + version + "/json"
-	u.RawPath, u.RawQuery, u.Fragment = "", "", ""
-	return u.String(), true
 }
 
 // pickLinks keeps the links worth a glance before upgrading: the home page,

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/pipup/pipup/pypi"
@@ -50,6 +51,11 @@ type Env struct {
 	opts   Options
 	client *pypi.Client
 	finder *pypi.Finder
+
+	// candidateMetadata's results by "canonical-name version", for the
+	// Env's lifetime, so the planner and the lift check fetch once.
+	metaMu    sync.Mutex
+	metaCache map[string]*metaEntry
 }
 
 // Client is the index client the engines share (one connection pool).

@@ -51,7 +51,7 @@ type PackageChecked struct {
 	HeldBackBy []Hold
 	// Lift is set when upgrading some of those dependents too (to their
 	// latest versions, whose requirements come from the index's PEP 658
-	// metadata) would allow a version above Wanted.
+	// metadata, its JSON API or the wheel) would allow a version above Wanted.
 	Lift *Lift
 }
 
@@ -84,6 +84,9 @@ type CandidateFile struct {
 	Size     int64  // -1 when unknown
 	// MetadataURL is the PEP 658 .metadata URL when the index offers one.
 	MetadataURL string
+	// MetadataSHA256 is the sha256 the index gives for that metadata file,
+	// "" when none is given.
+	MetadataSHA256 string
 }
 
 // PackageSkipped reports an installed distribution that was not looked up.

@@ -3,7 +3,6 @@ package pip
 import (
 	"context"
 	"fmt"
-	"io"
 	"slices"
 	"sync"
 
@@ -21,14 +20,16 @@ type heldPackage struct {
 	versions  []pypi.Candidate // installable versions, highest first
 }
 
-// maxMetadata bounds a PEP 658 metadata file; real ones are a few kB, a
-// few packages with long descriptions reach a few hundred.
+// maxMetadata bounds a metadata file (PEP 658, a wheel's METADATA, a JSON
+// API document); real ones are a few kB, a few packages with long
+// descriptions reach a few hundred.
 const maxMetadata = 8 << 20
 
 // liftHolds looks at each held package's holding dependents: when a
-// dependent has a newer version whose metadata the index serves (PEP 658),
-// it reads that version's requirements and, if upgrading the dependents
-// would allow a version of the held package above Wanted, sets ev.Lift.
+// dependent has a newer version, it reads that version's requirements
+// (candidateMetadata: PEP 658, the JSON API or the wheel itself) and, if
+// upgrading the dependents would allow a version of the held package above
+// Wanted, sets ev.Lift.
 // Dependents the scan did not check (a narrowed scan) are looked up here.
 // Failures only mean no lift is offered; they come back as warnings.
 func (e *Env) liftHolds(ctx context.Context, held []heldPackage, checked map[string]PackageChecked, reqs *Requirements) []string {
@@ -56,21 +57,22 @@ func (e *Env) liftHolds(ctx context.Context, held []heldPackage, checked map[str
 	newReqs := map[string][]pep508.Requirement{} // dependent -> its latest version's requirements
 	newVersion := map[string]string{}            // dependent -> that latest version
 	for name, ev := range latest {
-		if ev != nil && (!ev.Outdated() || ev.Candidate.MetadataURL == "") {
+		if ev != nil && !ev.Outdated() {
 			continue
 		}
 		g.Go(func() error {
 			if ev == nil {
 				res, err := e.finder.Find(gctx, name, e.Config.Pre)
-				if err != nil || res.Best == nil || !res.Best.File.CoreMetadata {
-					return nil // not on the index, or no metadata: no lift
+				if err != nil || res.Best == nil {
+					return nil // not on the index: no lift
 				}
 				c := PackageChecked{Name: name, Latest: res.Best.Version.String(), Candidate: candidateFile(res.Best)}
 				ev = &c
 			}
-			rs, err := e.fetchRequires(gctx, ev.Candidate.MetadataURL, reqs.Extras[name])
+			rs, err := e.fetchRequires(gctx, name, ev.Latest, ev.Candidate, reqs.Extras[name])
 			if err != nil {
-				warn(fmt.Sprintf("%s %s: no metadata for checking held-back packages: %v", ev.Name, ev.Latest, err))
+				// err names the dependent and its version.
+				warn(fmt.Sprintf("cannot check whether upgrading %s frees held-back packages: %v", ev.Name, err))
 				return nil
 			}
 			mu.Lock()
@@ -117,16 +119,11 @@ func (e *Env) liftHolds(ctx context.Context, held []heldPackage, checked map[str
 	return warnings
 }
 
-// fetchRequires reads the Requires-Dist lines of a PEP 658 metadata file
+// fetchRequires reads the Requires-Dist lines of a candidate's metadata
 // and keeps those whose markers hold for the interpreter, with extras
 // requested of the dependent (as InstalledRequirements decided them).
-func (e *Env) fetchRequires(ctx context.Context, url string, extras []string) ([]pep508.Requirement, error) {
-	body, _, err := e.client.Open(ctx, url)
-	if err != nil {
-		return nil, err
-	}
-	defer body.Close()
-	md, err := ParseMetadata(io.LimitReader(body, maxMetadata))
+func (e *Env) fetchRequires(ctx context.Context, name, version string, cand CandidateFile, extras []string) ([]pep508.Requirement, error) {
+	md, err := e.candidateMetadata(ctx, name, version, cand)
 	if err != nil {
 		return nil, err
 	}

@@ -254,6 +254,7 @@ func candidateFile(c *pypi.Candidate) CandidateFile {
 	}
 	if c.File.CoreMetadata {
 		f.MetadataURL = c.File.URL + ".metadata"
+		f.MetadataSHA256 = c.File.CoreMetadataHashes["sha256"]
 	}
 	return f
 }

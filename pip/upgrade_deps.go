@@ -4,7 +4,6 @@ import (
 	"archive/zip"
 	"bytes"
 	"fmt"
-	"io"
 	"strings"
 
 	"github.com/pipup/pipup/pypi"
@@ -27,27 +26,49 @@ func wheelRequires(path string) ([]string, error) {
 		return nil, fmt.Errorf("read %s: %w", path, err)
 	}
 	defer zr.Close()
+	md, err := wheelMetadata(&zr.Reader, path)
+	if err != nil {
+		return nil, err
+	}
+	return md.RequiresDist, nil
+}
+
+// wheelMetadata reads a wheel's .dist-info/METADATA; name says which wheel
+// in errors. Like pip, it refuses a wheel with more than one .dist-info
+// directory rather than guess which one describes it.
+func wheelMetadata(zr *zip.Reader, name string) (Metadata, error) {
+	var distInfo string
+	var meta *zip.File
 	for _, f := range zr.File {
-		dir, base, ok := strings.Cut(f.Name, "/")
-		if !ok || base != "METADATA" || !strings.HasSuffix(dir, ".dist-info") {
+		dir, rest, ok := strings.Cut(f.Name, "/")
+		if !ok || !strings.HasSuffix(dir, ".dist-info") {
 			continue
 		}
-		rc, err := f.Open()
-		if err != nil {
-			return nil, fmt.Errorf("read %s: %w", path, err)
+		if distInfo != "" && dir != distInfo {
+			return Metadata{}, fmt.Errorf("read %s: more than one .dist-info directory (%s, %s)", name, distInfo, dir)
 		}
-		data, err := io.ReadAll(io.LimitReader(rc, 16<<20))
-		rc.Close()
-		if err != nil {
-			return nil, fmt.Errorf("read %s: %w", path, err)
+		distInfo = dir
+		if rest == "METADATA" {
+			meta = f
 		}
-		md, err := ParseMetadata(bytes.NewReader(data))
-		if err != nil {
-			return nil, fmt.Errorf("read %s: %w", path, err)
-		}
-		return md.RequiresDist, nil
 	}
-	return nil, fmt.Errorf("read %s: no METADATA", path)
+	if meta == nil {
+		return Metadata{}, fmt.Errorf("read %s: no .dist-info/METADATA", name)
+	}
+	rc, err := meta.Open()
+	if err != nil {
+		return Metadata{}, fmt.Errorf("read %s: %w", name, err)
+	}
+	defer rc.Close()
+	data, err := readBounded(rc, maxMetadata)
+	if err != nil {
+		return Metadata{}, fmt.Errorf("read %s: METADATA: %w", name, err)
+	}
+	md, err := ParseMetadata(bytes.NewReader(data))
+	if err != nil {
+		return Metadata{}, fmt.Errorf("read %s: %w", name, err)
+	}
+	return md, nil
 }
 
 // needsIndex reports whether the new version's requirements name something

@@ -26,12 +26,14 @@ const (
 	kindProject
 	kindFile
 	kindMetadata
+	kindAPI
 )
 
 // route is what a request path refers to.
 type route struct {
 	kind     kind
-	name     string // project name as requested (kindProject)
+	name     string // project name as requested (kindProject, kindAPI)
+	version  string // kindAPI
 	redirect string // canonical path to redirect to, if not already there
 	file     *file  // kindFile / kindMetadata, nil when unknown
 }
@@ -70,6 +72,13 @@ func (s *Server) serveHTTP(rw http.ResponseWriter, r *http.Request) {
 		s.counts.file.Add(1)
 	case kindMetadata:
 		s.counts.metadata.Add(1)
+	case kindAPI:
+		s.counts.jsonAPI.Add(1)
+		// Without the API the path is as foreign as any other: it must not
+		// use up a project's fault.
+		if s.cfg.jsonAPI && rt.name != "" {
+			scope = normalize(rt.name)
+		}
 	}
 	if rt.file != nil {
 		scope = rt.file.project
@@ -120,6 +129,8 @@ func (s *Server) serveHTTP(rw http.ResponseWriter, r *http.Request) {
 			return
 		}
 		s.serveFile(w, r, rt.file, rt.kind == kindMetadata, fault)
+	case kindAPI:
+		s.serveJSONAPI(w, r, rt.name, rt.version, fault)
 	default:
 		http.NotFound(w, r)
 	}
@@ -178,6 +189,12 @@ func (s *Server) route(path string) route {
 			return route{kind: kindMetadata}
 		}
 		return route{kind: kindFile}
+	case strings.HasPrefix(path, "/pypi/"):
+		parts := strings.Split(strings.TrimPrefix(path, "/pypi/"), "/")
+		if len(parts) == 3 && parts[0] != "" && parts[1] != "" && parts[2] == "json" {
+			return route{kind: kindAPI, name: parts[0], version: parts[1]}
+		}
+		return route{kind: kindAPI}
 	}
 	return route{kind: kindOther}
 }
@@ -223,6 +240,14 @@ func (s *Server) servePage(w http.ResponseWriter, r *http.Request, name string, 
 	if ct != mimeJSON {
 		ct += "; charset=utf-8"
 	}
+	s.writeEntity(w, r, ct, body, mod, conditional)
+}
+
+// writeEntity sends a page-like body: gzipped when the client accepts it
+// and, when conditional, with an ETag and Last-Modified honoured by
+// conditional requests.
+func (s *Server) writeEntity(w http.ResponseWriter, r *http.Request, ct string, body []byte, mod time.Time, conditional bool) {
+	h := w.Header()
 	if s.cfg.gzip && acceptsGzip(r.Header.Get("Accept-Encoding")) {
 		body = s.gzipped(body)
 		h.Set("Content-Encoding", "gzip")

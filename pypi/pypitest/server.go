@@ -19,7 +19,8 @@ import (
 
 // Server is a package index on 127.0.0.1. The simple index is at
 // URL+"/simple/", distribution files at URL+"/files/<filename>" and PEP 658
-// metadata at URL+"/files/<filename>.metadata". It is safe to add files,
+// metadata at URL+"/files/<filename>.metadata"; WithJSONAPI adds PyPI's
+// per-version JSON at URL+"/pypi/<name>/<version>/json". It is safe to add files,
 // set faults and read counters while requests are being served.
 type Server struct {
 	URL string // e.g. http://127.0.0.1:PORT, no trailing slash
@@ -56,6 +57,9 @@ type file struct {
 	advert   string // hex advertised in pages ("" with NoHash)
 	metadata []byte // nil when there is none to serve
 	metaSHA  string
+	// core is the core metadata the index knows of the file (what an
+	// upload declares), served by the JSON API even when metadata is not.
+	core     []byte
 	modified time.Time
 }
 
@@ -70,10 +74,14 @@ type FileSpec struct {
 	YankedReason   string // implies Yanked when set
 	NoHash         bool   // omit the #sha256= fragment and the JSON hashes
 	WrongHash      bool   // advertise a sha256 that does not match Data
-	// Metadata is served as the PEP 658 .metadata file; the default for a
-	// wheel is its own METADATA. NoMetadata turns the feature off.
+	// Metadata is served as the PEP 658 .metadata file and describes the
+	// version in the JSON API; the default for a wheel is its own METADATA.
+	// NoMetadata turns the PEP 658 file off (the JSON API still knows it).
 	Metadata   []byte
 	NoMetadata bool
+	// WrongMetadataHash advertises a sha256 for the PEP 658 file that does
+	// not match it.
+	WrongMetadataHash bool
 }
 
 // FileOption adjusts the FileSpec that AddWheel builds.
@@ -99,16 +107,21 @@ func WithWrongHash() FileOption { return func(f *FileSpec) { f.WrongHash = true 
 // WithoutMetadata turns off the PEP 658 metadata file.
 func WithoutMetadata() FileOption { return func(f *FileSpec) { f.NoMetadata = true } }
 
+// WithWrongMetadataHash advertises a sha256 that does not match the PEP 658
+// metadata file.
+func WithWrongMetadataHash() FileOption { return func(f *FileSpec) { f.WrongMetadataHash = true } }
+
 // Counts are request counters; each request is counted once in Total and
 // once in the class its path belongs to (Index for /simple/, Project for
-// /simple/<name>/ including redirects and 404s, File, Metadata), whatever
-// the answer. NotModified counts 304 answers of any class.
+// /simple/<name>/ including redirects and 404s, File, Metadata, JSONAPI for
+// anything under /pypi/, served or not), whatever the answer. NotModified
+// counts 304 answers of any class.
 type Counts struct {
-	Index, Project, File, Metadata, NotModified, Total int64
+	Index, Project, File, Metadata, JSONAPI, NotModified, Total int64
 }
 
 type counters struct {
-	index, project, file, metadata, notModified, total atomic.Int64
+	index, project, file, metadata, jsonAPI, notModified, total atomic.Int64
 }
 
 // Option configures a Server.
@@ -117,6 +130,7 @@ type Option func(*config)
 type config struct {
 	latency        time.Duration
 	html, json     bool
+	jsonAPI        bool
 	maxAge         int
 	user, password string
 	auth           bool
@@ -132,6 +146,12 @@ func WithLatency(d time.Duration) Option { return func(c *config) { c.latency = 
 func WithFormats(html, json bool) Option {
 	return func(c *config) { c.html, c.json = html, json }
 }
+
+// WithJSONAPI makes the server also answer PyPI's per-version JSON API,
+// GET /pypi/<name>/<version>/json, whose "info" describes the version from
+// its files' core metadata as pypi.org does. Without it /pypi/ is 404, as
+// on most private indexes.
+func WithJSONAPI() Option { return func(c *config) { c.jsonAPI = true } }
 
 // WithMaxAge sets Cache-Control max-age on simple pages (default 600, as PyPI).
 func WithMaxAge(seconds int) Option { return func(c *config) { c.maxAge = seconds } }
@@ -199,14 +219,14 @@ func (s *Server) Requests() Counts {
 	c := &s.counts
 	return Counts{
 		Index: c.index.Load(), Project: c.project.Load(), File: c.file.Load(),
-		Metadata: c.metadata.Load(), NotModified: c.notModified.Load(), Total: c.total.Load(),
+		Metadata: c.metadata.Load(), JSONAPI: c.jsonAPI.Load(), NotModified: c.notModified.Load(), Total: c.total.Load(),
 	}
 }
 
 // ResetCounts sets all counters to zero.
 func (s *Server) ResetCounts() {
 	for _, c := range []*atomic.Int64{&s.counts.index, &s.counts.project, &s.counts.file,
-		&s.counts.metadata, &s.counts.notModified, &s.counts.total} {
+		&s.counts.metadata, &s.counts.jsonAPI, &s.counts.notModified, &s.counts.total} {
 		c.Store(0)
 	}
 }
@@ -230,15 +250,16 @@ func (s *Server) Add(f FileSpec) error {
 	default:
 		nf.advert = nf.sha256
 	}
-	if !f.NoMetadata {
-		switch {
-		case f.Metadata != nil:
-			nf.metadata = append([]byte(nil), f.Metadata...)
-		case strings.HasSuffix(f.Filename, ".whl"):
-			nf.metadata, _ = wheelMetadata(f.Data)
-		}
-		if nf.metadata != nil {
-			nf.metaSHA = hexSHA256(nf.metadata)
+	switch {
+	case f.Metadata != nil:
+		nf.core = append([]byte(nil), f.Metadata...)
+	case strings.HasSuffix(f.Filename, ".whl"):
+		nf.core, _ = wheelMetadata(f.Data)
+	}
+	if !f.NoMetadata && nf.core != nil {
+		nf.metadata, nf.metaSHA = nf.core, hexSHA256(nf.core)
+		if f.WrongMetadataHash {
+			nf.metaSHA = hexSHA256(append([]byte("wrong:"), nf.core...))
 		}
 	}
 
