@@ -57,6 +57,9 @@ type item struct {
 	// heldLatest is the latest version when a dependent holds the package
 	// back and pkg was moved to its wanted version (see newItem).
 	heldLatest string
+	// unpaired is pkg as it was before the pair key moved it to its Lift
+	// target; nil when it is not paired.
+	unpaired *pip.PackageChecked
 }
 
 // rowKind tells table rows apart.
@@ -329,6 +332,12 @@ func (c chooseModel) updateKey(msg tea.KeyMsg) (chooseModel, tea.Cmd) {
 		if r, ok := c.current(); ok && r.kind == rowPackage {
 			c.items = slices.Clone(c.items)
 			c.items[r.idx].selected = !c.items[r.idx].selected
+			c.unpairBroken()
+		}
+		return c, nil
+	case key.Matches(msg, k.Pair):
+		if r, ok := c.current(); ok && r.kind == rowPackage {
+			c.selectPair(r.idx)
 		}
 		return c, nil
 	case key.Matches(msg, k.All), key.Matches(msg, k.None):
@@ -339,6 +348,7 @@ func (c chooseModel) updateKey(msg tea.KeyMsg) (chooseModel, tea.Cmd) {
 				c.items[r.idx].selected = on
 			}
 		}
+		c.unpairBroken()
 		return c, nil
 	case key.Matches(msg, k.Filter):
 		c.keys.filtering = true

@@ -2,6 +2,7 @@ package model
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -43,6 +44,14 @@ type (
 		name    string
 		details Details
 		err     error
+	}
+	// planReadyMsg is the Plan engine's answer to request id; an answer
+	// to an earlier request (the user went back and asked again) is
+	// dropped by id.
+	planReadyMsg struct {
+		id   int
+		plan *pip.Plan
+		err  error
 	}
 	// interruptMsg is Ctrl-C or a signal.
 	interruptMsg struct{}
@@ -147,6 +156,17 @@ func startScanCmd(ctx context.Context, scan func(context.Context) <-chan pip.Sca
 // startUpgradeCmd starts the upgrade engine and hands its channel to Update.
 func startUpgradeCmd(ctx context.Context, up func(context.Context, []pip.PackageChecked) <-chan pip.UpgradeEvent, pkgs []pip.PackageChecked) tea.Cmd {
 	return guard(func() tea.Msg { return upgradeChanMsg{ch: up(ctx, pkgs)} })
+}
+
+// planCmd checks the chosen packages against the environment.
+func planCmd(ctx context.Context, plan func(context.Context, []pip.PackageChecked) (*pip.Plan, error), chosen []pip.PackageChecked, id int) tea.Cmd {
+	return guard(func() tea.Msg {
+		p, err := plan(ctx, chosen)
+		if err == nil && p == nil {
+			err = errors.New("the plan engine returned no plan")
+		}
+		return planReadyMsg{id: id, plan: p, err: err}
+	})
 }
 
 // tick schedules the next animation frame of chain id.

@@ -93,6 +93,19 @@ func TestEngineCommands(t *testing.T) {
 	if o := openCmd(ctx, open)().(openedMsg); o.err == nil {
 		t.Fatal("openCmd: want the engine's error")
 	}
+	pf := &fakes{plan: fullPlan()}
+	if m, ok := planCmd(ctx, pf.engines().Plan, outdated()[:3], 5)().(planReadyMsg); !ok || m.id != 5 || m.err != nil ||
+		m.plan != pf.plan || len(pf.planReqs) != 1 || len(pf.planReqs[0].chosen) != 3 {
+		t.Fatalf("planCmd: %#v", m)
+	}
+	nothing := func(context.Context, []pip.PackageChecked) (*pip.Plan, error) { return nil, nil }
+	if m := planCmd(ctx, nothing, nil, 6)().(planReadyMsg); m.id != 6 || m.err == nil {
+		t.Fatalf("planCmd with no plan and no error: %#v", m)
+	}
+	bug := func(context.Context, []pip.PackageChecked) (*pip.Plan, error) { panic("plan bug") }
+	if m, ok := planCmd(ctx, bug, nil, 7)().(fatalMsg); !ok || !strings.Contains(m.err.Error(), "plan bug") {
+		t.Fatalf("planCmd panic: %#v", m)
+	}
 	if m, ok := collectOne(tick(7)).(tickMsg); !ok || m.id != 7 {
 		t.Fatalf("tick: %#v", m)
 	}

@@ -92,3 +92,17 @@ func TestGoldenSummaryCancelled(t *testing.T) {
 		return m
 	})
 }
+
+func TestGoldenConfirmingPlanning(t *testing.T) {
+	forSizes(t, func(t *testing.T, w, h int) Model {
+		m, _ := planning(t, &fakes{plan: fullPlan()}, w, h)
+		return m
+	})
+}
+
+func TestGoldenConfirmingPlan(t *testing.T) {
+	forSizes(t, func(t *testing.T, w, h int) Model {
+		m, cmd := planning(t, &fakes{plan: fullPlan()}, w, h)
+		return answer(t, m, cmd)
+	})
+}

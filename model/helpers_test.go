@@ -101,10 +101,21 @@ type fakes struct {
 	upgradeCh   chan pip.UpgradeEvent
 	details     map[string]Details
 	detailCalls []string
+	// With plan or planErr set, the engines include Plan, which answers
+	// with them and records each request.
+	plan     *pip.Plan
+	planErr  error
+	planReqs []planReq
+}
+
+// planReq is one call of the fake Plan engine.
+type planReq struct {
+	ctx    context.Context
+	chosen []pip.PackageChecked
 }
 
 func (f *fakes) engines() Engines {
-	return Engines{
+	e := Engines{
 		Scan: func(ctx context.Context) <-chan pip.ScanEvent {
 			f.mu.Lock()
 			f.scanCtx = ctx
@@ -136,6 +147,15 @@ func (f *fakes) engines() Engines {
 			return Details{}, fmt.Errorf("no details for %s", p.Name)
 		},
 	}
+	if f.plan != nil || f.planErr != nil {
+		e.Plan = func(ctx context.Context, chosen []pip.PackageChecked) (*pip.Plan, error) {
+			f.mu.Lock()
+			defer f.mu.Unlock()
+			f.planReqs = append(f.planReqs, planReq{ctx, chosen})
+			return f.plan, f.planErr
+		}
+	}
+	return e
 }
 
 // newTest builds a root model on the ASCII renderer and the test clock.

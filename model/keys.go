@@ -39,9 +39,13 @@ type chooseKeys struct {
 	Toggle, All, None, Filter, Sort       key.Binding
 	Continue, Help, Quit                  key.Binding
 	FilterAccept, FilterClear             key.Binding
+	// Pair ticks a held-back package with the upgrades that free it; it
+	// is shown only while the highlighted package has such a pair.
+	Pair key.Binding
 	// move only labels ↑/↓ in the short help, which has no room for both.
 	move      key.Binding
 	filtering bool
+	pairable  bool
 }
 
 func newChooseKeys() chooseKeys {
@@ -62,6 +66,7 @@ func newChooseKeys() chooseKeys {
 		Quit:         key.NewBinding(key.WithKeys("q", "esc"), key.WithHelp("q", "quit")),
 		FilterAccept: key.NewBinding(key.WithKeys("enter", "tab"), key.WithHelp("enter", "keep filter")),
 		FilterClear:  key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "clear filter")),
+		Pair:         key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "select pair")),
 		move:         key.NewBinding(key.WithKeys("up", "down"), key.WithHelp("↑/↓", "move")),
 	}
 }
@@ -70,6 +75,11 @@ func (k chooseKeys) ShortHelp() []key.Binding {
 	if k.filtering {
 		return []key.Binding{k.FilterAccept, k.FilterClear, k.move}
 	}
+	if k.pairable {
+		// Filter and sort give way (the full help has them), so an 80-column
+		// help line still ends with quit.
+		return []key.Binding{k.move, k.Toggle, k.Pair, k.Continue, k.Help, k.Quit}
+	}
 	return []key.Binding{k.move, k.Toggle, k.Continue, k.Filter, k.Sort, k.Help, k.Quit}
 }
 
@@ -77,9 +87,13 @@ func (k chooseKeys) FullHelp() [][]key.Binding {
 	if k.filtering {
 		return [][]key.Binding{k.ShortHelp()}
 	}
+	sel := []key.Binding{k.Toggle, k.All, k.None, k.Sort}
+	if k.pairable {
+		sel = []key.Binding{k.Toggle, k.Pair, k.All, k.None, k.Sort}
+	}
 	return [][]key.Binding{
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.Home, k.End},
-		{k.Toggle, k.All, k.None, k.Sort},
+		sel,
 		{k.Filter, k.Continue, k.Help, k.Quit},
 	}
 }

@@ -34,6 +34,12 @@ type Engines struct {
 	// Details looks up a package's project links, lazily, for the
 	// highlighted row. Optional.
 	Details func(ctx context.Context, p pip.PackageChecked) (Details, error)
+	// Plan checks the chosen packages against the whole environment before
+	// the confirm screen lets the user go on; Upgrade then gets the plan's
+	// Packages rather than the choice. Cancelling ctx abandons it (the user
+	// went back or quit). Optional: nil means Upgrade gets the choice as it
+	// is.
+	Plan func(ctx context.Context, chosen []pip.PackageChecked) (*pip.Plan, error)
 }
 
 // Target is the environment the UI works on, shown on the confirm screen.
@@ -109,6 +115,10 @@ type Model struct {
 	cancelScan    context.CancelFunc
 	upgradeCh     <-chan pip.UpgradeEvent
 	cancelUpgrade context.CancelFunc
+	// planID numbers plan requests, so an answer to an earlier one is
+	// dropped; cancelPlan abandons the one in flight.
+	planID     int
+	cancelPlan context.CancelFunc
 
 	quitting bool
 	exitCode int
@@ -165,7 +175,8 @@ func (m *Model) startScan() tea.Cmd {
 
 // animating says whether the screen has anything that moves.
 func (m Model) animating() bool {
-	return !m.quitting && (m.phase == phaseScanning || m.phase == phaseUpgrading)
+	return !m.quitting && (m.phase == phaseScanning || m.phase == phaseUpgrading ||
+		m.phase == phaseConfirming && m.confirm.planning)
 }
 
 // restartTick starts a fresh animation chain; stale ticks are dropped by id.
@@ -218,10 +229,16 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return m, nil
 	case confirmRequestedMsg:
-		m.phase = phaseConfirming
-		m.confirm = newConfirmModel(m.st, m.choose.selection(), m.target, m.eng.Upgrade != nil)
+		return m.toConfirming()
+	case planReadyMsg:
+		if msg.id != m.planID || m.phase != phaseConfirming || !m.confirm.planning {
+			return m, nil
+		}
+		m.stopPlan()
+		m.confirm = m.confirm.withPlan(msg.plan, msg.err)
 		return m, nil
 	case backToListMsg:
+		m.stopPlan()
 		m.phase = phaseChoosing
 		return m, nil
 	case upgradeApprovedMsg:
@@ -304,13 +321,43 @@ func (m Model) toChoosing(stopped bool) (tea.Model, tea.Cmd) {
 	return m, cmd
 }
 
+// toConfirming shows the confirm screen and, with a Plan engine, starts
+// checking the choice against the environment.
+func (m Model) toConfirming() (tea.Model, tea.Cmd) {
+	m.stopPlan()
+	sel := m.choose.selection()
+	m.phase = phaseConfirming
+	m.confirm = newConfirmModel(m.st, sel, m.target, m.eng.Upgrade != nil)
+	if m.eng.Plan == nil || m.confirm.refusal != "" {
+		return m, nil
+	}
+	m.planID++
+	ctx, cancel := context.WithCancel(m.ctx)
+	m.cancelPlan = cancel
+	m.confirm = m.confirm.planStarted()
+	return m, tea.Batch(planCmd(ctx, m.eng.Plan, sel, m.planID), m.restartTick())
+}
+
+// stopPlan abandons the plan request in flight, if any; its answer, should
+// one still come, is dropped by id.
+func (m *Model) stopPlan() {
+	if m.cancelPlan != nil {
+		m.cancelPlan()
+		m.cancelPlan = nil
+	}
+	m.planID++
+}
+
 // startUpgrade leaves the alternate screen (finished rows are printed into
 // the scrollback from now on) and starts the engine.
 func (m Model) startUpgrade() (tea.Model, tea.Cmd) {
-	if m.eng.Upgrade == nil || m.target.ExternallyManaged != "" {
+	if m.eng.Upgrade == nil || m.target.ExternallyManaged != "" || m.phase != phaseConfirming {
 		return m, nil
 	}
-	pkgs := m.choose.selection()
+	pkgs, ok := m.confirm.approved()
+	if !ok {
+		return m, nil
+	}
 	ctx, cancel := context.WithCancel(m.ctx)
 	m.cancelUpgrade = cancel
 	m.phase = phaseUpgrading
@@ -381,6 +428,7 @@ func (m Model) quit(code int, farewell string) (tea.Model, tea.Cmd) {
 	if m.cancelUpgrade != nil {
 		m.cancelUpgrade()
 	}
+	m.stopPlan()
 	m.quitting, m.exitCode, m.farewell = true, code, farewell
 	return m, tea.Quit
 }
@@ -403,7 +451,7 @@ func (m Model) View() string {
 	case phaseChoosing:
 		return m.choose.view()
 	case phaseConfirming:
-		return m.confirm.view(m.width, m.height)
+		return m.confirm.view(m.width, m.height, m.frame)
 	case phaseUpgrading:
 		return m.upgrade.view(m.width, m.height, m.frame)
 	case phaseSummary:

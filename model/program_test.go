@@ -89,6 +89,78 @@ func TestProgramWholeFlow(t *testing.T) {
 	}
 }
 
+// TestProgramWithPlan runs the whole program with a Plan engine that holds
+// its answer until the test has seen the screen wait for it, then drops
+// one package and adds two: the upgrade gets the plan, not the choice.
+func TestProgramWithPlan(t *testing.T) {
+	f := &fakes{scanEvents: scanEvents()}
+	e := f.engines()
+	release := make(chan struct{})
+	var mu sync.Mutex
+	var chosen, got []string
+	e.Plan = func(ctx context.Context, sel []pip.PackageChecked) (*pip.Plan, error) {
+		p := &pip.Plan{Changes: []pip.PlanChange{
+			{Kind: pip.ChangeDropped, Name: "six", From: "1.16.0", Asked: "1.17.0", Reason: "held back by python-dateutil 2.8.2 (six==1.16.0)"},
+			{Kind: pip.ChangeAdded, Name: "jmespath", To: "1.0.1", Reason: "required by boto3 1.35.2 (jmespath<2.0.0,>=0.7.1)"},
+			{Kind: pip.ChangeAdded, Name: "s3transfer", From: "0.10.0", To: "0.10.4", Reason: "required by boto3 1.35.2 (s3transfer<0.11.0,>=0.10.4)"},
+		}}
+		mu.Lock()
+		for _, c := range sel {
+			chosen = append(chosen, c.Name)
+			if c.Name != "six" {
+				p.Packages = append(p.Packages, c)
+			}
+		}
+		mu.Unlock()
+		p.Packages = append(p.Packages, pkg("jmespath", "", "1.0.1", pip.BumpNone, ""), pkg("s3transfer", "0.10.0", "0.10.4", pip.BumpPatch, ""))
+		select {
+		case <-release:
+			return p, nil
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+	up := scriptedUpgrade(time.Millisecond)
+	e.Upgrade = func(ctx context.Context, pkgs []pip.PackageChecked) <-chan pip.UpgradeEvent {
+		mu.Lock()
+		for _, p := range pkgs {
+			got = append(got, p.Name)
+		}
+		mu.Unlock()
+		return up(ctx, pkgs)
+	}
+	m := New(context.Background(), e, venv, Options{Renderer: asciiRenderer()})
+	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(120, 40))
+
+	waitFor(t, tm, "14 outdated")
+	tm.Send(keyMsg("enter"))
+	waitFor(t, tm, "Checking the plan against the environment")
+	close(release)
+	// One wait for both: each wait consumes the output it reads.
+	teatest.WaitFor(t, tm.Output(), func(b []byte) bool {
+		return bytes.Contains(b, []byte("Upgrade 9 packages?")) && bytes.Contains(b, []byte("six stays at 1.16.0"))
+	}, teatest.WithDuration(5*time.Second), teatest.WithCheckInterval(10*time.Millisecond))
+	tm.Send(keyMsg("y"))
+	tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
+
+	final := tm.FinalModel(t).(Model)
+	if final.ExitCode() != 0 || final.phase != phaseSummary {
+		t.Fatalf("exit %d in phase %v", final.ExitCode(), final.phase)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if strings.Join(chosen, " ") != preselection {
+		t.Errorf("the plan engine got %v", chosen)
+	}
+	want := "a-package-with-an-extraordinarily-long-name-for-truncation certifi charset-normalizer idna requests typing_extensions urllib3 jmespath s3transfer"
+	if strings.Join(got, " ") != want {
+		t.Errorf("upgraded %v\nwant     %s", got, want)
+	}
+	if v := final.View(); !strings.Contains(v, "✓ 9 upgraded") {
+		t.Errorf("final frame:\n%s", v)
+	}
+}
+
 func waitFor(t *testing.T, tm *teatest.TestModel, s string) {
 	t.Helper()
 	teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return bytes.Contains(b, []byte(s)) },

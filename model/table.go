@@ -25,7 +25,11 @@ func (c chooseModel) chromeAbove() int {
 
 func (c chooseModel) helpView() string {
 	c.help.Width = c.width
-	return c.help.View(c.keys)
+	k := c.keys
+	if r, ok := c.current(); ok && r.kind == rowPackage {
+		_, k.pairable = c.pairWith(r.idx)
+	}
+	return c.help.View(k)
 }
 
 func (c chooseModel) tableHeight() int {
@@ -246,7 +250,11 @@ func (c chooseModel) detailsView() (string, string) {
 		second = strings.Join(parts, st.faint.Render(" · "))
 	}
 	if p.HeldBack() {
-		hold := st.warn.Render(holdText(it))
+		pairKey := ""
+		if _, ok := c.pairWith(r.idx); ok {
+			pairKey = c.keys.Pair.Help().Key
+		}
+		hold := st.warn.Render(holdText(it, pairKey))
 		if second != "" {
 			hold += st.faint.Render(" · ") + second
 		}
