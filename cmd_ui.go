@@ -36,8 +36,10 @@ func runInteractive(sig *interrupts, args []string, io stdio) int {
 	fs.SetOutput(io.err)
 	var ef envFlags
 	var cf changeFlags // --yes is accepted and moot: the UI asks once
+	var pf planFlags
 	ef.register(fs)
 	cf.register(fs)
+	pf.register(fs)
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "Usage: pipup [PKG...] [flags]\n\nCheck the installed packages, pick the ones to upgrade and upgrade them.\n\nFlags:")
 		fs.PrintDefaults()
@@ -58,7 +60,7 @@ func runInteractive(sig *interrupts, args []string, io stdio) int {
 	})
 	defer sig.setRepeat(nil)
 
-	code, err := model.Run(sig.ctx, uiEngines(ef, cf, pkgs), model.Target{Python: ef.python},
+	code, err := model.Run(sig.ctx, uiEngines(ef, cf, pf, pkgs), model.Target{Python: ef.python},
 		model.Options{Interrupts: later}, uiInput(io.in), io.out)
 	if err != nil {
 		fmt.Fprintf(io.err, "pipup: %s\n", pypi.RedactURL(err.Error()))
@@ -69,7 +71,7 @@ func runInteractive(sig *interrupts, args []string, io stdio) int {
 // uiEngines wires the real engines. The environment is opened by the UI
 // (so its first frame does not wait for Python) and shared by the engines
 // it starts afterwards.
-func uiEngines(ef envFlags, cf changeFlags, pkgs []string) model.Engines {
+func uiEngines(ef envFlags, cf changeFlags, pf planFlags, pkgs []string) model.Engines {
 	var env atomic.Pointer[pip.Env]
 	e := model.Engines{
 		Open: func(ctx context.Context) (model.Target, error) {
@@ -85,6 +87,9 @@ func uiEngines(ef envFlags, cf changeFlags, pkgs []string) model.Engines {
 		},
 		Details: func(ctx context.Context, p pip.PackageChecked) (model.Details, error) {
 			return projectDetails(ctx, env.Load(), p)
+		},
+		Plan: func(ctx context.Context, chosen []pip.PackageChecked) (*pip.Plan, error) {
+			return env.Load().PlanUpgrade(ctx, chosen, pf.options())
 		},
 		Upgrade: func(ctx context.Context, chosen []pip.PackageChecked) <-chan pip.UpgradeEvent {
 			return env.Load().Upgrade(ctx, chosen, cf.options(&ef))

@@ -44,6 +44,18 @@ func (c *changeFlags) options(ef *envFlags) pip.UpgradeOptions {
 	}
 }
 
+// planFlags choose what an upgrade plan aims for.
+type planFlags struct{ latest, forceLatest bool }
+
+func (p *planFlags) register(fs *flag.FlagSet) {
+	fs.BoolVar(&p.latest, "latest", false, "aim at the latest versions, also upgrading the installed packages whose newer versions allow them; what would still break a package goes as far as it allows")
+	fs.BoolVar(&p.forceLatest, "force-latest", false, "upgrade to the latest versions even where an installed package's requirement excludes them (each such conflict is listed)")
+}
+
+func (p *planFlags) options() pip.PlanOptions {
+	return pip.PlanOptions{Latest: p.latest, ForceLatest: p.forceLatest}
+}
+
 // runUpgrade is `pipup upgrade`: scan, show the plan, confirm, upgrade.
 func runUpgrade(sig *interrupts, args []string, io stdio) int {
 	start := time.Now()
@@ -54,8 +66,8 @@ func runUpgrade(sig *interrupts, args []string, io stdio) int {
 	ef.register(fs)
 	cf.register(fs)
 	all := fs.Bool("all", false, "upgrade every outdated package")
-	latest := fs.Bool("latest", false, "aim at the latest versions, also upgrading the installed packages whose newer versions allow them; what would still break a package goes as far as it allows")
-	forceLatest := fs.Bool("force-latest", false, "upgrade to the latest versions even where an installed package's requirement excludes them (each such conflict is listed)")
+	var pf planFlags
+	pf.register(fs)
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "Usage: pipup upgrade [PKG...] [--all] [--yes] [--dry-run] [flags]\n\nUpgrade the named packages (or --all outdated ones) to the newest versions on the index that\nthe installed packages' requirements allow. Before anything is installed, the whole environment\nafter the upgrade is checked: new requirements add upgrades or installs, a version that would\nbreak an installed package is lowered or left out, and each adjustment is printed.\n--latest also upgrades the packages holding others back where their newer versions allow it;\n--force-latest installs the latest versions regardless and lists what that breaks.\n\nFlags:")
 		fs.PrintDefaults()
@@ -99,7 +111,7 @@ func runUpgrade(sig *interrupts, args []string, io stdio) int {
 	}
 	var outdated []pip.PackageChecked
 	if len(chosen) > 0 {
-		plan, err := env.PlanUpgrade(sig.ctx, chosen, pip.PlanOptions{Latest: *latest, ForceLatest: *forceLatest})
+		plan, err := env.PlanUpgrade(sig.ctx, chosen, pf.options())
 		if err != nil {
 			if sig.interrupted() {
 				fmt.Fprintln(io.err, "pipup: interrupted; nothing was changed")

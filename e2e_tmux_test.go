@@ -162,7 +162,9 @@ func TestTUIChooseAndUpgrade(t *testing.T) {
 		t.Fatalf("after the keys:\n%s", scr)
 	}
 	ui.keys("Enter")
-	scr = ui.waitFor("Upgrade 3 packages?", 5*time.Second)
+	ui.waitFor("Upgrade 3 packages?", 5*time.Second)
+	// Enter counts once the plan is checked: its key is shown then.
+	scr = ui.waitFor("upgrade now", 30*time.Second)
 	if !strings.Contains(scr, "apple, banana, cherry") || !strings.Contains(scr, "cherry 1.0 → 2.0 major") {
 		t.Fatalf("confirm screen:\n%s", scr)
 	}
@@ -203,6 +205,7 @@ func TestTUICtrlCDuringUpgrade(t *testing.T) {
 	ui.waitFor(fmt.Sprintf("%d outdated", n), time.Minute)
 	ui.keys("Enter")
 	ui.waitFor(fmt.Sprintf("Upgrade %d packages?", n), 5*time.Second)
+	ui.waitFor("upgrade now", time.Minute) // the plan is checked
 	ui.keys("Enter")
 	deadline := time.Now().Add(2 * time.Minute)
 	for s.pipLogsWith("Attempting uninstall") == 0 {

@@ -39,7 +39,7 @@ func fullPlan() *pip.Plan {
 			{Kind: pip.ChangeAdded, Name: "s3transfer", From: "0.10.0", To: "0.10.4", Reason: "required by boto3 1.35.2 (s3transfer<0.11.0,>=0.10.4)"},
 			{Kind: pip.ChangeAdded, Name: "jmespath", To: "1.0.1", Reason: "required by boto3 1.35.2 (jmespath<2.0.0,>=0.7.1)"},
 			{Kind: pip.ChangeDropped, Name: "six", From: "1.16.0", Asked: "1.17.0", Reason: "held back by python-dateutil 2.8.2 (six==1.16.0)"},
-			{Kind: pip.ChangeTogether, Name: "Django", From: "4.2.11", To: "5.1.4", Asked: "5.1.4", Reason: "django-stubs goes to 5.1.1, which allows it (Django>=5.0)"},
+			{Kind: pip.ChangeTogether, Name: "Django", From: "4.2.11", To: "5.1.4", Asked: "5.1.4", Reason: "together with django-stubs 5.1.1, which allows it"},
 		},
 		Conflicts: []pip.Conflict{{Dependent: "types-requests", Version: "2.31.0.6", Requirement: "urllib3<2", Name: "urllib3", Have: "2.2.2"}},
 		Warnings:  []string{"charset-normalizer 3.4.0: its metadata could not be read (404 Not Found)"},
