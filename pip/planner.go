@@ -502,13 +502,35 @@ func (p *planner) addDependents(t *planTarget, held []constraint, touched map[st
 // lower moves t down to the highest version below its target that the
 // installed dependents allow, keeping as many planned versions'
 // requirements as fit; it drops t when no version above the installed one
-// is allowed.
+// is allowed. When a planned version needs more of t than its target
+// (a held package chosen at its wanted version, its holder at a version
+// that needs its latest), t goes up instead, if that keeps more of them.
 func (p *planner) lower(t *planTarget, all, bad []constraint, touched map[string]bool) (bool, error) {
 	touched[t.canonical] = true
 	fixed, optional := splitPlanned(all)
 	c, rejected, err := p.fit(t.canonical, fixed, optional, &t.to)
 	if err != nil {
 		return false, err
+	}
+	if len(rejected) > 0 {
+		up, upRejected, err := p.fit(t.canonical, fixed, optional, nil)
+		if err != nil {
+			return false, err
+		}
+		if up != nil && up.Version.Compare(t.to) > 0 && len(upRejected) < len(rejected) {
+			p.reject(t.canonical, fixed, upRejected, touched)
+			_, needs := splitPlanned(bad)
+			t.to, t.cand, t.fileType, t.known, t.reqs = up.Version, candidateFile(up), up.FileType(), false, nil
+			reason := "together with " + joinConstraints(needs) + ", which requires it"
+			if t.asked == "" {
+				ch := p.changes[t.canonical]
+				ch.To = up.Version.String()
+				p.changes[t.canonical] = ch
+			} else {
+				p.changes[t.canonical] = PlanChange{Kind: ChangeTogether, Name: t.name, From: t.from, To: up.Version.String(), Asked: t.asked, Reason: reason}
+			}
+			return true, nil
+		}
 	}
 	held, _ := splitPlanned(bad)
 	if c == nil || len(held) == 0 {

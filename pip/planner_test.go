@@ -63,6 +63,11 @@ func TestPlanUpgrade(t *testing.T) {
 		want:    []string{"dep 1.0->2.0", "holder 1.0->2.0"},
 		changes: []string{"dep: upgrading to 2.0, together with holder 2.0, which allows it"},
 	}, {
+		name:      "held back and chosen at its wanted version, with the holder: goes up to what the holder's new version needs",
+		installed: holdInstalled, index: holdIndex, chosen: []string{"dep@1.5", "holder"},
+		want:    []string{"dep 1.0->2.0", "holder 1.0->2.0"},
+		changes: []string{"dep: upgrading to 2.0, together with holder 2.0 (dep>=2), which requires it"},
+	}, {
 		name:      "held back, --force-latest: the conflict is listed in pip check's words",
 		installed: holdInstalled, index: holdIndex, chosen: []string{"dep"}, opts: PlanOptions{ForceLatest: true},
 		want:      []string{"dep 1.0->2.0"},
@@ -214,19 +219,26 @@ func TestPlanUpgrade(t *testing.T) {
 }
 
 // choose builds the scan's answer for each named installed package: its
-// latest version on the index.
+// latest version on the index, or the version after "@".
 func choose(t *testing.T, e *Env, installed []Dist, names []string) []PackageChecked {
 	t.Helper()
 	var out []PackageChecked
 	for _, n := range names {
+		n, at, _ := strings.Cut(n, "@") // name@version: chosen at that version, not the latest
 		i := slices.IndexFunc(installed, func(d Dist) bool { return d.Name == n })
-		res, err := e.finder.Find(context.Background(), pypi.Normalize(n), false)
+		res, err := e.finder.FindAll(context.Background(), pypi.Normalize(n), false)
 		if err != nil || res.Best == nil {
 			t.Fatalf("find %s: %v", n, err)
 		}
+		c := res.Best
+		for j := range res.Versions {
+			if res.Versions[j].Version.String() == at {
+				c = &res.Versions[j]
+			}
+		}
 		out = append(out, PackageChecked{
-			Name: n, Version: installed[i].Version, Latest: res.Best.Version.String(),
-			Candidate: candidateFile(res.Best), FileType: res.Best.FileType(),
+			Name: n, Version: installed[i].Version, Latest: c.Version.String(),
+			Candidate: candidateFile(c), FileType: c.FileType(),
 		})
 	}
 	return out
