@@ -93,7 +93,11 @@ func (u upgradeModel) apply(events []pip.UpgradeEvent) (upgradeModel, tea.Cmd) {
 		switch ev := cleanUpgradeEvent(ev).(type) {
 		case pip.UpgradeStarted:
 			for _, p := range ev.Packages {
-				u.row(p.Name, p.From, p.To)
+				from := p.From
+				if from == "" && p.To != "" {
+					from = "new" // a dependency the plan installs
+				}
+				u.row(p.Name, from, p.To)
 			}
 		case pip.UpgradeProgress:
 			r := u.row(ev.Name, "", "")

@@ -2,6 +2,7 @@ package model
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -217,6 +218,26 @@ func TestUpgradeRows(t *testing.T) {
 	m, _ = update(t, m, upgradeBatchMsg{events: upgradeEnd(false)})
 	if m.phase != phaseSummary || m.ExitCode() != 1 || !m.quitting {
 		t.Fatalf("phase %v code %d", m.phase, m.ExitCode())
+	}
+}
+
+// A package the plan installs new shows "new" where the old version goes.
+func TestUpgradeRowOfNewInstall(t *testing.T) {
+	m := upgrading(t, &fakes{}, 120, 40)
+	m, _ = update(t, m, upgradeBatchMsg{events: []pip.UpgradeEvent{
+		pip.UpgradeStarted{Packages: []pip.PlannedUpgrade{{Name: "arrowhead", To: "0.3.2"}, {Name: "riverbed", From: "1.2.0", To: "1.4.0"}}},
+		pip.UpgradeProgress{Name: "arrowhead", Stage: pip.StageInstalling},
+	}})
+	if v := m.View(); !regexp.MustCompile(`arrowhead +new +→ 0\.3\.2 `).MatchString(v) {
+		t.Errorf("live row of a new install:\n%s", v)
+	}
+	_, cmd := update(t, m, upgradeBatchMsg{events: []pip.UpgradeEvent{pip.PackageUpgraded{Name: "arrowhead", To: "0.3.2"}}})
+	var printed string
+	for _, msg := range collect(cmd, 50*time.Millisecond) {
+		printed += fmt.Sprint(msg)
+	}
+	if !strings.Contains(printed, "✓ arrowhead new → 0.3.2") {
+		t.Errorf("finished row of a new install: %q", printed)
 	}
 }
 

@@ -11,6 +11,9 @@ const (
 	BumpMinor Bump = "minor" // second release segment grew
 	BumpPatch Bump = "patch" // anything later in the release, or a post-release
 	BumpPre   Bump = "pre"   // the latest version is a pre- or dev-release
+	// BumpNew is a package an upgrade plan installs because a new version
+	// requires it; nothing of it was installed before. Scans never report it.
+	BumpNew Bump = "new"
 )
 
 // ScanEvent is one thing the scan reports. The scan sends these on a channel

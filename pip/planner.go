@@ -521,7 +521,7 @@ func (p *planner) lower(t *planTarget, all, bad []constraint, touched map[string
 			p.reject(t.canonical, fixed, upRejected, touched)
 			_, needs := splitPlanned(bad)
 			t.to, t.cand, t.fileType, t.known, t.reqs = up.Version, candidateFile(up), up.FileType(), false, nil
-			reason := "together with " + joinConstraints(needs) + ", which requires it"
+			reason := "required by " + joinConstraints(needs)
 			if t.asked == "" {
 				ch := p.changes[t.canonical]
 				ch.To = up.Version.String()
@@ -660,7 +660,7 @@ func (p *planner) result() *Plan {
 		if from, ok := p.versions[n]; ok {
 			pc.Bump = BumpOf(from, t.to)
 		} else {
-			pc.Bump = BumpMajor
+			pc.Bump = BumpNew
 		}
 		plan.Packages = append(plan.Packages, pc)
 		if _, ok := p.changes[n]; ok || t.asked == "" {

@@ -66,7 +66,7 @@ func TestPlanUpgrade(t *testing.T) {
 		name:      "held back and chosen at its wanted version, with the holder: goes up to what the holder's new version needs",
 		installed: holdInstalled, index: holdIndex, chosen: []string{"dep@1.5", "holder"},
 		want:    []string{"dep 1.0->2.0", "holder 1.0->2.0"},
-		changes: []string{"dep: upgrading to 2.0, together with holder 2.0 (dep>=2), which requires it"},
+		changes: []string{"dep: upgrading to 2.0, required by holder 2.0 (dep>=2)"},
 	}, {
 		name:      "held back, --force-latest: the conflict is listed in pip check's words",
 		installed: holdInstalled, index: holdIndex, chosen: []string{"dep"}, opts: PlanOptions{ForceLatest: true},

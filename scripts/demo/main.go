@@ -38,6 +38,17 @@ type project struct {
 	versions      []string
 }
 
+// requires are the demo's dependencies, by "name==version": a hold that
+// the holder's newer version lifts (nimbus-sdk pins nimbus-core, as boto3
+// pins botocore), and a new version that needs a package not installed
+// yet (riverbed 1.4.0 needs arrowhead), so the confirm screen shows how
+// the plan adjusts the choice.
+var requires = map[string][]string{
+	"nimbus-sdk==1.34.0": {"nimbus-core<1.35.0,>=1.34.0"},
+	"nimbus-sdk==1.35.4": {"nimbus-core<1.36.0,>=1.35.4"},
+	"riverbed==1.4.0":    {"arrowhead>=0.3"},
+}
+
 // projects cover every bump kind: patch, minor, major, pre-release (shown
 // with --pre, which the demo passes), up to date, plus one the index does
 // not have and one whose page is broken.
@@ -57,6 +68,7 @@ func projects() []project {
 		{"lumen", "Colour maths for terminals and the web", []string{"0.6.1", "0.7.0"}},
 		{"meridian", "Dates and calendars for humans", []string{"3.3.0", "3.5.2"}},
 		{"nimbus-sdk", "SDK for the Nimbus cloud API", []string{"1.34.0", "1.35.4"}},
+		{"nimbus-core", "Low-level core of the Nimbus SDK", []string{"1.34.0", "1.34.9", "1.35.4"}},
 		{"orchard", "Task queues backed by Redis or SQLite", []string{"2.2.2", "2.3.0"}},
 		{"pebble-db", "An embedded key-value store", []string{"0.20.0", "0.21.1"}},
 		{"quartz-crypto", "Modern cryptographic recipes", []string{"42.0.5", "42.1.0"}},
@@ -121,7 +133,8 @@ func run() error {
 	var pins []string
 	for _, p := range projects() {
 		for _, v := range p.versions {
-			if err := srv.AddWheel(pypitest.WheelSpec{Name: p.name, Version: v, Summary: p.summary}); err != nil {
+			spec := pypitest.WheelSpec{Name: p.name, Version: v, Summary: p.summary, Requires: requires[p.name+"=="+v]}
+			if err := srv.AddWheel(spec); err != nil {
 				return err
 			}
 		}
@@ -137,6 +150,10 @@ func run() error {
 		return err
 	}
 	if err := srv.AddWheel(pypitest.WheelSpec{Name: "jetsam", Version: "0.1.0", Summary: "Legacy metrics exporter"}); err != nil {
+		return err
+	}
+	// On the index only: riverbed's new version brings it in.
+	if err := srv.AddWheel(pypitest.WheelSpec{Name: "arrowhead", Version: "0.3.2", Summary: "Columnar memory format"}); err != nil {
 		return err
 	}
 	pins = append(pins, "jetsam==0.1.0")

@@ -38,9 +38,9 @@ func screenshots(out, dir string, env []string, bin string, args []string) error
 	if err := t.waitFor("outdated", time.Minute); err != nil {
 		return err
 	}
-	// Tick the first major upgrade (after 10 patch and 9 minor ones) and
+	// Tick the first major upgrade (after 11 patch and 9 minor ones) and
 	// rest on it, so its details show.
-	for range 19 {
+	for range 20 {
 		t.keys("Down")
 	}
 	t.keys("Space")
@@ -50,6 +50,13 @@ func screenshots(out, dir string, env []string, bin string, args []string) error
 	}
 	t.keys("Enter")
 	if err := t.waitFor("packages?", 10*time.Second); err != nil {
+		return err
+	}
+	step("waiting for the plan to be checked")
+	if err := t.waitFor("upgrade now", time.Minute); err != nil {
+		return err
+	}
+	if err := save(out, "confirm", t.capture()); err != nil {
 		return err
 	}
 	t.keys("Enter")
