@@ -2,11 +2,11 @@ package main
 
 import (
 	"encoding/json"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/pipup/pipup/pip/piptest"
 	"github.com/pipup/pipup/pypi/pypitest"
 )
 
@@ -35,12 +35,12 @@ func holdFixture(t *testing.T) (python string, srv *pypitest.Server, installed [
 		}
 	}
 	installed = []string{"dep", "holder", "ex", "feat", "user", "mk", "marked"}
-	python = newVenv(t, filepath.Join(t.TempDir(), "v"))
+	python = pythons.Venv(t, piptest.WithPip)
 	args := []string{"-m", "pip", "install", "-q", "--index-url", srv.IndexURL()}
 	for _, n := range installed {
 		args = append(args, n+"==1.0")
 	}
-	env := cleanEnv(t.TempDir())
+	env := piptest.HomeEnviron(t.TempDir())
 	if _, errOut, code := runCmd(t, env, python, args...); code != 0 {
 		t.Fatalf("pip install: %s", errOut)
 	}
@@ -68,7 +68,7 @@ func pipWouldInstall(t *testing.T, python, index string, pkgs, installed []strin
 			args = append(args, n+"==1.0")
 		}
 	}
-	out, errOut, code := runCmd(t, cleanEnv(t.TempDir()), python, args...)
+	out, errOut, code := runCmd(t, piptest.HomeEnviron(t.TempDir()), python, args...)
 	if code != 0 {
 		t.Fatalf("pip install --dry-run %v: %s", pkgs, errOut)
 	}
@@ -90,7 +90,7 @@ func pipWouldInstall(t *testing.T, python, index string, pkgs, installed []strin
 func TestListWantedAndHeldBack(t *testing.T) {
 	bin := pipupBinary(t)
 	py, srv, installed := holdFixture(t)
-	env := cleanEnv(t.TempDir())
+	env := piptest.HomeEnviron(t.TempDir())
 
 	out, errOut, code := runCmd(t, env, bin, "list", "--python", py, "--index-url", srv.IndexURL())
 	if code != exitOK {

@@ -8,6 +8,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/pipup/pipup/pip/piptest"
 	"github.com/pipup/pipup/pypi/pypitest"
 )
 
@@ -33,8 +34,12 @@ func listFixture(t *testing.T) (python string, srv *pypitest.Server) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		listVenv.python = newVenv(t, filepath.Join(dir, "v"))
-		if _, errOut, code := runCmd(t, cleanEnv(t.TempDir()), listVenv.python, "-m", "pip", "install", "-q", "--index-url", srv.IndexURL(), "able==1.0", "baker==1.0"); code != 0 {
+		py, err := pythons.CreateVenv(filepath.Join(dir, "v"), piptest.WithPip)
+		if err != nil {
+			t.Fatal(err)
+		}
+		listVenv.python = py
+		if _, errOut, code := runCmd(t, piptest.HomeEnviron(t.TempDir()), listVenv.python, "-m", "pip", "install", "-q", "--index-url", srv.IndexURL(), "able==1.0", "baker==1.0"); code != 0 {
 			t.Fatalf("pip install: %s", errOut)
 		}
 	})
@@ -57,7 +62,7 @@ func checkOneLine(t *testing.T, stderr string) {
 func TestListTableAndExitCodes(t *testing.T) {
 	bin := pipupBinary(t)
 	py, srv := listFixture(t)
-	env := cleanEnv(t.TempDir())
+	env := piptest.HomeEnviron(t.TempDir())
 	out, errOut, code := runCmd(t, env, bin, "list", "--python", py, "--index-url", srv.IndexURL())
 	if code != exitOK {
 		t.Fatalf("exit %d, stderr:\n%s", code, errOut)
@@ -105,7 +110,7 @@ func TestListBadInput(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			out, errOut, code := runCmd(t, cleanEnv(home), bin, c.args...)
+			out, errOut, code := runCmd(t, piptest.HomeEnviron(home), bin, c.args...)
 			if code != c.code {
 				t.Errorf("exit %d, want %d; stderr:\n%s", code, c.code, errOut)
 			}
@@ -134,7 +139,7 @@ func TestListNeverPrintsCredentials(t *testing.T) {
 	}
 	withCreds := strings.Replace(srv.IndexURL(), "http://", "http://alice:s3cr3t-token@", 1)
 	wrongCreds := strings.Replace(srv.IndexURL(), "http://", "http://alice:wr0ng-token@", 1)
-	env := cleanEnv(t.TempDir())
+	env := piptest.HomeEnviron(t.TempDir())
 
 	out, errOut, code := runCmd(t, env, bin, "list", "--no-cache", "--python", py, "--index-url", withCreds)
 	if code != 0 || !strings.Contains(out, "2.0") {
@@ -162,7 +167,7 @@ func TestListNeverPrintsCredentials(t *testing.T) {
 
 func TestVersionAndHelp(t *testing.T) {
 	bin := pipupBinary(t)
-	env := cleanEnv(t.TempDir())
+	env := piptest.HomeEnviron(t.TempDir())
 	out, _, code := runCmd(t, env, bin, "--version")
 	if code != 0 || !strings.HasPrefix(out, "pipup ") {
 		t.Errorf("--version: exit %d %q", code, out)

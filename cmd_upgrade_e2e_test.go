@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pipup/pipup/pip/piptest"
 	"github.com/pipup/pipup/pypi/pypitest"
 )
 
@@ -156,8 +157,13 @@ func TestUpgradeRealPackages(t *testing.T) {
 	}
 	s := newUpgradeSetup(t)
 	// This venv gets its own pip, not the shared one.
-	site, _ := filepath.Glob(filepath.Join(filepath.Dir(filepath.Dir(s.py)), "lib", "python*", "site-packages"))
-	os.Remove(filepath.Join(site[0], "_pipup_test_pip.pth"))
+	site, err := piptest.SitePackages(s.py)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(filepath.Join(site, piptest.PthName)); err != nil {
+		t.Fatal(err)
+	}
 	// By name from a directory, not by path: a wheel installed by its path
 	// is a direct-URL install, which pipup rightly refuses to upgrade.
 	seedDir := t.TempDir()

@@ -1,110 +1,17 @@
 package main
 
 import (
-	"archive/zip"
 	"context"
-	"fmt"
-	"io"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/pipup/pipup/pip"
+	"github.com/pipup/pipup/pip/piptest"
 	"github.com/pipup/pipup/pypi/pypitest"
 )
 
 // End-to-end tests of pipup upgrade / undo / history: the real binary,
 // real pip, fresh venvs, an in-process index.
-//
-// Venvs are made with --without-pip (0.5 s instead of ~10 s) and get the
-// base interpreter's bundled pip through a .pth file pointing at one
-// unpacked copy: pip is importable and installs into the venv, without
-// being one of the venv's distributions.
-
-var upPip struct {
-	once sync.Once
-	dir  string
-	err  error
-}
-
-func sharedPipDir(t testing.TB) string {
-	t.Helper()
-	upPip.once.Do(func() {
-		out, err := exec.Command(python3(t), "-c", "import ensurepip,os,sys;print(os.path.dirname(ensurepip.__file__));print('%d.%d'%sys.version_info[:2])").Output()
-		if err != nil {
-			upPip.err = err
-			return
-		}
-		f := strings.Fields(string(out))
-		whls, _ := filepath.Glob(filepath.Join(f[0], "_bundled", "pip-*.whl"))
-		if len(whls) == 0 {
-			upPip.err = fmt.Errorf("no bundled pip in %s", f[0])
-			return
-		}
-		dir := filepath.Join(os.TempDir(), "pipup-cli-test-"+strings.TrimSuffix(filepath.Base(whls[0]), ".whl")+"-py"+f[1])
-		if _, err := os.Stat(filepath.Join(dir, "pip", "__main__.py")); err == nil {
-			upPip.dir = dir
-			return
-		}
-		tmp, err := os.MkdirTemp(os.TempDir(), "pipup-cli-pip-")
-		if err == nil {
-			err = unzipTo(whls[0], tmp)
-		}
-		if err == nil {
-			infos, _ := filepath.Glob(filepath.Join(tmp, "pip-*.dist-info"))
-			for _, d := range infos {
-				os.RemoveAll(d)
-			}
-			// This machine sets PYTHONDONTWRITEBYTECODE; precompile once.
-			err = exec.Command(python3(t), "-m", "compileall", "-q", tmp).Run()
-		}
-		if err != nil {
-			upPip.err = err
-			return
-		}
-		if os.Rename(tmp, dir) != nil {
-			os.RemoveAll(tmp)
-		}
-		upPip.dir = dir
-	})
-	if upPip.err != nil {
-		t.Fatalf("shared pip: %v", upPip.err)
-	}
-	return upPip.dir
-}
-
-func unzipTo(path, dest string) error {
-	zr, err := zip.OpenReader(path)
-	if err != nil {
-		return err
-	}
-	defer zr.Close()
-	for _, f := range zr.File {
-		if strings.HasSuffix(f.Name, "/") {
-			continue
-		}
-		p := filepath.Join(dest, filepath.FromSlash(f.Name))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			return err
-		}
-		rc, err := f.Open()
-		if err != nil {
-			return err
-		}
-		data, err := io.ReadAll(rc)
-		rc.Close()
-		if err != nil {
-			return err
-		}
-		if err := os.WriteFile(p, data, 0o644); err != nil {
-			return err
-		}
-	}
-	return nil
-}
 
 // upgradeSetup is an index, a venv with old versions and the environment
 // to run pipup in.
@@ -120,16 +27,11 @@ func newUpgradeSetup(t testing.TB, opts ...pypitest.Option) *upgradeSetup {
 	t.Helper()
 	srv := pypitest.NewServer(opts...)
 	t.Cleanup(srv.Close)
-	py := newVenv(t, filepath.Join(t.TempDir(), "venv"), "--without-pip")
-	site, _ := filepath.Glob(filepath.Join(filepath.Dir(filepath.Dir(py)), "lib", "python*", "site-packages"))
-	if len(site) != 1 {
-		t.Fatalf("site-packages of %s: %v", py, site)
-	}
-	if err := os.WriteFile(filepath.Join(site[0], "_pipup_test_pip.pth"), []byte(sharedPipDir(t)+"\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	// pip through a .pth file (0.5 s instead of ~10 s for a venv with pip):
+	// importable, installs into the venv, but is none of its distributions.
+	py := pythons.Venv(t, piptest.SharedPip)
 	home := t.TempDir()
-	return &upgradeSetup{t: t, srv: srv, py: py, home: home, env: cleanEnv(home, "PYTHONNOUSERSITE=1")}
+	return &upgradeSetup{t: t, srv: srv, py: py, home: home, env: piptest.HomeEnviron(home, "PYTHONNOUSERSITE=1")}
 }
 
 // seed offers every spec on the index and installs the given pins.
@@ -335,7 +237,7 @@ func TestUpgradeCommandAsksOnTerminal(t *testing.T) {
 	s := newUpgradeSetup(t)
 	s.seed(specs([]string{"aa"}, "1.0", "2.0"), "aa==1.0")
 	for _, answer := range []string{"n", "y"} {
-		out, errOut, code := runCmd(t, s.env, python3(t), "-c", ptyDriver, answer, pipupBinary(t), "upgrade", "--all", "--python", s.py, "--index-url", s.srv.IndexURL())
+		out, errOut, code := runCmd(t, s.env, pythons.Python(t), "-c", ptyDriver, answer, pipupBinary(t), "upgrade", "--all", "--python", s.py, "--index-url", s.srv.IndexURL())
 		if code != exitOK {
 			t.Fatalf("answer %s: exit %d\n%s%s", answer, code, out, errOut)
 		}

@@ -5,14 +5,19 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
-	"strings"
 	"sync"
 	"testing"
+
+	"github.com/pipup/pipup/pip/piptest"
 )
 
 // Shared by the end-to-end tests of package main: the pipup binary (built
 // once per test binary) and real virtual environments.
+
+// pythons makes the venvs of package main's tests (see package piptest).
+var pythons = piptest.New()
+
+func TestMain(m *testing.M) { pythons.Main(m) }
 
 var buildOnce struct {
 	sync.Once
@@ -38,58 +43,6 @@ func pipupBinary(t testing.TB) string {
 		t.Fatalf("go build: %v\n%s", buildOnce.err, buildOnce.out)
 	}
 	return buildOnce.path
-}
-
-// cleanEnv is the process environment minus every PIP_* variable the
-// machine sets, plus a pip that reads no configuration file, plus extra.
-func cleanEnv(home string, extra ...string) []string {
-	var env []string
-	for _, kv := range os.Environ() {
-		k, _, _ := strings.Cut(kv, "=")
-		// CI is dropped too: termenv treats any CI variable as "not a
-		// terminal", which would turn colours off in the tmux tests.
-		if strings.HasPrefix(k, "PIP_") || k == "HOME" || k == "VIRTUAL_ENV" || strings.HasPrefix(k, "XDG_") || k == "NETRC" || k == "CI" {
-			continue
-		}
-		env = append(env, kv)
-	}
-	env = append(env,
-		"HOME="+home,
-		"PIP_CONFIG_FILE="+os.DevNull,
-		"PIP_DISABLE_PIP_VERSION_CHECK=1",
-		"PIP_NO_INPUT=1",
-		"PIP_NO_CACHE_DIR=1",
-		"XDG_CACHE_HOME="+filepath.Join(home, ".cache"),
-		"XDG_STATE_HOME="+filepath.Join(home, ".state"),
-	)
-	return append(env, extra...)
-}
-
-// python3 is the interpreter the tests build venvs with; a missing one
-// fails the test, never skips it.
-func python3(t testing.TB) string {
-	t.Helper()
-	p, err := exec.LookPath("python3")
-	if err != nil {
-		t.Fatalf("python3 is required for the end-to-end tests: %v", err)
-	}
-	return p
-}
-
-// newVenv makes a virtual environment with the machine's python3 and
-// returns its interpreter path.
-func newVenv(t testing.TB, dir string, args ...string) string {
-	t.Helper()
-	cmd := exec.Command(python3(t), append(append([]string{"-m", "venv"}, args...), dir)...)
-	cmd.Env = cleanEnv(t.TempDir())
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("python3 -m venv %s: %v\n%s", dir, err, out)
-	}
-	bin := "bin"
-	if runtime.GOOS == "windows" {
-		bin = "Scripts"
-	}
-	return filepath.Join(dir, bin, "python")
 }
 
 // runCmd runs name with args in env and returns stdout, stderr and the exit code.

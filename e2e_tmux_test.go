@@ -301,7 +301,7 @@ func firstFrames(t testing.TB, n int) (first, table []time.Duration) {
 	bin := pipupBinary(t)
 	env := append(s.env, "TERM=xterm-256color")
 	for range n {
-		cmd := exec.Command(python3(t), "-c", firstFrameDriver, "pipup|2 outdated",
+		cmd := exec.Command(pythons.Python(t), "-c", firstFrameDriver, "pipup|2 outdated",
 			bin, "--python", s.py, "--index-url", s.srv.IndexURL())
 		cmd.Env = env
 		out, err := cmd.CombinedOutput()

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/pipup/pipup/pip/piptest"
 	"github.com/pipup/pipup/pypi/pypitest"
 )
 
@@ -231,11 +232,11 @@ func TestListParityWithPip(t *testing.T) {
 	}
 	merged := []string{"--extra-index-url", extra.IndexURL(), "--find-links", links}
 
-	venvs := map[string]string{"bundled": newVenv(t, filepath.Join(t.TempDir(), "v"))}
+	venvs := map[string]string{"bundled": pythons.Venv(t, piptest.WithPip)}
 	if whl := newerPipWheel(); whl != "" {
-		py := newVenv(t, filepath.Join(t.TempDir(), "v24"), "--without-pip")
+		py := pythons.Venv(t, piptest.NoPip)
 		home := t.TempDir()
-		_, errOut, code := runCmd(t, cleanEnv(home), py, filepath.Join(whl, "pip"), "install", "--no-index", "-q", whl)
+		_, errOut, code := runCmd(t, piptest.HomeEnviron(home), py, filepath.Join(whl, "pip"), "install", "--no-index", "-q", whl)
 		if code != 0 {
 			t.Fatalf("install %s: %s", filepath.Base(whl), errOut)
 		}
@@ -248,7 +249,7 @@ func TestListParityWithPip(t *testing.T) {
 	for label, py := range venvs {
 		t.Run(label, func(t *testing.T) {
 			home := t.TempDir()
-			env := cleanEnv(home)
+			env := piptest.HomeEnviron(home)
 			args := append([]string{"-m", "pip", "install", "-q", "--index-url", s.IndexURL()}, pins...)
 			if _, errOut, code := runCmd(t, env, py, args...); code != 0 {
 				t.Fatalf("pip install: %s", errOut)

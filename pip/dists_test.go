@@ -14,6 +14,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/pipup/pipup/pip/piptest"
 )
 
 func distsTestdata(t testing.TB, parts ...string) string {
@@ -180,12 +182,13 @@ type pipListEntry struct {
 // runs from a wheel, and skips .whl entries when listing).
 func testPip(t *testing.T, python string, args ...string) []byte {
 	t.Helper()
-	env := cleanPipEnv()
+	var set []string
 	probe := exec.Command(python, "-c", "import pip")
 	probe.Dir = os.TempDir()
 	if probe.Run() != nil {
-		env = append(env, "PYTHONPATH="+bundledPipWheelPath(t))
+		set = append(set, "PYTHONPATH="+bundledPipWheelPath(t))
 	}
+	env := piptest.Environ(set...)
 	cmd := exec.Command(python, append([]string{"-m", "pip"}, args...)...)
 	cmd.Env = env
 	cmd.Dir = os.TempDir()
@@ -202,7 +205,7 @@ func testPip(t *testing.T, python string, args ...string) []byte {
 
 func bundledPipWheelPath(t *testing.T) string {
 	t.Helper()
-	py := basePython(t)
+	py := pythons.Python(t)
 	cmd := exec.Command(py, "-c", "import ensurepip, os; print(os.path.dirname(ensurepip.__file__))")
 	cmd.Dir = os.TempDir()
 	out, err := cmd.Output()
@@ -316,7 +319,7 @@ func mustInspect(t *testing.T, py string) *Interpreter {
 // TestInstalledDistsMatchesPipListVenv installs local wheels into a fresh
 // venv with pip and compares with `pip list`.
 func TestInstalledDistsMatchesPipListVenv(t *testing.T) {
-	py := makeVenv(t, "--without-pip")
+	py := pythons.Venv(t, piptest.NoPip)
 	wheels := t.TempDir()
 	a := buildTestWheel(t, wheels, "Alpha_Pkg", "1.2.3", "Summary: alpha\nRequires-Python: >=3.6\nRequires-Dist: beta>=2\n")
 	b := buildTestWheel(t, wheels, "beta", "2.0.post1", "")
@@ -357,7 +360,7 @@ func TestInstalledDistsMatchesPipListVenv(t *testing.T) {
 func TestInstalledDistsSystemSitePackages(t *testing.T) {
 	userBase := t.TempDir()
 	t.Setenv("PYTHONUSERBASE", userBase)
-	py := makeVenv(t, "--without-pip", "--system-site-packages")
+	py := pythons.Venv(t, piptest.NoPip, "--system-site-packages")
 	in := mustInspect(t, py)
 	if !in.UserSiteEnabled {
 		t.Skip("user site disabled for this interpreter")

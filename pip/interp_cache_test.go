@@ -7,13 +7,15 @@ import (
 	"reflect"
 	"testing"
 	"time"
+
+	"github.com/pipup/pipup/pip/piptest"
 )
 
 // The cached facts equal a fresh inspection, are reused while nothing
 // changed, and are dropped when a sys.path directory changes (a package
 // installed or removed) or the entry is damaged.
 func TestInspectCached(t *testing.T) {
-	py := makeVenv(t, "--without-pip")
+	py := pythons.Venv(t, piptest.NoPip)
 	dir := t.TempDir()
 	ctx := context.Background()
 

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pipup/pipup/pip/piptest"
 	"github.com/pipup/pipup/pypi"
 )
 
@@ -112,7 +113,7 @@ func pyEvalTest(t *testing.T, python, code string) string {
 }
 
 func TestInspectVenv(t *testing.T) {
-	py := sharedVenv(t)
+	py := pythons.SharedVenv(t)
 	// Run from a directory holding a fake "json" module: the inspection
 	// must not import from the cwd.
 	cwd := t.TempDir()
@@ -270,7 +271,7 @@ func firstTagDiff(a, b []pypi.Tag) string {
 // TestInspectPackagingSource uses pip's vendored packaging as a standalone
 // "packaging" to cover the middle source.
 func TestInspectPackagingSource(t *testing.T) {
-	py := makeVenv(t, "--without-pip")
+	py := pythons.Venv(t, piptest.NoPip)
 	whl, _ := filepath.Glob(filepath.Join(pyEvalTest(t, py, "import ensurepip, os; print(os.path.dirname(ensurepip.__file__))"), "_bundled", "pip-*.whl"))
 	if len(whl) == 0 {
 		t.Skip("no bundled pip wheel")
@@ -352,7 +353,7 @@ func TestInspectErrors(t *testing.T) {
 // BenchmarkInspect measures one Inspect of the shared venv, with pip's tags
 // and with the fallback (no pip import).
 func BenchmarkInspect(b *testing.B) {
-	py := sharedVenv(b)
+	py := pythons.SharedVenv(b)
 	for _, src := range []string{"pip", "fallback"} {
 		b.Run(src, func(b *testing.B) {
 			for b.Loop() {
@@ -367,7 +368,7 @@ func BenchmarkInspect(b *testing.B) {
 // TestExternallyManaged runs interp.py's PEP 668 check against a fake
 // stdlib directory (the real ones must not be touched).
 func TestExternallyManaged(t *testing.T) {
-	py := basePython(t)
+	py := pythons.Python(t)
 	tests := []struct {
 		name    string
 		file    string // EXTERNALLY-MANAGED content; "-" for no file

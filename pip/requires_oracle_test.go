@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/pipup/pipup/pip/piptest"
 	"github.com/pipup/pipup/pypi"
 )
 
@@ -32,7 +33,7 @@ print("\n".join(sorted(out)))
 // nothing is installed) is the one pip check sees. No installed package
 // there requests an extra of another, so extras cannot make them differ.
 func TestInstalledRequirementsMatchPip(t *testing.T) {
-	py := basePython(t)
+	py := pythons.Python(t)
 	in, err := Inspect(context.Background(), py)
 	if err != nil {
 		t.Fatal(err)
@@ -41,7 +42,7 @@ func TestInstalledRequirementsMatchPip(t *testing.T) {
 		t.Skip("no pip in the base interpreter")
 	}
 	cmd := exec.Command(py, "-c", pipEdges)
-	cmd.Env = cleanPipEnv()
+	cmd.Env = piptest.Environ()
 	want, err := cmd.Output()
 	if err != nil {
 		t.Fatalf("pip's view: %v", err)

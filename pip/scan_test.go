@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pipup/pipup/pip/piptest"
 	"github.com/pipup/pipup/pypi/pypitest"
 )
 
@@ -48,7 +49,7 @@ func fixtureIndex(t *testing.T) *pypitest.Server {
 
 func newScanFixture(t *testing.T) *scanFixture {
 	t.Helper()
-	base := basePython(t)
+	pythons.Python(t)
 	scanVenv.once.Do(func() {
 		srv := fixtureIndex(t)
 		dir, err := os.MkdirTemp("", "pipup-scan-venv-")
@@ -56,7 +57,7 @@ func newScanFixture(t *testing.T) *scanFixture {
 			scanVenv.err = err
 			return
 		}
-		scanVenv.python, scanVenv.err = createVenv(base, filepath.Join(dir, "venv"))
+		scanVenv.python, scanVenv.err = pythons.CreateVenv(filepath.Join(dir, "venv"), piptest.WithPip)
 		if scanVenv.err != nil {
 			return
 		}
@@ -65,7 +66,7 @@ func newScanFixture(t *testing.T) *scanFixture {
 			args = append(args, n+"==1.0")
 		}
 		cmd := exec.Command(scanVenv.python, args...)
-		cmd.Env = cleanPipEnv()
+		cmd.Env = piptest.Environ()
 		if out, err := cmd.CombinedOutput(); err != nil {
 			scanVenv.err = fmt.Errorf("pip install: %v\n%s", err, out)
 		}
@@ -85,7 +86,7 @@ func (f *scanFixture) open(t *testing.T, o Options) *Env {
 	if o.CacheDir == "" && !o.NoCache {
 		o.CacheDir = t.TempDir()
 	}
-	o.Environ = append(cleanPipEnv(), "HOME="+t.TempDir())
+	o.Environ = piptest.Environ("HOME=" + t.TempDir())
 	e, err := Open(context.Background(), o)
 	if err != nil {
 		t.Fatalf("Open: %v", err)

@@ -1,143 +1,21 @@
 package pip
 
 import (
-	"archive/zip"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"fmt"
-	"io"
-	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/pipup/pipup/pip/piptest"
 	"github.com/pipup/pipup/pypi/pypitest"
 )
 
-// Upgrade tests need many small virtual environments with pip. `python -m
-// venv` with pip takes ~10 s here (ensurepip installs pip and setuptools);
-// with --without-pip it takes ~0.5 s. So the tests make venvs without pip
-// and give them the base interpreter's bundled pip through a .pth file
-// pointing at one unpacked, precompiled copy shared by all tests (and test
-// runs). pip is then importable, and installs into the venv it runs in,
-// but is not itself an installed distribution of the venv.
-
-var upgradeTestPip struct {
-	once sync.Once
-	dir  string
-	err  error
-}
-
-// testPipDir unpacks the base interpreter's bundled pip wheel once.
-func testPipDir(t testing.TB) string {
-	t.Helper()
-	base := basePython(t)
-	upgradeTestPip.once.Do(func() {
-		out, err := exec.Command(base, "-c", "import ensurepip,os,sys;print(os.path.dirname(ensurepip.__file__));print('%d.%d'%sys.version_info[:2])").Output()
-		if err != nil {
-			upgradeTestPip.err = fmt.Errorf("find ensurepip: %v", err)
-			return
-		}
-		lines := strings.Fields(string(out))
-		wheels, _ := filepath.Glob(filepath.Join(lines[0], "_bundled", "pip-*.whl"))
-		if len(wheels) == 0 {
-			upgradeTestPip.err = fmt.Errorf("no bundled pip wheel under %s", lines[0])
-			return
-		}
-		whl := wheels[len(wheels)-1]
-		dir := filepath.Join(os.TempDir(), "pipup-test-"+strings.TrimSuffix(filepath.Base(whl), ".whl")+"-py"+lines[1])
-		if _, err := os.Stat(filepath.Join(dir, "pip", "__main__.py")); err == nil {
-			upgradeTestPip.dir = dir
-			return
-		}
-		tmp, err := os.MkdirTemp(os.TempDir(), "pipup-test-pip-")
-		if err != nil {
-			upgradeTestPip.err = err
-			return
-		}
-		if err := unzip(whl, tmp); err != nil {
-			upgradeTestPip.err = err
-			return
-		}
-		infos, _ := filepath.Glob(filepath.Join(tmp, "pip-*.dist-info"))
-		for _, d := range infos {
-			os.RemoveAll(d)
-		}
-		// PYTHONDONTWRITEBYTECODE is set on this machine: without .pyc
-		// files every pip start would compile pip (~1 s more).
-		if out, err := exec.Command(base, "-m", "compileall", "-q", tmp).CombinedOutput(); err != nil {
-			upgradeTestPip.err = fmt.Errorf("compileall: %v: %s", err, out)
-			return
-		}
-		if err := os.Rename(tmp, dir); err != nil {
-			os.RemoveAll(tmp) // another test binary won the race
-		}
-		upgradeTestPip.dir = dir
-	})
-	if upgradeTestPip.err != nil {
-		t.Fatalf("test pip: %v", upgradeTestPip.err)
-	}
-	return upgradeTestPip.dir
-}
-
-func unzip(path, dest string) error {
-	zr, err := zip.OpenReader(path)
-	if err != nil {
-		return err
-	}
-	defer zr.Close()
-	for _, f := range zr.File {
-		p := filepath.Join(dest, filepath.FromSlash(f.Name))
-		if !strings.HasPrefix(p, filepath.Clean(dest)+string(filepath.Separator)) {
-			return fmt.Errorf("unzip %s: bad path %q", path, f.Name)
-		}
-		if strings.HasSuffix(f.Name, "/") {
-			continue
-		}
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			return err
-		}
-		rc, err := f.Open()
-		if err != nil {
-			return err
-		}
-		w, err := os.Create(p)
-		if err == nil {
-			_, err = io.Copy(w, rc)
-			if cerr := w.Close(); err == nil {
-				err = cerr
-			}
-		}
-		rc.Close()
-		if err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// fastVenv makes a venv under t.TempDir() whose pip is the shared one.
-func fastVenv(t testing.TB) string {
-	t.Helper()
-	pipDir := testPipDir(t)
-	py := makeVenv(t, "--without-pip")
-	site, err := filepath.Glob(filepath.Join(filepath.Dir(filepath.Dir(py)), "lib", "python*", "site-packages"))
-	if err != nil || len(site) != 1 {
-		t.Fatalf("venv site-packages: %v %v", site, err)
-	}
-	if err := os.WriteFile(filepath.Join(site[0], "_pipup_test_pip.pth"), []byte(pipDir+"\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return py
-}
-
 // testEnviron is the environment pip and pipup run with in these tests.
 func testEnviron(t testing.TB) []string {
-	return append(cleanPipEnv(), "PIP_CACHE_DIR="+t.TempDir(), "PYTHONNOUSERSITE=1", "XDG_STATE_HOME="+t.TempDir())
+	return piptest.Environ("PIP_CACHE_DIR="+t.TempDir(), "PYTHONNOUSERSITE=1", "XDG_STATE_HOME="+t.TempDir())
 }
 
 // pipInstall installs pins into the venv from dir, with no index.
@@ -145,7 +23,7 @@ func pipInstall(t testing.TB, py, dir string, pins ...string) {
 	t.Helper()
 	args := append([]string{"-m", "pip", "install", "-q", "--no-index", "--break-system-packages", "--find-links", dir}, pins...)
 	cmd := exec.Command(py, args...)
-	cmd.Env = append(cleanPipEnv(), "PYTHONNOUSERSITE=1")
+	cmd.Env = piptest.Environ("PYTHONNOUSERSITE=1")
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("pip %s: %v\n%s", strings.Join(args[2:], " "), err, out)
 	}
@@ -167,7 +45,7 @@ func newFixture(t testing.TB, opts ...pypitest.Option) *fixture {
 	t.Helper()
 	srv := pypitest.NewServer(opts...)
 	t.Cleanup(srv.Close)
-	return &fixture{t: t, srv: srv, py: fastVenv(t), local: t.TempDir(), state: t.TempDir(), specs: map[string]pypitest.WheelSpec{}}
+	return &fixture{t: t, srv: srv, py: pythons.Venv(t, piptest.SharedPip), local: t.TempDir(), state: t.TempDir(), specs: map[string]pypitest.WheelSpec{}}
 }
 
 // old adds a wheel to the index and installs it into the venv.

@@ -282,7 +282,7 @@ func TestUpgradeExternallyManaged(t *testing.T) {
 // EXTERNALLY-MANAGED file, as a distribution's /usr would have.
 func fakeSystemPython(t *testing.T, msg string) string {
 	t.Helper()
-	base := basePython(t)
+	base := pythons.Python(t)
 	out, err := execOutput(base, "-c", "import sys,sysconfig;print(sys.base_prefix);print(sysconfig.get_path('stdlib'));print('%d.%d'%sys.version_info[:2])")
 	if err != nil {
 		t.Fatal(err)
@@ -321,7 +321,7 @@ func fakeSystemPython(t *testing.T, msg string) string {
 		}
 	}
 	os.WriteFile(filepath.Join(lib, "EXTERNALLY-MANAGED"), []byte("[externally-managed]\nError="+msg+"\n"), 0o644)
-	os.WriteFile(filepath.Join(site, "_pipup_test_pip.pth"), []byte(testPipDir(t)+"\n"), 0o644)
+	pythons.LinkPip(t, site)
 	return py
 }
 

@@ -10,6 +10,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/pipup/pipup/pip/piptest"
 	"github.com/pipup/pipup/pypi/pypitest"
 )
 
@@ -57,7 +58,7 @@ func newHoldIndex(t *testing.T) *pypitest.Server {
 // index.
 func holdFixture(t *testing.T) (string, *pypitest.Server) {
 	t.Helper()
-	base := basePython(t)
+	pythons.Python(t)
 	srv := newHoldIndex(t)
 	holdVenv.once.Do(func() {
 		dir, err := os.MkdirTemp("", "pipup-hold-venv-")
@@ -65,7 +66,7 @@ func holdFixture(t *testing.T) (string, *pypitest.Server) {
 			holdVenv.err = err
 			return
 		}
-		holdVenv.python, holdVenv.err = createVenv(base, filepath.Join(dir, "venv"))
+		holdVenv.python, holdVenv.err = pythons.CreateVenv(filepath.Join(dir, "venv"), piptest.WithPip)
 		if holdVenv.err != nil {
 			return
 		}
@@ -74,7 +75,7 @@ func holdFixture(t *testing.T) (string, *pypitest.Server) {
 			args = append(args, n+"==1.0")
 		}
 		cmd := exec.Command(holdVenv.python, args...)
-		cmd.Env = cleanPipEnv()
+		cmd.Env = piptest.Environ()
 		if out, err := cmd.CombinedOutput(); err != nil {
 			holdVenv.err = fmt.Errorf("pip install: %v\n%s", err, out)
 		}
