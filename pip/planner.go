@@ -701,7 +701,7 @@ func (p *planner) result() *Plan {
 				have = v.String()
 			}
 			// pip check's words: canonical names, the requirement as written.
-			plan.Conflicts = append(plan.Conflicts, Conflict{Dependent: c.depCanonical, Version: c.depVersion, Requirement: c.req.String(), Name: n, Have: have})
+			plan.Conflicts = append(plan.Conflicts, Conflict{Dependent: c.depCanonical, Version: c.depVersion, Requirement: pypi.RedactURL(c.req.String()), Name: n, Have: have})
 		}
 	}
 	return plan
