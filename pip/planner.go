@@ -60,6 +60,7 @@ type planTarget struct {
 	src             PackageChecked
 	reqs            []pep508.Requirement // to's requirements that apply here
 	known           bool                 // reqs were read (or could not be)
+	descents        int                  // versions stepped down for its own requirements
 }
 
 // constraint is one requirement on a package, from an installed
@@ -350,14 +351,16 @@ func (p *planner) addRequired(n string, all, needs []constraint, touched map[str
 	d, installed := p.dists[n]
 	block := ""
 	switch {
+	case p.dropped[n] && installed:
+		block = fmt.Sprintf("%s stays at %s", d.Name, d.Version)
 	case p.dropped[n]:
-		block = "it stays at its installed version"
+		block = fmt.Sprintf("%s cannot be installed", needs[0].req.Name)
 	case installed && skipReason(d) != "":
-		block = "it cannot be upgraded (" + skipReason(d) + ")"
+		block = fmt.Sprintf("%s cannot be upgraded (%s)", d.Name, skipReason(d))
 	}
 	if block != "" {
 		for _, c := range needs {
-			p.drop(c.depCanonical, fmt.Sprintf("%s %s requires %s, but %s", c.dep, c.depVersion, c.requirement(), block))
+			p.descend(c.depCanonical, fmt.Sprintf("%s %s requires %s, but %s", c.dep, c.depVersion, c.requirement(), block))
 			touched[c.depCanonical] = true
 		}
 		return true, nil
@@ -436,13 +439,18 @@ func (p *planner) reject(n string, fixed, rejected []constraint, touched map[str
 	for _, c := range rejected {
 		why := "it conflicts with what the rest of the plan needs of " + n
 		if alone, _ := p.best(n, append(slices.Clone(fixed), c), nil); alone == nil {
-			if v, ok := p.versions[n]; ok {
+			v, ok := p.versions[n]
+			switch {
+			case ok && p.planned[n] != nil && c.req.Specifier.ContainsPre(v, true):
+				// Only not upgrading n would do; the plan upgrades it.
+				why = fmt.Sprintf("that would keep %s at %s", p.dists[n].Name, v)
+			case ok:
 				why = fmt.Sprintf("no version of %s above %s on the index fits", p.dists[n].Name, v)
-			} else {
+			default:
 				why = fmt.Sprintf("no installable version of %s fits", c.req.Name)
 			}
 		}
-		p.drop(c.depCanonical, fmt.Sprintf("%s %s requires %s, but %s", c.dep, c.depVersion, c.requirement(), why))
+		p.descend(c.depCanonical, fmt.Sprintf("%s %s requires %s, but %s", c.dep, c.depVersion, c.requirement(), why))
 		touched[c.depCanonical] = true
 	}
 }
@@ -561,6 +569,52 @@ func (p *planner) lower(t *planTarget, all, bad []constraint, touched map[string
 	}
 	p.changes[t.canonical] = PlanChange{Kind: ChangeLowered, Name: t.name, From: t.from, To: c.Version.String(), Asked: t.asked, Reason: reason}
 	return true, nil
+}
+
+// maxDescent bounds how many versions down a package goes, one at a time,
+// when its planned version's own requirements cannot be met (as pip's
+// resolver backtracks); each step reads one more version's metadata.
+const maxDescent = 5
+
+// descend moves the planned package n to its next lower version above the
+// installed one, because its planned version's requirements cannot be met
+// (reason says why); after maxDescent steps, or with no version left, it
+// drops n. The first reason is the one reported: it explains why the
+// asked version is not installed.
+func (p *planner) descend(n, reason string) {
+	t := p.planned[n]
+	if t == nil {
+		return
+	}
+	t.descents++
+	var next *pypi.Candidate
+	if vs, err := p.candidates(n); err == nil && t.descents <= maxDescent {
+		floor, hasFloor := p.versions[n]
+		for i := range vs {
+			if vs[i].Version.Compare(t.to) < 0 && (!hasFloor || vs[i].Version.Compare(floor) > 0) {
+				next = &vs[i]
+				break
+			}
+		}
+	}
+	if next == nil {
+		if ch, ok := p.changes[n]; ok && ch.Kind == ChangeLowered {
+			reason = ch.Reason
+		}
+		p.drop(n, reason)
+		return
+	}
+	t.to, t.cand, t.fileType, t.known, t.reqs = next.Version, candidateFile(next), next.FileType(), false, nil
+	if t.asked == "" {
+		ch := p.changes[n]
+		ch.To = next.Version.String()
+		p.changes[n] = ch
+		return
+	}
+	if ch, ok := p.changes[n]; ok && ch.Kind == ChangeLowered {
+		reason = ch.Reason
+	}
+	p.changes[n] = PlanChange{Kind: ChangeLowered, Name: t.name, From: t.from, To: next.Version.String(), Asked: t.asked, Reason: reason}
 }
 
 // drop takes n out of the plan for good.

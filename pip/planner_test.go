@@ -132,6 +132,23 @@ func TestPlanUpgrade(t *testing.T) {
 			"y stays at 1.0: y 2.0 requires lib<2, but it conflicts with what the rest of the plan needs of lib",
 		},
 	}, {
+		name:      "a new version whose requirements cannot be met: the next lower version that fits, as pip backtracks",
+		installed: []Dist{planDist("app", "1.0"), planDist("lib", "1.0")},
+		index: []pypitest.WheelSpec{
+			w("app", "1.2", "lib>=1"), w("app", "1.5", "lib>=1", "missing-dep>=9"), w("app", "2.0", "lib>=3"),
+			w("lib", "1.0"), w("lib", "2.0"), w("missing-dep", "1.0"),
+		},
+		chosen:  []string{"app"},
+		want:    []string{"app 1.0->1.2"},
+		changes: []string{"app: upgrading to 1.2, not 2.0: app 2.0 requires lib>=3, but no version of lib above 1.0 on the index fits"},
+	}, {
+		name:      "a new version that needs another chosen package not upgraded: that upgrade wins, and says so",
+		installed: []Dist{planDist("x", "1.0"), planDist("y", "1.0")},
+		index:     []pypitest.WheelSpec{w("x", "2.0", "y<1.1"), w("y", "2.0")},
+		chosen:    []string{"x", "y"},
+		want:      []string{"y 1.0->2.0"},
+		changes:   []string{"x stays at 1.0: x 2.0 requires y<1.1, but that would keep y at 1.0"},
+	}, {
 		name:      "two choices that clash: the required one is lowered",
 		installed: []Dist{planDist("x", "1.0"), planDist("y", "1.0")},
 		index:     []pypitest.WheelSpec{w("x", "2.0", "y<2"), w("y", "1.5"), w("y", "2.0")},
