@@ -376,4 +376,3 @@ func (p *planner) dropViolators() bool {
 	}
 	return dropped
 }
-
