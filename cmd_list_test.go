@@ -2,7 +2,6 @@ package main
 
 import (
 	"encoding/json"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -30,7 +29,7 @@ func listFixture(t *testing.T) (python string, srv *pypitest.Server) {
 		}
 	}
 	listVenv.once.Do(func() {
-		dir, err := os.MkdirTemp("", "pipup-list-venv-")
+		dir, err := pythons.MkdirTemp("pipup-list-venv-")
 		if err != nil {
 			t.Fatal(err)
 		}

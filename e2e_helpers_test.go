@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"sync"
@@ -30,7 +29,7 @@ var buildOnce struct {
 func pipupBinary(t testing.TB) string {
 	t.Helper()
 	buildOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "pipup-bin-")
+		dir, err := pythons.MkdirTemp("pipup-bin-")
 		if err != nil {
 			buildOnce.err = err
 			return

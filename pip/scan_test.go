@@ -52,7 +52,7 @@ func newScanFixture(t *testing.T) *scanFixture {
 	pythons.Python(t)
 	scanVenv.once.Do(func() {
 		srv := fixtureIndex(t)
-		dir, err := os.MkdirTemp("", "pipup-scan-venv-")
+		dir, err := pythons.MkdirTemp("pipup-scan-venv-")
 		if err != nil {
 			scanVenv.err = err
 			return

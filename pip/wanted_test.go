@@ -3,7 +3,6 @@ package pip
 import (
 	"context"
 	"fmt"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -61,7 +60,7 @@ func holdFixture(t *testing.T) (string, *pypitest.Server) {
 	pythons.Python(t)
 	srv := newHoldIndex(t)
 	holdVenv.once.Do(func() {
-		dir, err := os.MkdirTemp("", "pipup-hold-venv-")
+		dir, err := pythons.MkdirTemp("pipup-hold-venv-")
 		if err != nil {
 			holdVenv.err = err
 			return

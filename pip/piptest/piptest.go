@@ -73,6 +73,20 @@ func (f *Fixture) Close() error {
 	return errors.Join(errs...)
 }
 
+// MkdirTemp makes a directory (os.MkdirTemp("", pattern)) that Close
+// removes: for what a test binary builds once and shares (a venv made
+// under a sync.Once, a built binary).
+func (f *Fixture) MkdirTemp(pattern string) (string, error) {
+	dir, err := os.MkdirTemp("", pattern)
+	if err != nil {
+		return "", err
+	}
+	f.mu.Lock()
+	f.temp = append(f.temp, dir)
+	f.mu.Unlock()
+	return dir, nil
+}
+
 // Main runs m's tests, closes f and exits with the tests' status: the
 // whole of a TestMain.
 func (f *Fixture) Main(m *testing.M) {
