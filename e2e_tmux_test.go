@@ -390,3 +390,56 @@ func TestTUIColourAndResize(t *testing.T) {
 		})
 	}
 }
+
+// TestTUIPlanPairAndNewDependency: the whole UI with the real engines on a
+// held pair and a new dependency. `p` on the held package ticks its
+// holder too; the confirm screen shows the checked plan (the pair, and the
+// package a new version needs installed); after the upgrade pip check
+// finds nothing broken.
+func TestTUIPlanPairAndNewDependency(t *testing.T) {
+	t.Parallel()
+	s := newUpgradeSetup(t)
+	s.seed([]pypitest.WheelSpec{
+		{Name: "app", Version: "1.0"}, {Name: "app", Version: "1.1", Requires: []string{"fresh>=1"}},
+		{Name: "dep", Version: "1.0"}, {Name: "dep", Version: "1.5"}, {Name: "dep", Version: "2.0"},
+		{Name: "fresh", Version: "1.2"},
+		{Name: "holder", Version: "1.0", Requires: []string{"dep<2"}},
+		{Name: "holder", Version: "2.0", Requires: []string{"dep>=2"}},
+	}, "app==1.0", "dep==1.0", "holder==1.0")
+
+	ui := s.tui(120, 40)
+	scr := ui.waitFor("3 outdated", 30*time.Second)
+	// dep is offered at 1.5, what holder 1.0 allows; holder's major step
+	// is not pre-selected.
+	for _, want := range []string{"[x] app", "[x] dep", "1.5", "[ ] holder", "2 of 3 selected"} {
+		if !strings.Contains(scr, want) {
+			t.Fatalf("table lacks %q:\n%s", want, scr)
+		}
+	}
+	ui.keys("Down")
+	ui.waitFor("p: upgrade with holder 2.0", 5*time.Second)
+	ui.keys("p")
+	scr = ui.waitFor("3 of 3 selected", 5*time.Second)
+	if !strings.Contains(scr, "[x] holder") {
+		t.Fatalf("p did not tick the holder:\n%s", scr)
+	}
+	ui.keys("Enter")
+	scr = ui.waitFor("upgrade now", 30*time.Second)
+	if !strings.Contains(scr, "fresh: installing 1.2: required by app 1.1 (fresh>=1)") {
+		t.Fatalf("confirm screen lacks the added dependency:\n%s", scr)
+	}
+	ui.keys("Enter")
+	scr = ui.waitFor("To undo:", 2*time.Minute)
+	if code := ui.exitCode(10 * time.Second); code != 0 {
+		t.Fatalf("exit %d:\n%s", code, scr)
+	}
+	got := s.pipVersions()
+	for name, v := range map[string]string{"app": "1.1", "dep": "2.0", "holder": "2.0", "fresh": "1.2"} {
+		if got[name] != v {
+			t.Errorf("%s is %q, want %q (pip list: %v)", name, got[name], v, got)
+		}
+	}
+	if out, errOut, code := runCmd(t, s.env, s.py, "-m", "pip", "check"); code != 0 {
+		t.Errorf("pip check:\n%s%s", out, errOut)
+	}
+}
