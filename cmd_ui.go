@@ -75,7 +75,7 @@ func uiEngines(ef envFlags, cf changeFlags, pf planFlags, pkgs []string) model.E
 	var env atomic.Pointer[pip.Env]
 	e := model.Engines{
 		Open: func(ctx context.Context) (model.Target, error) {
-			opened, err := pip.Open(ctx, ef.options())
+			opened, err := pip.Open(ctx, ef.optionsFor("install"))
 			if err != nil {
 				return model.Target{}, err
 			}

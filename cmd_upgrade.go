@@ -80,7 +80,7 @@ func runUpgrade(sig *interrupts, args []string, io stdio) int {
 		fmt.Fprintln(io.err, "pipup upgrade: name the packages to upgrade, or pass --all (not both)")
 		return exitUsage
 	}
-	env, err := pip.Open(sig.ctx, ef.options())
+	env, err := pip.Open(sig.ctx, ef.optionsFor("install"))
 	if err != nil {
 		return fail(io, sig, err)
 	}
@@ -180,7 +180,7 @@ func runUndo(sig *interrupts, args []string, io stdio) int {
 		fmt.Fprintf(io.err, "pipup undo: unexpected argument %q\n", rest[0])
 		return exitUsage
 	}
-	env, err := pip.Open(sig.ctx, ef.options())
+	env, err := pip.Open(sig.ctx, ef.optionsFor("install"))
 	if err != nil {
 		return fail(io, sig, err)
 	}

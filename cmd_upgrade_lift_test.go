@@ -1,6 +1,9 @@
 package main
 
 import (
+	"os"
+	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -174,4 +177,29 @@ func TestUpgradePlanAddsRequirements(t *testing.T) {
 		t.Errorf("after undo: versions %v, want app 1.0, lib 1.0, no fresh-dep", v)
 	}
 	assertHealthy(t, s.interp())
+}
+
+// pipup upgrade reads pip's [install] section, as pip install does, and
+// pipup list reads [list]/[global], as pip list --outdated does: with the
+// index only in [install] (and an unreachable one in [global]) the upgrade
+// works and the list cannot reach its index.
+func TestUpgradeReadsInstallConfigSection(t *testing.T) {
+	t.Parallel()
+	s := newUpgradeSetup(t)
+	s.seed([]pypitest.WheelSpec{{Name: "dep", Version: "1.0"}, {Name: "dep", Version: "2.0"}}, "dep==1.0")
+	cfg := filepath.Join(t.TempDir(), "pip.conf")
+	conf := "[global]\nindex-url = http://127.0.0.1:1/simple/\n[install]\nindex-url = " + s.srv.IndexURL() + "\n"
+	if err := os.WriteFile(cfg, []byte(conf), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	env := append(slices.DeleteFunc(slices.Clone(s.env), func(kv string) bool { return strings.HasPrefix(kv, "PIP_CONFIG_FILE=") }), "PIP_CONFIG_FILE="+cfg)
+
+	out, errOut, code := runCmd(t, env, pipupBinary(t), "list", "--python", s.py)
+	if code != exitFailed || !strings.Contains(errOut, "127.0.0.1:1") {
+		t.Errorf("list with [global]'s unreachable index: exit %d\n%s%s", code, out, errOut)
+	}
+	out, errOut, code = runCmd(t, env, pipupBinary(t), "upgrade", "dep", "--yes", "--python", s.py)
+	if code != exitOK || s.versions()["dep"] != "2.0" {
+		t.Errorf("upgrade with [install]'s index: exit %d, dep %s\n%s%s", code, s.versions()["dep"], out, errOut)
+	}
 }

@@ -45,7 +45,14 @@ func (f *envFlags) register(fs *flag.FlagSet) {
 
 // options turns the flags into engine options.
 func (f *envFlags) options() pip.Options {
+	return f.optionsFor("list")
+}
+
+// optionsFor reads pip's configuration as pip's command would: "list"
+// for what pip list --outdated answers, "install" for upgrades.
+func (f *envFlags) optionsFor(command string) pip.Options {
 	return pip.Options{
+		PipCommand:     command,
 		Python:         f.python,
 		IndexURL:       f.indexURL,
 		ExtraIndexURLs: f.extraIndexURLs,

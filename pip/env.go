@@ -38,6 +38,10 @@ type Options struct {
 	UserAgent      string
 	Timeout        time.Duration // per HTTP request; 0 = pip's configured timeout
 	Environ        []string      // nil = os.Environ()
+	// PipCommand is the pip command whose configuration section applies
+	// on top of [global]: "list" (the default: pip list --outdated's
+	// answers) or "install" (for upgrades: the index pip install uses).
+	PipCommand string
 }
 
 // Env is one opened Python environment: its interpreter's facts, pip's
@@ -92,7 +96,11 @@ func Open(ctx context.Context, o Options) (*Env, error) {
 	if err != nil {
 		return nil, err
 	}
-	cfg, err := LoadConfig(ConfigInput{Command: "list", Environ: environ, Home: home, Prefix: interp.Prefix})
+	command := o.PipCommand
+	if command == "" {
+		command = "list"
+	}
+	cfg, err := LoadConfig(ConfigInput{Command: command, Environ: environ, Home: home, Prefix: interp.Prefix})
 	if err != nil {
 		return nil, err
 	}
