@@ -138,6 +138,9 @@ func (p *planner) run(chosen []PackageChecked) (*Plan, error) {
 		if err != nil || c.Candidate.URL == "" || p.planned[can] != nil {
 			continue
 		}
+		if have, ok := p.versions[can]; ok && v.Compare(have) <= 0 {
+			continue // not an upgrade: nothing to plan
+		}
 		p.planned[can] = &planTarget{
 			name: c.Name, canonical: can, from: c.Version, to: v, cand: c.Candidate,
 			fileType: c.FileType, asked: c.Latest, src: c,
