@@ -2,7 +2,6 @@ package main
 
 import (
 	"encoding/json"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -29,18 +28,11 @@ func listFixture(t *testing.T) (python string, srv *pypitest.Server) {
 		}
 	}
 	listVenv.once.Do(func() {
-		dir, err := pythons.MkdirTemp("pipup-list-venv-")
-		if err != nil {
-			t.Fatal(err)
-		}
-		py, err := pythons.CreateVenv(filepath.Join(dir, "v"), piptest.WithPip)
+		py, err := pythons.InstalledVenv("pipup-list-venv-", "--index-url", srv.IndexURL(), "able==1.0", "baker==1.0")
 		if err != nil {
 			t.Fatal(err)
 		}
 		listVenv.python = py
-		if _, errOut, code := runCmd(t, piptest.HomeEnviron(t.TempDir()), listVenv.python, "-m", "pip", "install", "-q", "--index-url", srv.IndexURL(), "able==1.0", "baker==1.0"); code != 0 {
-			t.Fatalf("pip install: %s", errOut)
-		}
 	})
 	if listVenv.python == "" {
 		t.Fatal("list fixture venv failed in an earlier test")

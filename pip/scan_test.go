@@ -3,9 +3,7 @@ package pip
 import (
 	"context"
 	"errors"
-	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -51,25 +49,11 @@ func newScanFixture(t *testing.T) *scanFixture {
 	t.Helper()
 	pythons.Python(t)
 	scanVenv.once.Do(func() {
-		srv := fixtureIndex(t)
-		dir, err := pythons.MkdirTemp("pipup-scan-venv-")
-		if err != nil {
-			scanVenv.err = err
-			return
-		}
-		scanVenv.python, scanVenv.err = pythons.CreateVenv(filepath.Join(dir, "venv"), piptest.WithPip)
-		if scanVenv.err != nil {
-			return
-		}
-		args := []string{"-m", "pip", "install", "-q", "--index-url", srv.IndexURL()}
+		args := []string{"--index-url", fixtureIndex(t).IndexURL()}
 		for _, n := range fixtureNames {
 			args = append(args, n+"==1.0")
 		}
-		cmd := exec.Command(scanVenv.python, args...)
-		cmd.Env = piptest.Environ()
-		if out, err := cmd.CombinedOutput(); err != nil {
-			scanVenv.err = fmt.Errorf("pip install: %v\n%s", err, out)
-		}
+		scanVenv.python, scanVenv.err = pythons.InstalledVenv("pipup-scan-venv-", args...)
 	})
 	if scanVenv.err != nil {
 		t.Fatalf("scan fixture venv: %v", scanVenv.err)

@@ -2,14 +2,10 @@ package pip
 
 import (
 	"context"
-	"fmt"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 
-	"github.com/pipup/pipup/pip/piptest"
 	"github.com/pipup/pipup/pypi/pypitest"
 )
 
@@ -60,24 +56,11 @@ func holdFixture(t *testing.T) (string, *pypitest.Server) {
 	pythons.Python(t)
 	srv := newHoldIndex(t)
 	holdVenv.once.Do(func() {
-		dir, err := pythons.MkdirTemp("pipup-hold-venv-")
-		if err != nil {
-			holdVenv.err = err
-			return
-		}
-		holdVenv.python, holdVenv.err = pythons.CreateVenv(filepath.Join(dir, "venv"), piptest.WithPip)
-		if holdVenv.err != nil {
-			return
-		}
-		args := []string{"-m", "pip", "install", "-q", "--no-deps", "--index-url", srv.IndexURL()}
+		args := []string{"--no-deps", "--index-url", srv.IndexURL()}
 		for _, n := range holdInstalled {
 			args = append(args, n+"==1.0")
 		}
-		cmd := exec.Command(holdVenv.python, args...)
-		cmd.Env = piptest.Environ()
-		if out, err := cmd.CombinedOutput(); err != nil {
-			holdVenv.err = fmt.Errorf("pip install: %v\n%s", err, out)
-		}
+		holdVenv.python, holdVenv.err = pythons.InstalledVenv("pipup-hold-venv-", args...)
 	})
 	if holdVenv.err != nil {
 		t.Fatalf("hold fixture venv: %v", holdVenv.err)

@@ -115,14 +115,32 @@ func (f *Fixture) SharedVenv(t testing.TB) string {
 }
 
 func (f *Fixture) makeShared() (string, error) {
-	root, err := os.MkdirTemp("", "pipup-shared-venv-")
+	root, err := f.MkdirTemp("pipup-shared-venv-")
 	if err != nil {
 		return "", err
 	}
-	f.mu.Lock()
-	f.temp = append(f.temp, root)
-	f.mu.Unlock()
 	return f.CreateVenv(filepath.Join(root, "venv"), WithPip)
+}
+
+// InstalledVenv makes a WithPip venv in a directory Close removes and runs
+// `python -m pip install -q pipArgs...` in it, with a private HOME and no
+// pip cache: for a venv a test binary fills once (under a sync.Once) and
+// its tests share read-only.
+func (f *Fixture) InstalledVenv(pattern string, pipArgs ...string) (string, error) {
+	dir, err := f.MkdirTemp(pattern)
+	if err != nil {
+		return "", err
+	}
+	py, err := f.CreateVenv(filepath.Join(dir, "venv"), WithPip)
+	if err != nil {
+		return "", err
+	}
+	cmd := exec.Command(py, append([]string{"-m", "pip", "install", "-q"}, pipArgs...)...)
+	cmd.Env, cmd.Dir = HomeEnviron(dir), dir
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return "", fmt.Errorf("pip install %s: %v\n%s", strings.Join(pipArgs, " "), err, out)
+	}
+	return py, nil
 }
 
 // installPip copies the prepared site-packages into the venv, or falls
