@@ -3,7 +3,6 @@ package pip
 import (
 	"context"
 	"fmt"
-	"slices"
 	"sync"
 
 	"github.com/pipup/pipup/pypi"
@@ -127,21 +126,5 @@ func (e *Env) fetchRequires(ctx context.Context, name, version string, cand Cand
 	if err != nil {
 		return nil, err
 	}
-	ctxExtras := []string{""}
-	for _, x := range md.ProvidesExtra {
-		if x = pypi.Normalize(x); slices.Contains(extras, x) {
-			ctxExtras = append(ctxExtras, x)
-		}
-	}
-	var out []pep508.Requirement
-	for _, line := range md.RequiresDist {
-		r, err := pep508.ParseRequirement(line)
-		if err != nil {
-			continue
-		}
-		if ok, err := r.Marker.EvaluateErr(e.Interp.Markers, ctxExtras...); ok && err == nil {
-			out = append(out, r)
-		}
-	}
-	return out, nil
+	return applicableRequires(md, e.Interp.Markers, extras), nil
 }

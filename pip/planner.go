@@ -38,18 +38,6 @@ func (e *Env) PlanUpgrade(ctx context.Context, chosen []PackageChecked, o PlanOp
 	return e.planner(ctx, o, dists).run(chosen)
 }
 
-// planner prepares a planner over dists with the Env's index.
-func (e *Env) planner(ctx context.Context, o PlanOptions, dists []Dist) *planner {
-	p := newPlanner(ctx, o, dists, e.Interp.Markers)
-	p.fetch = e.candidateMetadata
-	p.find = func(ctx context.Context, name string) ([]pypi.Candidate, error) {
-		res, err := e.finder.FindAll(ctx, name, e.Config.Pre)
-		return res.Versions, err
-	}
-	p.conc = max(e.opts.Concurrency, 1)
-	return p
-}
-
 // planTarget is one package the plan installs.
 type planTarget struct {
 	name, canonical string
@@ -82,12 +70,9 @@ func (c constraint) String() string {
 
 type planner struct {
 	ctx      context.Context
+	e        *Env // its index, metadata cache and interpreter
 	o        PlanOptions
-	markers  map[string]string
-	conc     int
-	rounds   int // maxPlanRounds; tests lower it
-	fetch    func(ctx context.Context, name, version string, cand CandidateFile) (Metadata, error)
-	find     func(ctx context.Context, canonical string) ([]pypi.Candidate, error)
+	rounds   int                       // maxPlanRounds; tests lower it
 	dists    map[string]Dist           // installed, first on sys.path
 	versions map[string]pep440.Version // installed versions that parse
 	inst     *Requirements
@@ -102,9 +87,10 @@ type planner struct {
 	warned   map[string]bool
 }
 
-func newPlanner(ctx context.Context, o PlanOptions, dists []Dist, markers map[string]string) *planner {
+// planner prepares a planner over dists with the Env's index.
+func (e *Env) planner(ctx context.Context, o PlanOptions, dists []Dist) *planner {
 	p := &planner{
-		ctx: ctx, o: o, markers: markers, conc: 1, rounds: maxPlanRounds,
+		ctx: ctx, e: e, o: o, rounds: maxPlanRounds,
 		dists: map[string]Dist{}, versions: map[string]pep440.Version{},
 		byDep: map[string][]Dependent{}, planned: map[string]*planTarget{}, dropped: map[string]bool{},
 		changes: map[string]PlanChange{}, found: map[string][]pypi.Candidate{}, lifts: map[string]*Lift{},
@@ -119,7 +105,7 @@ func newPlanner(ctx context.Context, o PlanOptions, dists []Dist, markers map[st
 			p.versions[d.Canonical] = v
 		}
 	}
-	p.inst = InstalledRequirements(dists, markers)
+	p.inst = InstalledRequirements(dists, e.Interp.Markers)
 	for _, m := range []map[string][]Dependent{p.inst.On, p.inst.Missing} {
 		for _, deps := range m {
 			for _, d := range deps {
@@ -180,11 +166,11 @@ func (p *planner) readRequirements() error {
 		return nil
 	}
 	g, ctx := errgroup.WithContext(p.ctx)
-	g.SetLimit(p.conc)
+	g.SetLimit(max(p.e.opts.Concurrency, 1))
 	var mu sync.Mutex
 	for _, t := range todo {
 		g.Go(func() error {
-			md, err := p.fetch(ctx, t.name, t.to.String(), t.cand)
+			reqs, err := p.requires(ctx, t.name, t.canonical, t.to, t.cand)
 			if ctx.Err() != nil {
 				return ctx.Err()
 			}
@@ -196,11 +182,17 @@ func (p *planner) readRequirements() error {
 				t.reqs = nil
 				return nil
 			}
-			t.reqs = applicableRequires(md, p.markers, p.inst.Extras[t.canonical])
+			t.reqs = reqs
 			return nil
 		})
 	}
 	return g.Wait()
+}
+
+// requires reads the requirements of version v of a package (file cand)
+// that apply here, with the extras its installed dependents request.
+func (p *planner) requires(ctx context.Context, name, canonical string, v pep440.Version, cand CandidateFile) ([]pep508.Requirement, error) {
+	return p.e.fetchRequires(ctx, name, v.String(), cand, p.inst.Extras[canonical])
 }
 
 func (p *planner) warn(s string) {
@@ -208,30 +200,6 @@ func (p *planner) warn(s string) {
 		p.warned[s] = true
 		p.warnings = append(p.warnings, s)
 	}
-}
-
-// applicableRequires keeps the Requires-Dist lines of md that apply to an
-// interpreter with these markers, counting the extras installed dependents
-// request of it (those it declares).
-func applicableRequires(md Metadata, markers map[string]string, extras []string) []pep508.Requirement {
-	ctxExtras := []string{""}
-	for _, x := range md.ProvidesExtra {
-		if x = pypi.Normalize(x); slices.Contains(extras, x) {
-			ctxExtras = append(ctxExtras, x)
-		}
-	}
-	self := pypi.Normalize(md.Name)
-	var out []pep508.Requirement
-	for _, line := range md.RequiresDist {
-		r, err := pep508.ParseRequirement(line)
-		if err != nil || pypi.Normalize(r.Name) == self {
-			continue
-		}
-		if ok, err := r.Marker.EvaluateErr(markers, ctxExtras...); ok && err == nil {
-			out = append(out, r)
-		}
-	}
-	return out
 }
 
 // constraints gathers every requirement on each package: from planned
@@ -297,7 +265,8 @@ func (p *planner) candidates(n string) ([]pypi.Candidate, error) {
 	if vs, ok := p.found[n]; ok {
 		return vs, nil
 	}
-	vs, err := p.find(p.ctx, n)
+	res, err := p.e.finder.FindAll(p.ctx, n, p.e.Config.Pre)
+	vs := res.Versions
 	if err != nil {
 		if p.ctx.Err() != nil {
 			return nil, p.ctx.Err()

@@ -201,7 +201,7 @@ func (p *planner) addDependents(t *planTarget, held []constraint, touched map[st
 			return false, nil
 		}
 		latest := &vs[0]
-		md, err := p.fetch(p.ctx, d.Name, latest.Version.String(), candidateFile(latest))
+		reqs, err := p.requires(p.ctx, d.Name, h.depCanonical, latest.Version, candidateFile(latest))
 		if p.ctx.Err() != nil {
 			return false, p.ctx.Err()
 		}
@@ -209,7 +209,7 @@ func (p *planner) addDependents(t *planTarget, held []constraint, touched map[st
 			p.warn(fmt.Sprintf("%s %s: requirements not checked: %v", d.Name, latest.Version, oneLineErr(err)))
 			return false, nil
 		}
-		for _, r := range applicableRequires(md, p.markers, p.inst.Extras[h.depCanonical]) {
+		for _, r := range reqs {
 			if pypi.Normalize(r.Name) == t.canonical && !r.Specifier.ContainsPre(t.to, true) {
 				return false, nil
 			}

@@ -2,6 +2,7 @@ package pip
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -208,4 +209,28 @@ func wanted(deps []Dependent, installed pep440.Version, versions []pypi.Candidat
 		}
 	}
 	return nil
+}
+
+// applicableRequires keeps the Requires-Dist lines of md that apply to an
+// interpreter with these markers, counting the extras installed dependents
+// request of it (those it declares).
+func applicableRequires(md Metadata, markers map[string]string, extras []string) []pep508.Requirement {
+	ctxExtras := []string{""}
+	for _, x := range md.ProvidesExtra {
+		if x = pypi.Normalize(x); slices.Contains(extras, x) {
+			ctxExtras = append(ctxExtras, x)
+		}
+	}
+	self := pypi.Normalize(md.Name)
+	var out []pep508.Requirement
+	for _, line := range md.RequiresDist {
+		r, err := pep508.ParseRequirement(line)
+		if err != nil || pypi.Normalize(r.Name) == self {
+			continue
+		}
+		if ok, err := r.Marker.EvaluateErr(markers, ctxExtras...); ok && err == nil {
+			out = append(out, r)
+		}
+	}
+	return out
 }
