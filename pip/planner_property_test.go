@@ -3,7 +3,6 @@ package pip
 import (
 	"context"
 	"fmt"
-	"math/rand/v2"
 	"slices"
 	"testing"
 
@@ -24,7 +23,13 @@ import (
 func TestPlanRandomUniverses(t *testing.T) {
 	f := newScanFixture(t)
 	for seed := uint64(1); seed <= 40; seed++ {
-		installed, specs := plannerUniverse(seed)
+		specs, _ := pypitest.RandomUniverse(seed, 6)
+		var installed []Dist
+		for _, s := range specs {
+			if s.Version == "1.0" {
+				installed = append(installed, planDist(s.Name, s.Version, s.Requires...))
+			}
+		}
 		srv := pypitest.NewServer()
 		for _, s := range specs {
 			if err := srv.AddWheel(s); err != nil {
@@ -49,49 +54,6 @@ func TestPlanRandomUniverses(t *testing.T) {
 		}
 		srv.Close()
 	}
-}
-
-// plannerUniverse: q0…q5 installed at 1.0 with requirements that hold at
-// 1.0; newer versions with random ranges on each other and on qx, which is
-// only on the index.
-func plannerUniverse(seed uint64) ([]Dist, []pypitest.WheelSpec) {
-	r := rand.New(rand.NewPCG(seed, 0x91a2))
-	inst := []string{"q0", "q1", "q2", "q3", "q4", "q5"}
-	all := append(append([]string{}, inst...), "qx")
-	okAtOne := []string{">=1.0", "<2", "<1.6", "==1.0", "", "!=1.5"}
-	ranges := []string{">=1.5", "<2", ">=2", "<1.1", "==2.5", ">=3", "", "!=2.0", "~=1.5", "<=2.5"}
-	var dists []Dist
-	var specs []pypitest.WheelSpec
-	others := func(self string, from []string, n int) []string {
-		var out []string
-		for _, i := range r.Perm(len(from))[:n] {
-			if from[i] != self {
-				out = append(out, from[i])
-			}
-		}
-		return out
-	}
-	for _, p := range inst {
-		var req []string
-		for _, d := range others(p, inst, r.IntN(3)) {
-			req = append(req, d+okAtOne[r.IntN(len(okAtOne))])
-		}
-		dists = append(dists, planDist(p, "1.0", req...))
-		specs = append(specs, pypitest.WheelSpec{Name: p, Version: "1.0", Requires: req})
-	}
-	for _, p := range all {
-		for _, v := range []string{"1.5", "2.0", "2.5", "3.0"} {
-			if r.IntN(3) == 0 {
-				continue
-			}
-			var req []string
-			for _, d := range others(p, all, r.IntN(4)) {
-				req = append(req, d+ranges[r.IntN(len(ranges))])
-			}
-			specs = append(specs, pypitest.WheelSpec{Name: p, Version: v, Requires: req})
-		}
-	}
-	return dists, specs
 }
 
 // checkPlan is the independent judge; "" when the plan keeps its promise.
