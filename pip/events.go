@@ -12,7 +12,8 @@ const (
 	BumpPatch Bump = "patch" // anything later in the release, or a post-release
 	BumpPre   Bump = "pre"   // the latest version is a pre- or dev-release
 	// BumpNew is a package an upgrade plan installs because a new version
-	// requires it; nothing of it was installed before. Scans never report it.
+	// requires it; nothing of it was installed before, and Upgrade installs
+	// it rather than refusing it as not installed. Scans never report it.
 	BumpNew Bump = "new"
 )
 

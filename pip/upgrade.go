@@ -244,7 +244,7 @@ func planUpgrade(pkgs []PackageChecked, dists []Dist) (plan []*planItem, skipped
 		}
 		seen[c] = true
 		d, ok := byName[c]
-		if !ok && p.Version == "" && p.Latest != "" && p.Candidate.URL != "" {
+		if !ok && p.Bump == BumpNew && p.Latest != "" && p.Candidate.URL != "" {
 			// A new dependency the plan added: installed like the others.
 			plan = append(plan, &planItem{name: p.Name, canonical: c, to: p.Latest, cand: p.Candidate})
 			continue
