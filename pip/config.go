@@ -1,17 +1,15 @@
 package pip
 
 import (
-	"errors"
 	"fmt"
 	"math"
 	"os"
-	"os/user"
 	"regexp"
-	"strconv"
 	"strings"
 	"time"
-	"unicode"
 	"unicode/utf8"
+
+	"github.com/pipup/pipup/internal/pyport"
 )
 
 // IndexConfig is what pip would use for finding packages, for one pip
@@ -90,7 +88,7 @@ func loadConfig(in ConfigInput, root string) (IndexConfig, error) {
 			if !strings.HasPrefix(k, "PIP_") {
 				continue
 			}
-			name := pyLower(k[4:])
+			name := pyport.Lower(k[4:])
 			if name == "version" || name == "help" {
 				continue
 			}
@@ -133,27 +131,27 @@ func configFiles(in ConfigInput, env environ, root string) map[string][]string {
 	}
 
 	dirs, _ := env.get("XDG_CONFIG_DIRS")
-	if pyStrip(dirs) == "" {
+	if pyport.Strip(dirs) == "" {
 		dirs = root + "/etc/xdg"
 	}
 	for _, d := range strings.Split(dirs, ":") {
-		files["global"] = append(files["global"], pyJoin(pyJoin(expandUser(d, in.Home), "pip"), "pip.conf"))
+		files["global"] = append(files["global"], pyport.Join(pyport.Join(pyport.ExpandUser(d, in.Home), "pip"), "pip.conf"))
 	}
-	files["global"] = append(files["global"], pyJoin(root+"/etc", "pip.conf"))
+	files["global"] = append(files["global"], pyport.Join(root+"/etc", "pip.conf"))
 
 	if !in.Isolated && !(envFile != "" && fileExists(envFile)) {
 		// The legacy file comes first, so the XDG one overrides it.
 		xdgHome, _ := env.get("XDG_CONFIG_HOME")
-		if pyStrip(xdgHome) == "" {
-			xdgHome = expandUser("~/.config", in.Home)
+		if pyport.Strip(xdgHome) == "" {
+			xdgHome = pyport.ExpandUser("~/.config", in.Home)
 		}
 		files["user"] = []string{
-			pyJoin(pyJoin(expandUser("~", in.Home), ".pip"), "pip.conf"),
-			pyJoin(pyJoin(xdgHome, "pip"), "pip.conf"),
+			pyport.Join(pyport.Join(pyport.ExpandUser("~", in.Home), ".pip"), "pip.conf"),
+			pyport.Join(pyport.Join(xdgHome, "pip"), "pip.conf"),
 		}
 	}
 	if in.Prefix != "" {
-		files["site"] = []string{pyJoin(in.Prefix, "pip.conf")}
+		files["site"] = []string{pyport.Join(in.Prefix, "pip.conf")}
 	}
 	return files
 }
@@ -261,7 +259,7 @@ func (e environ) get(k string) (string, bool) {
 
 // normalizeConfigName is pip's _normalize_name.
 func normalizeConfigName(name string) string {
-	name = strings.ReplaceAll(pyLower(name), "_", "-")
+	name = strings.ReplaceAll(pyport.Lower(name), "_", "-")
 	return strings.TrimPrefix(name, "--")
 }
 
@@ -308,12 +306,12 @@ func (c *IndexConfig) apply(dest string, kind optionKind, val, home string) erro
 		}
 	case optPath:
 		if dest == "cert" {
-			c.Cert = expandUser(val, home)
+			c.Cert = pyport.ExpandUser(val, home)
 		} else {
-			c.ClientCert = expandUser(val, home)
+			c.ClientCert = pyport.ExpandUser(val, home)
 		}
 	case optList:
-		list := strings.FieldsFunc(val, pyIsSpace)
+		list := strings.FieldsFunc(val, pyport.IsSpace)
 		switch dest {
 		case "extra-index-url":
 			c.ExtraIndexURLs = list
@@ -333,7 +331,7 @@ func (c *IndexConfig) apply(dest string, kind optionKind, val, home string) erro
 			c.NoIndex = b
 		}
 	case optFloat:
-		secs, err := pyFloat(val)
+		secs, err := optionFloat(val)
 		if err != nil {
 			return err
 		}
@@ -345,7 +343,7 @@ func (c *IndexConfig) apply(dest string, kind optionKind, val, home string) erro
 			c.Timeout = time.Duration(math.Round(ns))
 		}
 	case optInt:
-		n, err := optparseInt(val)
+		n, err := optionInt(val)
 		if err != nil {
 			return err
 		}
@@ -356,7 +354,7 @@ func (c *IndexConfig) apply(dest string, kind optionKind, val, home string) erro
 
 // strToBool is pip's strtobool: no trimming, case-insensitive.
 func strToBool(v string) (bool, error) {
-	switch pyLower(v) {
+	switch pyport.Lower(v) {
 	case "y", "yes", "t", "true", "on", "1":
 		return true, nil
 	case "n", "no", "f", "false", "off", "0":
@@ -365,188 +363,23 @@ func strToBool(v string) (bool, error) {
 	return false, fmt.Errorf("%q is not a boolean; use yes/no, true/false or 1/0", redactURLs(v))
 }
 
-var errNotNumber = errors.New("not a number")
-
-// pyFloat is Python's float(str): Unicode digits and spaces allowed,
-// underscores only between digits, inf/infinity/nan with a sign.
-func pyFloat(v string) (float64, error) {
-	s := strings.Trim(pyASCIIDigits(v), asciiSpace)
-	if !pyFloatRE.MatchString(s) {
-		return 0, fmt.Errorf("%q is not a floating-point value", redactURLs(v))
-	}
-	if t := strings.TrimLeft(s, "+-"); strings.EqualFold(t, "nan") {
-		return math.NaN(), nil
-	}
-	f, err := strconv.ParseFloat(strings.ReplaceAll(s, "_", ""), 64)
-	if err != nil && !errors.Is(err, strconv.ErrRange) { // Python overflows to inf
+// optionFloat is optparse's "float" check: Python's float(), with the
+// value quoted (redacted) in the error.
+func optionFloat(v string) (float64, error) {
+	f, err := pyport.Float(v)
+	if err != nil {
 		return 0, fmt.Errorf("%q is not a floating-point value", redactURLs(v))
 	}
 	return f, nil
 }
 
-var pyFloatRE = func() *regexp.Regexp {
-	digits := `[0-9](?:_?[0-9])*`
-	num := `(?:` + digits + `(?:\.(?:` + digits + `)?)?|\.` + digits + `)(?:[eE][+-]?` + digits + `)?`
-	return regexp.MustCompile(`^[+-]?(?:` + num + `|(?i:inf|infinity|nan))$`)
-}()
-
-// optparseInt is optparse's _parse_int: the radix comes from the raw
-// value's prefix ("0x", "0b", a leading "0" means octal).
-func optparseInt(v string) (int, error) {
-	var n int64
-	var err error
-	switch {
-	case len(v) >= 2 && v[0] == '0' && (v[1]|0x20) == 'x':
-		n, err = pyInt(v, 16)
-	case len(v) >= 2 && v[0] == '0' && (v[1]|0x20) == 'b':
-		rest := v[2:]
-		if rest == "" {
-			rest = "0"
-		}
-		n, err = pyInt(rest, 2)
-	case strings.HasPrefix(v, "0"):
-		n, err = pyInt(v, 8)
-	default:
-		n, err = pyInt(v, 10)
-	}
+// optionInt is optparse's "int" check (optparse._parse_int).
+func optionInt(v string) (int, error) {
+	n, err := pyport.OptparseInt(v)
 	if err != nil {
 		return 0, fmt.Errorf("%q is not an integer", redactURLs(v))
 	}
 	return int(n), nil
-}
-
-// pyInt is Python's int(str, base) for bases 2, 8, 10 and 16.
-func pyInt(v string, base int64) (int64, error) {
-	s := strings.Trim(pyASCIIDigits(v), asciiSpace)
-	neg := false
-	if s != "" && (s[0] == '+' || s[0] == '-') {
-		neg, s = s[0] == '-', s[1:]
-	}
-	afterPrefix := false
-	if len(s) >= 2 && s[0] == '0' {
-		p := s[1] | 0x20
-		if base == 16 && p == 'x' || base == 8 && p == 'o' || base == 2 && p == 'b' {
-			s, afterPrefix = s[2:], true
-		}
-	}
-	var n int64
-	prevDigit := false
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c == '_' {
-			if !(prevDigit || i == 0 && afterPrefix) || i == len(s)-1 {
-				return 0, errNotNumber
-			}
-			prevDigit = false
-			continue
-		}
-		d := int64(36)
-		switch {
-		case c >= '0' && c <= '9':
-			d = int64(c - '0')
-		case c|0x20 >= 'a' && c|0x20 <= 'z':
-			d = int64(c|0x20-'a') + 10
-		}
-		if d >= base {
-			return 0, errNotNumber
-		}
-		if n > (math.MaxInt64-d)/base {
-			return 0, errNotNumber
-		}
-		n = n*base + d
-		prevDigit = true
-	}
-	if !prevDigit {
-		return 0, errNotNumber
-	}
-	if neg {
-		n = -n
-	}
-	return n, nil
-}
-
-// asciiSpace is what float() and int() strip (Py_ISSPACE), after
-// pyASCIIDigits turned non-ASCII spaces into ' '; unlike str.strip() it
-// leaves 0x1c-0x1f.
-const asciiSpace = " \t\n\v\f\r"
-
-// pyASCIIDigits is CPython's _PyUnicode_TransformDecimalAndSpaceToASCII,
-// which float() and int() apply first; other non-ASCII becomes '?'.
-func pyASCIIDigits(s string) string {
-	return strings.Map(func(r rune) rune {
-		switch {
-		case r < utf8.RuneSelf:
-			return r
-		case pyIsSpace(r):
-			return ' '
-		case unicode.Is(unicode.Nd, r):
-			// Decimal digits come in runs of ten starting at zero.
-			start := r
-			for unicode.Is(unicode.Nd, start-1) {
-				start--
-			}
-			return '0' + (r-start)%10
-		}
-		return '?'
-	}, s)
-}
-
-// expandUser is Python's posixpath.expanduser with home standing in for $HOME.
-func expandUser(path, home string) string {
-	if !strings.HasPrefix(path, "~") {
-		return path
-	}
-	i := strings.IndexByte(path[1:], '/') + 1
-	if i == 0 {
-		i = len(path)
-	}
-	userhome := home
-	if i > 1 || home == "" {
-		var u *user.User
-		var err error
-		if i == 1 {
-			u, err = user.Current()
-		} else {
-			u, err = user.Lookup(path[1:i])
-		}
-		if err != nil {
-			return path
-		}
-		userhome = u.HomeDir
-	}
-	if r := strings.TrimRight(userhome, "/") + path[i:]; r != "" {
-		return r
-	}
-	return "/"
-}
-
-// pyJoin is posixpath.join for two parts (no cleaning, so Sources show the
-// path pip would).
-func pyJoin(a, b string) string {
-	switch {
-	case strings.HasPrefix(b, "/"):
-		return b
-	case a == "" || strings.HasSuffix(a, "/"):
-		return a + b
-	}
-	return a + "/" + b
-}
-
-// pyIsSpace is Python's str.isspace for one character; unlike Go's
-// unicode.IsSpace it includes the ASCII separators 0x1c-0x1f.
-func pyIsSpace(r rune) bool {
-	if r < utf8.RuneSelf {
-		return r == ' ' || r >= '\t' && r <= '\r' || r >= 0x1c && r <= 0x1f
-	}
-	return unicode.IsSpace(r)
-}
-
-func pyStrip(s string) string  { return strings.TrimFunc(s, pyIsSpace) }
-func pyRstrip(s string) string { return strings.TrimRightFunc(s, pyIsSpace) }
-
-// pyLower is str.lower: Go maps U+0130 to "i" where Python gives "i̇".
-func pyLower(s string) string {
-	return strings.ToLower(strings.ReplaceAll(s, "\u0130", "i\u0307"))
 }
 
 // Redacted returns a copy safe to display: URL credentials become "****".
@@ -601,7 +434,7 @@ type iniSection struct {
 }
 
 func (s *iniSection) value(name string) string {
-	return pyRstrip(strings.Join(s.vals[name], "\n"))
+	return pyport.Rstrip(strings.Join(s.vals[name], "\n"))
 }
 
 type iniFile struct {
@@ -624,7 +457,7 @@ func parseINI(text string) (iniFile, error) {
 	text = strings.ReplaceAll(strings.ReplaceAll(text, "\r\n", "\n"), "\r", "\n")
 	for i, line := range strings.Split(strings.TrimSuffix(text, "\n"), "\n") {
 		lineno := i + 1
-		value := pyStrip(line)
+		value := pyport.Strip(line)
 		comment := strings.HasPrefix(value, "#") || strings.HasPrefix(value, ";")
 		if value == "" || comment {
 			if !comment && cur != nil && optName != "" {
@@ -634,7 +467,7 @@ func parseINI(text string) (iniFile, error) {
 		}
 		indent := 0
 		for _, r := range line {
-			if !pyIsSpace(r) {
+			if !pyport.IsSpace(r) {
 				break
 			}
 			indent++
@@ -668,7 +501,7 @@ func parseINI(text string) (iniFile, error) {
 			badLines = append(badLines, fmt.Sprintf("line %d: %q", lineno, redactURLs(value)))
 			continue
 		}
-		name := pyLower(pyRstrip(value[:d]))
+		name := pyport.Lower(pyport.Rstrip(value[:d]))
 		if name == "" {
 			badLines = append(badLines, fmt.Sprintf("line %d: %q", lineno, redactURLs(value)))
 		}
@@ -679,7 +512,7 @@ func parseINI(text string) (iniFile, error) {
 		if _, ok := cur.vals[name]; !ok {
 			cur.keys = append(cur.keys, name)
 		}
-		cur.vals[name] = []string{pyStrip(value[d+1:])}
+		cur.vals[name] = []string{pyport.Strip(value[d+1:])}
 		optName = name
 	}
 	if len(badLines) > 0 {

@@ -441,10 +441,10 @@ print(json.dumps([[conv(optparse._parse_int, s), conv(float, s), conv(strtobool,
 	}
 	for i, s := range inputs {
 		var gotInt, gotFloat, gotBool any
-		if n, err := optparseInt(s); err == nil {
+		if n, err := optionInt(s); err == nil {
 			gotInt = float64(n)
 		}
-		if f, err := pyFloat(s); err == nil {
+		if f, err := optionFloat(s); err == nil {
 			switch {
 			case math.IsNaN(f):
 				gotFloat = "nan"

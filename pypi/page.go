@@ -11,9 +11,9 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"unicode"
 	"unicode/utf8"
 
+	"github.com/pipup/pipup/internal/pyport"
 	"golang.org/x/net/html"
 )
 
@@ -88,7 +88,7 @@ func ParseHTML(r io.Reader, pageURL *url.URL, fn func(File) error) error {
 	if pageURL != nil {
 		page = pageURL.String()
 	}
-	base, baseSeen := newPyBase(page), false
+	base, baseSeen := pyport.NewBase(page), false
 	z := html.NewTokenizer(r)
 	z.SetMaxBuf(maxTokenBytes)
 	for {
@@ -130,7 +130,7 @@ func ParseHTML(r io.Reader, pageURL *url.URL, fn func(File) error) error {
 		case asciiEqualFold(name, "base") && !baseSeen:
 			var href optString
 			if !parsePyAttrs(raw, func(k, v []byte, hasVal bool) {
-				if !href.seen && pyLowerEqual(k, "href") {
+				if !href.seen && pyport.LowerEqual(k, "href") {
 					href = optString{seen: true, ok: hasVal, v: attrValue(v)}
 				}
 			}) || !href.ok {
@@ -148,15 +148,15 @@ func ParseHTML(r io.Reader, pageURL *url.URL, fn func(File) error) error {
 // resolveBase resolves a <base href> against the page URL when it is
 // relative; an absolute one is used verbatim, as pip does. A malformed one
 // fails the page only when a link is resolved against it, as in pip.
-func resolveBase(page, href string) *pyBase {
-	p, err := pyURLSplit(href, "")
-	if err == nil && p.scheme == "" {
-		href, err = newPyBase(page).join(href)
+func resolveBase(page, href string) *pyport.Base {
+	p, err := pyport.URLSplit(href, "")
+	if err == nil && p.Scheme == "" {
+		href, err = pyport.NewBase(page).Join(href)
 	}
 	if err != nil {
-		return &pyBase{raw: href, parsed: true, err: fmt.Errorf("base href %s: %w", RedactURL(href), err)}
+		return pyport.FailedBase(href, fmt.Errorf("base href %s: %w", RedactURL(href), err))
 	}
-	return newPyBase(href)
+	return pyport.NewBase(href)
 }
 
 type optString struct {
@@ -172,15 +172,15 @@ type anchorAttrs struct {
 func (a *anchorAttrs) set(k, v []byte, hasVal bool) {
 	var dst *optString
 	switch {
-	case pyLowerEqual(k, "href"):
+	case pyport.LowerEqual(k, "href"):
 		dst = &a.href
-	case pyLowerEqual(k, "data-requires-python"):
+	case pyport.LowerEqual(k, "data-requires-python"):
 		dst = &a.requiresPython
-	case pyLowerEqual(k, "data-yanked"):
+	case pyport.LowerEqual(k, "data-yanked"):
 		dst = &a.yanked
-	case pyLowerEqual(k, "data-core-metadata"):
+	case pyport.LowerEqual(k, "data-core-metadata"):
 		dst = &a.coreMetadata
-	case pyLowerEqual(k, "data-dist-info-metadata"):
+	case pyport.LowerEqual(k, "data-dist-info-metadata"):
 		dst = &a.distInfoMetadata
 	default:
 		return
@@ -197,19 +197,8 @@ func attrValue(v []byte) string {
 	return string(v)
 }
 
-// pyLowerEqual reports whether Python's name.lower() equals the ASCII
-// string s, without allocating for ASCII names.
-func pyLowerEqual(name []byte, s string) bool {
-	for _, c := range name {
-		if c >= 0x80 {
-			return string(bytes.ToLower(name)) == s
-		}
-	}
-	return asciiEqualFold(name, s)
-}
-
 // anchorFile is pip's Link.from_element.
-func anchorFile(a *anchorAttrs, base *pyBase) (File, bool, error) {
+func anchorFile(a *anchorAttrs, base *pyport.Base) (File, bool, error) {
 	if !a.href.ok || a.href.v == "" {
 		return File{}, false, nil
 	}
@@ -271,8 +260,8 @@ func isSupportedHash(name string) bool { return slices.Contains(supportedHashes[
 // way pip's Link does: urljoin, _ensure_quoted_url, the hash found in the
 // URL, Link.filename and Link.url_without_fragment. ok is false when the
 // URL has no file name.
-func newFile(base *pyBase, href string) (File, bool, error) {
-	joined, err := base.join(href)
+func newFile(base *pyport.Base, href string) (File, bool, error) {
+	joined, err := base.Join(href)
 	if err != nil {
 		return File{}, false, fmt.Errorf("link %s: %w", RedactURL(href), err)
 	}
@@ -280,16 +269,16 @@ func newFile(base *pyBase, href string) (File, bool, error) {
 	if err != nil {
 		return File{}, false, fmt.Errorf("link %s: %w", RedactURL(href), err)
 	}
-	p, err := pyURLSplit(link, "")
+	p, err := pyport.URLSplit(link, "")
 	if err != nil {
 		return File{}, false, fmt.Errorf("link %s: %w", RedactURL(href), err)
 	}
-	f := File{Filename: linkFilename(p.path, p.netloc), Size: -1}
+	f := File{Filename: linkFilename(p.Path, p.Netloc), Size: -1}
 	if f.Filename == "" {
 		return File{}, false, nil
 	}
-	p.fragment = ""
-	f.URL = p.unsplit()
+	p.Fragment = ""
+	f.URL = p.Unsplit()
 	if name, v, ok := urlHash(link); ok {
 		f.Hashes = map[string]string{name: v}
 	}
@@ -299,25 +288,25 @@ func newFile(base *pyBase, href string) (File, bool, error) {
 // ensureQuotedURL is pip's _ensure_quoted_url: the path is percent-decoded
 // and re-encoded piecewise, keeping "@" and "%2F" as they are.
 func ensureQuotedURL(u string) (string, error) {
-	p, params, err := pyURLParse(u, "")
+	p, params, err := pyport.URLParse(u, "")
 	if err != nil {
 		return "", err
 	}
 	// Local paths (no netloc) go through url2pathname/pathname2url in pip,
 	// which on POSIX are unquote/quote too.
-	path := p.path
+	path := p.Path
 	if reservedIndex(path) < 0 {
-		p.path = pyQuote(pyUnquote(path))
-		return p.unparse(params), nil
+		p.Path = pyport.Quote(pyport.Unquote(path))
+		return p.Unparse(params), nil
 	}
 	var b strings.Builder
 	for {
 		i := reservedIndex(path)
 		if i < 0 {
-			b.WriteString(pyQuote(pyUnquote(path)))
+			b.WriteString(pyport.Quote(pyport.Unquote(path)))
 			break
 		}
-		b.WriteString(pyQuote(pyUnquote(path[:i])))
+		b.WriteString(pyport.Quote(pyport.Unquote(path[:i])))
 		if path[i] == '@' {
 			b.WriteByte('@')
 			path = path[i+1:]
@@ -326,8 +315,8 @@ func ensureQuotedURL(u string) (string, error) {
 			path = path[i+3:]
 		}
 	}
-	p.path = b.String()
-	return p.unparse(params), nil
+	p.Path = b.String()
+	return p.Unparse(params), nil
 }
 
 // reservedIndex finds the next "@" or case-insensitive "%2F".
@@ -392,17 +381,17 @@ tagName:
 	for k < len(s) {
 		// (?<=['"\s/])[^\s/>][^\s/=>]*
 		prev, _ := utf8.DecodeLastRune(s[:k])
-		if !(prev == '\'' || prev == '"' || prev == '/' || isPySpace(prev)) {
+		if !(prev == '\'' || prev == '"' || prev == '/' || pyport.IsSpace(prev)) {
 			break
 		}
 		r, n := utf8.DecodeRune(s[k:])
-		if isPySpace(r) || r == '/' || r == '>' {
+		if pyport.IsSpace(r) || r == '/' || r == '>' {
 			break
 		}
 		nameEnd := k + n
 		for nameEnd < len(s) {
 			r, n := utf8.DecodeRune(s[nameEnd:])
-			if isPySpace(r) || r == '/' || r == '=' || r == '>' {
+			if pyport.IsSpace(r) || r == '/' || r == '=' || r == '>' {
 				break
 			}
 			nameEnd += n
@@ -419,7 +408,7 @@ tagName:
 		set(name, val, hasVal)
 		k = skipSpaceSlash(s, end)
 	}
-	rest := bytes.TrimFunc(s[k:], isPySpace)
+	rest := bytes.TrimFunc(s[k:], pyport.IsSpace)
 	return string(rest) == ">" || string(rest) == "/>"
 }
 
@@ -455,7 +444,7 @@ func pyAttrValue(s []byte, i int) (val []byte, end int, ok bool) {
 	e := q
 	for e < len(s) {
 		r, n := utf8.DecodeRune(s[e:])
-		if r == '>' || isPySpace(r) {
+		if r == '>' || pyport.IsSpace(r) {
 			break
 		}
 		e += n
@@ -471,7 +460,7 @@ func skipSpaceSlash(s []byte, i int) int {
 			continue
 		}
 		r, n := utf8.DecodeRune(s[i:])
-		if !isPySpace(r) {
+		if !pyport.IsSpace(r) {
 			break
 		}
 		i += n
@@ -482,18 +471,12 @@ func skipSpaceSlash(s []byte, i int) int {
 func skipPySpace(s []byte, i int) int {
 	for i < len(s) {
 		r, n := utf8.DecodeRune(s[i:])
-		if !isPySpace(r) {
+		if !pyport.IsSpace(r) {
 			break
 		}
 		i += n
 	}
 	return i
-}
-
-// isPySpace is Python's str.isspace, which is what \s means in its re
-// module: Unicode White_Space plus the separators \x1c-\x1f.
-func isPySpace(r rune) bool {
-	return unicode.IsSpace(r) || (r >= 0x1c && r <= 0x1f)
 }
 
 // ParseJSON reads a PEP 691 page and calls fn for each file that has a URL,
@@ -531,7 +514,7 @@ func ParseJSON(r io.Reader, pageURL *url.URL, fn func(File) error) error {
 				return wrap(errors.New(`duplicate "files" key`))
 			}
 			seenFiles = true
-			if err := parseJSONFiles(dec, newPyBase(page), fn); err != nil {
+			if err := parseJSONFiles(dec, pyport.NewBase(page), fn); err != nil {
 				if cb, ok := err.(callbackError); ok {
 					return cb.err
 				}
@@ -616,7 +599,7 @@ func checkAPIVersion(meta json.RawMessage) error {
 	return nil
 }
 
-func parseJSONFiles(dec *json.Decoder, base *pyBase, fn func(File) error) error {
+func parseJSONFiles(dec *json.Decoder, base *pyport.Base, fn func(File) error) error {
 	if err := expectDelim(dec, '[', `"files" as a list`); err != nil {
 		return err
 	}
@@ -641,7 +624,7 @@ func parseJSONFiles(dec *json.Decoder, base *pyBase, fn func(File) error) error 
 
 // jsonFile is pip's Link.from_json on one file object. Keys match exactly
 // and the last duplicate wins, as in the dict json.loads builds.
-func jsonFile(raw []byte, base *pyBase) (File, bool, error) {
+func jsonFile(raw []byte, base *pyport.Base) (File, bool, error) {
 	var url, hashes, requiresPython, yanked, coreMeta, distInfoMeta, size []byte
 	err := jsonMembers(raw, func(k, v []byte) {
 		switch string(k) {

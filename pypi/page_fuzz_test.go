@@ -12,6 +12,8 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+
+	"github.com/pipup/pipup/internal/pyport"
 )
 
 // Pieces that real indexes, hand-made pages and broken pages put into links.
@@ -66,7 +68,7 @@ func randomAnchor(r *rand.Rand) string {
 			attrs = append(attrs, "href"+eq+"'"+href+"'")
 		default:
 			bare := strings.Map(func(c rune) rune {
-				if c == '\'' || c == '"' || c == '>' || isPySpace(c) {
+				if c == '\'' || c == '"' || c == '>' || pyport.IsSpace(c) {
 					return -1
 				}
 				return c
