@@ -139,19 +139,3 @@ func SdistVersion(stem, canonicalName string) (string, bool) {
 	}
 	return "", false
 }
-
-// linkFilename is pip's Link.filename for a URL path: the last segment of
-// the percent-decoded path, percent-decoded once more (pip unquotes twice).
-// netloc is the fallback pip uses when the path has no last segment; pip
-// strips credentials from it.
-func linkFilename(path, netloc string) string {
-	p := strings.TrimRight(pyport.Unquote(path), "/")
-	name := p[strings.LastIndexByte(p, '/')+1:]
-	if name == "" {
-		if i := strings.LastIndexByte(netloc, '@'); i >= 0 {
-			netloc = netloc[i+1:]
-		}
-		return netloc
-	}
-	return pyport.Unquote(name)
-}
