@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"encoding/json"
 	"io"
-	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -21,66 +20,6 @@ func writeConfigFile(t *testing.T, path, content string) {
 	}
 	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
 		t.Fatal(err)
-	}
-}
-
-func TestParseINI(t *testing.T) {
-	type kv = map[string]string // "section.key" -> value
-	tests := []struct {
-		name    string
-		text    string
-		want    kv
-		wantErr string
-	}{
-		{"delimiters and case", "[global]\nIndex-URL = a\ntimeout: 3\nx=y=z\n", kv{"global.index-url": "a", "global.timeout": "3", "global.x": "y=z"}, ""},
-		{"first delimiter splits", "[g]\nurl: http://h:80/x\n", kv{"g.url": "http://h:80/x"}, ""},
-		{"comments whole-line only", "# c\n[g]\n; c\na = v # not a comment\n  # indented comment\n", kv{"g.a": "v # not a comment"}, ""},
-		{"continuation", "[g]\nfind-links =\n    one\n\n    two\n  three\nb = 1\n", kv{"g.find-links": "\none\n\ntwo\nthree", "g.b": "1"}, ""},
-		{"trailing blank lines dropped", "[g]\na = 1\n\n\n[h]\n", kv{"g.a": "1"}, ""},
-		{"indented key after header is a key", "[g]\n  a = 1\n  b = 2\n", kv{"g.a": "1", "g.b": "2"}, ""},
-		{"header to last bracket", "[g]x]junk\na=1\n[ s ]\nb=2\n", kv{"g]x.a": "1", " s .b": "2"}, ""},
-		{"CR and CRLF newlines", "[g]\r\na = 1\rb = 2\r\n", kv{"g.a": "1", "g.b": "2"}, ""},
-		{"DEFAULT applies to sections", "[DEFAULT]\nr = 1\n[g]\nr = 2\n[h]\n", kv{"g.r": "2", "h.r": "1"}, ""},
-		{"DEFAULT alone gives nothing", "[DEFAULT]\nr = 1\n", kv{}, ""},
-		{"empty value", "[g]\na =\n", kv{"g.a": ""}, ""},
-		{"no section", "a = 1\n", nil, "line 1: no section header"},
-		{"BOM is not stripped", "\ufeff[g]\n", nil, "line 1: no section header"},
-		{"duplicate section", "[g]\n[h]\n[g]\n", nil, "line 3: section [g] already exists"},
-		{"duplicate key ignores case", "[g]\na = 1\nA = 2\n", nil, `line 3: option "a" in section [g] already exists`},
-		{"line without delimiter", "[g]\njunk\nok = 1\nmore junk\n", nil, `line 2: "junk" (and 1 more)`},
-		{"credentials masked in errors", "https://u:secret@h/\n", nil, `"https://****@h/"`},
-		{"empty key", "[g]\n= 1\n", nil, "line 2"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			f, err := parseINI(tt.text)
-			if tt.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-					t.Fatalf("err = %v, want it to contain %q", err, tt.wantErr)
-				}
-				if strings.Contains(err.Error(), "secret") {
-					t.Errorf("error leaks a credential: %v", err)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			got := kv{}
-			for _, s := range f.sections {
-				for _, k := range f.defaults.keys {
-					if _, own := s.vals[k]; !own {
-						got[s.name+"."+k] = f.defaults.value(k)
-					}
-				}
-				for _, k := range s.keys {
-					got[s.name+"."+k] = s.value(k)
-				}
-			}
-			if !reflect.DeepEqual(got, tt.want) {
-				t.Errorf("got %q\nwant %q", got, tt.want)
-			}
-		})
 	}
 }
 
@@ -398,75 +337,6 @@ func TestRedacted(t *testing.T) {
 		t.Error("Redacted shares the Sources map")
 	}
 	expect(t, IndexConfig{Proxy: "http://a:b@p:1"}.Redacted().Proxy, "http://****@p:1")
-}
-
-// TestValueConversionMatchesPython checks the option value converters
-// against the functions pip calls: optparse's int and float checks and
-// pip's strtobool, run by the real python3.
-func TestValueConversionMatchesPython(t *testing.T) {
-	inputs := []string{
-		"10", "010", "0", "00", "08", "0o17", "0x1F", "0X1f", "0x_1f", " 0x1f", "0b101", "0b", "0b0b1",
-		"-3", "+4", " 12 ", "-0x1", "1_000", "1__0", "_1", "1_", "١٢", "12\u3000", "\x1c7\x1f", "",
-		"abc", "1.5", ".5", "5.", ".", "1e3", "1E-2", "1e", "inf", "-Infinity", "+nan", "NaN", "1_0.5",
-		"1._5", "0x10", " 2.5\t", "1e400", "yes", "Y", "TRUE", "on", "Off", " true", "maybe", "İ",
-	}
-	script := `
-import json, math, sys, optparse
-from pip._internal.utils.misc import strtobool
-def conv(f, s):
-    try:
-        v = f(s)
-    except ValueError:
-        return None
-    if isinstance(v, float) and (math.isnan(v) or math.isinf(v)):
-        return repr(v)
-    return v
-print(json.dumps([[conv(optparse._parse_int, s), conv(float, s), conv(strtobool, s)] for s in json.load(sys.stdin)]))
-`
-	py, err := exec.LookPath("python3")
-	if err != nil {
-		t.Fatal("python3 is required: ", err)
-	}
-	in, _ := json.Marshal(inputs)
-	cmd := exec.CommandContext(t.Context(), py, "-c", script)
-	cmd.Stdin = strings.NewReader(string(in))
-	cmd.Env = configOracleEnv(t.TempDir())
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("python3: %v", err)
-	}
-	var want [][3]any
-	if err := json.Unmarshal(out, &want); err != nil {
-		t.Fatal(err)
-	}
-	for i, s := range inputs {
-		var gotInt, gotFloat, gotBool any
-		if n, err := optionInt(s); err == nil {
-			gotInt = float64(n)
-		}
-		if f, err := optionFloat(s); err == nil {
-			switch {
-			case math.IsNaN(f):
-				gotFloat = "nan"
-			case math.IsInf(f, 1):
-				gotFloat = "inf"
-			case math.IsInf(f, -1):
-				gotFloat = "-inf"
-			default:
-				gotFloat = f
-			}
-		}
-		if b, err := strToBool(s); err == nil {
-			gotBool = 0.0
-			if b {
-				gotBool = 1.0
-			}
-		}
-		got := [3]any{gotInt, gotFloat, gotBool}
-		if !reflect.DeepEqual(got, want[i]) {
-			t.Errorf("%q: got (int, float, bool) %v, python %v", s, got, want[i])
-		}
-	}
 }
 
 // configOracleEnv is the machine's environment without any PIP_*, XDG_* or
