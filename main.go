@@ -67,6 +67,12 @@ func run(args []string, io stdio) (code int) {
 		return runInteractive(sig, rest, io)
 	case "list":
 		return runList(sig, rest, io)
+	case "upgrade":
+		return runUpgrade(sig, rest, io)
+	case "undo":
+		return runUndo(sig, rest, io)
+	case "history":
+		return runHistory(sig, rest, io)
 	case "help":
 		usage(io.out)
 		return exitOK
@@ -74,9 +80,6 @@ func run(args []string, io stdio) (code int) {
 		fmt.Fprintf(io.out, "pipup %s (%s, %s/%s)\n", version, runtime.Version(), runtime.GOOS, runtime.GOARCH)
 		return exitOK
 	default:
-		if c, ok := extraCommands(cmd); ok {
-			return c(sig, rest, io)
-		}
 		fmt.Fprintf(io.err, "pipup: unknown command %q (see pipup --help)\n", cmd)
 		return exitUsage
 	}
