@@ -23,9 +23,72 @@ func Strip(s string) string { return strings.TrimFunc(s, IsSpace) }
 // Rstrip is str.rstrip() with no argument.
 func Rstrip(s string) string { return strings.TrimRightFunc(s, IsSpace) }
 
-// Lower is str.lower: Go maps U+0130 to "i" where Python gives "i̇".
+// Lower is str.lower. Go's strings.ToLower differs in the two places
+// Python applies Unicode's SpecialCasing for lower(): U+0130 becomes "i̇"
+// (Go gives "i"), and a capital sigma in the Final_Sigma context becomes
+// "ς" (Go always gives "σ"). Go's and Python's Unicode versions may differ
+// for characters added recently.
 func Lower(s string) string {
-	return strings.ToLower(strings.ReplaceAll(s, "\u0130", "i\u0307"))
+	if !strings.ContainsRune(s, 'Σ') {
+		return strings.ToLower(strings.ReplaceAll(s, "\u0130", "i\u0307"))
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	for i, r := range s {
+		switch {
+		case r == 'Σ' && finalSigma(s, i):
+			b.WriteRune('ς')
+		case r == '\u0130':
+			b.WriteString("i\u0307")
+		default:
+			b.WriteRune(unicode.ToLower(r))
+		}
+	}
+	return b.String()
+}
+
+// finalSigma reports whether the capital sigma at s[i] is in Unicode's
+// Final_Sigma context, as CPython's handle_capital_sigma decides it: a
+// cased letter before it and none after it, skipping case-ignorables.
+func finalSigma(s string, i int) bool {
+	before := s[:i]
+	for before != "" {
+		r, n := utf8.DecodeLastRuneInString(before)
+		if !caseIgnorable(r) {
+			if !cased(r) {
+				return false
+			}
+			break
+		}
+		before = before[:len(before)-n]
+	}
+	if before == "" {
+		return false
+	}
+	for _, r := range s[i+len("Σ"):] {
+		if !caseIgnorable(r) {
+			return !cased(r)
+		}
+	}
+	return true
+}
+
+// cased is Unicode's Cased property (Lowercase, Uppercase or Lt).
+func cased(r rune) bool {
+	return unicode.IsUpper(r) || unicode.IsLower(r) || unicode.IsTitle(r) ||
+		unicode.Is(unicode.Other_Lowercase, r) || unicode.Is(unicode.Other_Uppercase, r)
+}
+
+// caseIgnorable is Unicode's Case_Ignorable property: Mn, Me, Cf, Lm, Sk,
+// and the Word_Break classes MidLetter, MidNumLet and Single_Quote (listed
+// here, as Go has no Word_Break table).
+func caseIgnorable(r rune) bool {
+	switch r {
+	case '\'', '.', ':', '\u00b7', '\u0387', '\u055f', '\u05f4', '\u2018', '\u2019', '\u2024', '\u2027',
+		'\ufe13', '\ufe52', '\ufe55', '\uff07', '\uff0e', '\uff1a':
+		return true
+	}
+	return unicode.In(r, unicode.Mn, unicode.Me, unicode.Cf, unicode.Lm, unicode.Sk)
 }
 
 // LowerEqual reports whether Python's name.lower() equals the ASCII string
