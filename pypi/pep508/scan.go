@@ -180,9 +180,3 @@ func isAlnum(c byte) bool {
 func isLowerAlnum(c byte) bool { return '0' <= c && c <= '9' || 'a' <= c && c <= 'z' }
 
 func isDigit(c byte) bool { return '0' <= c && c <= '9' }
-
-// isSpace is Python's \s in a str pattern: Unicode White_Space plus
-// U+001C..U+001F.
-func isSpace(r rune) bool {
-	return unicode.IsSpace(r) || 0x1c <= r && r <= 0x1f
-}

@@ -3,6 +3,8 @@ package pep508
 import (
 	"strings"
 	"unicode/utf8"
+
+	"github.com/pipup/pipup/internal/pyport"
 )
 
 // The SPECIFIER token is packaging's Specifier regex (operator followed by
@@ -37,7 +39,7 @@ func specifierVersion(src string, q int) (int, bool) {
 		// (?<====)\s*[^\s;)]*: anything up to whitespace, ";" or ")".
 		for i < len(src) {
 			r, n := utf8.DecodeRuneInString(src[i:])
-			if isSpace(r) || r == ';' || r == ')' {
+			if pyport.IsSpace(r) || r == ';' || r == ')' {
 				break
 			}
 			i += n
@@ -127,7 +129,7 @@ func alnumEnd(src string, i int) int {
 func skipSpace(src string, i int) int {
 	for i < len(src) {
 		r, n := utf8.DecodeRuneInString(src[i:])
-		if !isSpace(r) {
+		if !pyport.IsSpace(r) {
 			break
 		}
 		i += n
