@@ -37,7 +37,7 @@ func (e *Env) Undo(ctx context.Context, o UpgradeOptions) <-chan UpgradeEvent {
 	out := make(chan UpgradeEvent, 64)
 	go func() {
 		defer close(out)
-		u := &upgrader{e: e, o: o, ctx: ctx, out: out}
+		u := &upgrader{e: e, o: o, ctx: ctx, events: newSender(ctx, out)}
 		u.finish(u.undo())
 	}()
 	return out
