@@ -146,3 +146,42 @@ func TestParseSizeAndAge(t *testing.T) {
 		}
 	}
 }
+
+// TestUndoUsesCachedWheels: undo fetches the old versions' wheels through
+// pipup's cache. The first undo says it downloads them again (pip, not
+// pipup, installed 1.0); after that pipup has them, and a second undo
+// takes them from the cache: neither pipup nor pip downloads a file.
+func TestUndoUsesCachedWheels(t *testing.T) {
+	t.Parallel()
+	s := newUpgradeSetup(t)
+	s.seed(specs([]string{"aa", "bb"}, "1.0", "2.0"), "aa==1.0", "bb==1.0")
+	roundTrip := func() (undoErr string) {
+		t.Helper()
+		if out, errOut, code := s.pipup("upgrade", "--all", "--yes"); code != exitOK {
+			t.Fatalf("upgrade: exit %d\n%s%s", code, out, errOut)
+		}
+		s.srv.ResetCounts()
+		out, errOut, code := s.pipup("undo", "--yes")
+		if code != exitOK {
+			t.Fatalf("undo: exit %d\n%s%s", code, out, errOut)
+		}
+		if v := s.versions(); v["aa"] != "1.0" || v["bb"] != "1.0" {
+			t.Fatalf("after undo: %v", v)
+		}
+		return errOut
+	}
+
+	errOut := roundTrip()
+	for _, name := range []string{"aa", "bb"} {
+		if want := "pipup: " + name + " 1.0: its wheel is no longer in pipup's cache: downloading it again"; !strings.Contains(errOut, want) {
+			t.Errorf("first undo does not say %q:\n%s", want, errOut)
+		}
+	}
+	errOut = roundTrip()
+	if strings.Contains(errOut, "downloading it again") {
+		t.Errorf("second undo downloads again although pipup has the wheels:\n%s", errOut)
+	}
+	if n := s.srv.Requests().File; n != 0 {
+		t.Errorf("second undo: %d file downloads from the index, want 0 (the wheels are in pipup's cache)", n)
+	}
+}

@@ -90,7 +90,8 @@ func (u *upgrader) undo() time.Time {
 	}
 	defer os.RemoveAll(u.work)
 
-	u.install(restore, true)
+	u.undoFiles(restore, now)
+	u.install(restore)
 	if u.ctx.Err() == nil && len(remove) > 0 {
 		u.uninstall(remove)
 	}

@@ -208,7 +208,7 @@ func (u *upgrader) upgrade(pkgs []PackageChecked) time.Time {
 		return start
 	}
 	u.markDependencies(ready, dists)
-	u.install(ready, false)
+	u.install(ready)
 	u.skipUnfinished(plan, "cancelled before it was installed")
 
 	after, err := InstalledDists(u.e.Interp)

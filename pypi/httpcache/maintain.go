@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"net/http"
 	"os"
 	"path/filepath"
 	"sort"
@@ -243,4 +244,16 @@ func removeUnchanged(f file) bool {
 		return false
 	}
 	return os.Remove(f.path) == nil
+}
+
+// Holds reports whether dir has an entry for a plain GET of rawURL (the
+// request a download makes) whose trailer is intact; its body is checked
+// when it is read. Userinfo in rawURL is ignored, as in the cache's keys.
+func Holds(dir, rawURL string) bool {
+	req, err := http.NewRequest(http.MethodGet, rawURL, nil)
+	if err != nil || dir == "" {
+		return false
+	}
+	m, err := readMeta((&Transport{Dir: dir}).keyPath(req))
+	return err == nil && m.Status == http.StatusOK
 }
