@@ -62,18 +62,14 @@ func parseArgs(fs *flag.FlagSet, args []string) (positional []string, code int, 
 			return nil, exitUsage, false
 		}
 		args = fs.Args()
+		if err := envFlagError(fs); err != nil {
+			fmt.Fprintf(fs.Output(), "pipup: %v\n", err)
+			return nil, exitUsage, false
+		}
 		if len(args) == 0 {
-			if err := envFlagError(fs); err != nil {
-				fmt.Fprintf(fs.Output(), "pipup: %v\n", err)
-				return nil, exitUsage, false
-			}
 			return positional, 0, true
 		}
 		if args[0] == "--" {
-			if err := envFlagError(fs); err != nil {
-				fmt.Fprintf(fs.Output(), "pipup: %v\n", err)
-				return nil, exitUsage, false
-			}
 			return append(positional, args[1:]...), 0, true
 		}
 		positional = append(positional, args[0])
