@@ -62,6 +62,10 @@ func parseArgs(fs *flag.FlagSet, args []string) (positional []string, code int, 
 			return nil, exitUsage, false
 		}
 		args = fs.Args()
+		if err := envFlagError(fs); err != nil {
+			fmt.Fprintf(fs.Output(), "pipup: %v\n", err)
+			return nil, exitUsage, false
+		}
 		if len(args) == 0 {
 			return positional, 0, true
 		}

@@ -25,9 +25,16 @@ import (
 const nonInteractiveHint = "pipup: not a terminal, so no interactive UI; to upgrade non-interactively run `pipup upgrade --all --yes` (or name the packages)"
 
 // runInteractive is `pipup` without a subcommand: the terminal UI when
-// standard output is a terminal, else `pipup list` and a hint.
+// standard output is a terminal. Off a terminal there is nothing to pick
+// with: a flag that only means something for an upgrade (--all, --yes,
+// --latest, --dry-run, ...) makes it `pipup upgrade` with the same
+// arguments, so `pipup --all --yes` in a script upgrades, and `pipup
+// --latest` says what is missing; otherwise it is `pipup list` and a hint.
 func runInteractive(sig *interrupts, args []string, io stdio) int {
 	if !isTerminal(io.out) {
+		if upgradeFlagIn(args) {
+			return runUpgrade(sig, args, io)
+		}
 		code := runList(sig, args, io)
 		fmt.Fprintln(io.err, nonInteractiveHint)
 		return code
@@ -66,6 +73,33 @@ func runInteractive(sig *interrupts, args []string, io stdio) int {
 		fmt.Fprintf(io.err, "pipup: %s\n", pypi.RedactURL(err.Error()))
 	}
 	return code
+}
+
+// upgradeFlagIn reports whether args hold a flag of `pipup upgrade` that
+// `pipup list` lacks. The flag sets are the commands' own, so a flag added
+// to upgrade is covered without a list here.
+func upgradeFlagIn(args []string) bool {
+	upgrade := flag.NewFlagSet("upgrade", flag.ContinueOnError)
+	var cf changeFlags
+	var pf planFlags
+	cf.register(upgrade)
+	pf.register(upgrade)
+	upgrade.Bool("all", false, "")
+	for _, a := range args {
+		if a == "--" {
+			break
+		}
+		name, isFlag := strings.CutPrefix(a, "-")
+		if !isFlag {
+			continue
+		}
+		name = strings.TrimPrefix(name, "-")
+		name, _, _ = strings.Cut(name, "=")
+		if upgrade.Lookup(name) != nil {
+			return true
+		}
+	}
+	return false
 }
 
 // uiEngines wires the real engines. The environment is opened by the UI

@@ -26,6 +26,7 @@ type envFlags struct {
 	concurrency    int
 	refresh        bool
 	noCache        bool
+	cacheMaxSize   byteSize
 	exclude        stringList
 }
 
@@ -40,6 +41,8 @@ func (f *envFlags) register(fs *flag.FlagSet) {
 	fs.IntVar(&f.concurrency, "concurrency", 0, "index requests in flight (`N`, default "+itoa(pip.DefaultConcurrency)+")")
 	fs.BoolVar(&f.refresh, "refresh", false, "revalidate every cached index page")
 	fs.BoolVar(&f.noCache, "no-cache", false, "neither read nor write the HTTP cache")
+	f.cacheMaxSize.fromEnv()
+	fs.Var(&f.cacheMaxSize, "cache-max-size", "bound the HTTP cache to `SIZE` after the run, least recently used out first (default 2GiB or $"+cacheMaxSizeVar+"; 0 = no bound)")
 	fs.Var(&f.exclude, "exclude", "skip `package` (repeatable)")
 }
 
@@ -63,6 +66,7 @@ func (f *envFlags) optionsFor(command string) pip.Options {
 		Concurrency:    f.concurrency,
 		Refresh:        f.refresh,
 		NoCache:        f.noCache,
+		CacheMaxSize:   f.cacheMaxSize.n,
 		UserAgent:      userAgent(),
 	}
 }

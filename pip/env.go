@@ -33,11 +33,14 @@ type Options struct {
 	Pre            bool
 	Concurrency    int    // index requests in flight; 0 = DefaultConcurrency
 	CacheDir       string // "" = $XDG_CACHE_HOME/pipup or ~/.cache/pipup
-	NoCache        bool
-	Refresh        bool
-	UserAgent      string
-	Timeout        time.Duration // per HTTP request; 0 = pip's configured timeout
-	Environ        []string      // nil = os.Environ()
+	// CacheMaxSize bounds the HTTP cache in bytes, enforced when a scan,
+	// upgrade or undo ends: 0 = DefaultCacheMaxSize, negative = no bound.
+	CacheMaxSize int64
+	NoCache      bool
+	Refresh      bool
+	UserAgent    string
+	Timeout      time.Duration // per HTTP request; 0 = pip's configured timeout
+	Environ      []string      // nil = os.Environ()
 	// PipCommand is the pip command whose configuration section applies
 	// on top of [global]: "list" (the default: pip list --outdated's
 	// answers) or "install" (for upgrades: the index pip install uses).
@@ -127,7 +130,7 @@ func Open(ctx context.Context, o Options) (*Env, error) {
 		NetrcPath:    getenv("NETRC"),
 	}
 	if e.CacheDir != "" {
-		copts.CacheDir = filepath.Join(e.CacheDir, "http")
+		copts.CacheDir = HTTPCacheDir(e.CacheDir)
 	}
 	if copts.NetrcPath == "" && home != "" {
 		copts.NetrcPath = filepath.Join(home, ".netrc")

@@ -191,6 +191,14 @@ type UpgradeCancelling struct {
 	Installing []string // packages in the pip run being finished
 }
 
+// UpgradeNote tells something about one package that is not an outcome,
+// e.g. that undo has to download an old version's wheel again.
+type UpgradeNote struct {
+	Name    string
+	Version string // the version concerned
+	Text    string // one line
+}
+
 // UpgradeDone is the last event of an upgrade.
 type UpgradeDone struct {
 	Upgraded  int
@@ -213,3 +221,4 @@ func (UpgradeFailed) upgradeEvent()     {}
 func (UpgradeSkipped) upgradeEvent()    {}
 func (UpgradeCancelling) upgradeEvent() {}
 func (UpgradeDone) upgradeEvent()       {}
+func (UpgradeNote) upgradeEvent()       {}

@@ -34,7 +34,8 @@ func (e *Env) Scan(ctx context.Context, r ScanRequest) <-chan ScanEvent {
 		if done.Err == nil {
 			done.Err = ctx.Err()
 		}
-		out <- done // buffered send may block; the consumer reads until close
+		e.TrimCache()
+		newSender(ctx, out).send(done)
 	}()
 	return out
 }

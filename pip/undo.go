@@ -37,7 +37,7 @@ func (e *Env) Undo(ctx context.Context, o UpgradeOptions) <-chan UpgradeEvent {
 	out := make(chan UpgradeEvent, 64)
 	go func() {
 		defer close(out)
-		u := &upgrader{e: e, o: o, ctx: ctx, out: out}
+		u := &upgrader{e: e, o: o, ctx: ctx, events: newSender(ctx, out)}
 		u.finish(u.undo())
 	}()
 	return out
@@ -90,7 +90,8 @@ func (u *upgrader) undo() time.Time {
 	}
 	defer os.RemoveAll(u.work)
 
-	u.install(restore, true)
+	u.undoFiles(restore, now)
+	u.install(restore)
 	if u.ctx.Err() == nil && len(remove) > 0 {
 		u.uninstall(remove)
 	}

@@ -52,13 +52,13 @@ type planItem struct {
 
 // upgrader runs one Upgrade or Undo.
 type upgrader struct {
-	e     *Env
-	o     UpgradeOptions
-	ctx   context.Context
-	out   chan<- UpgradeEvent
-	work  string      // private directory: wheels/, tmp/, logs/
-	items []*planItem // the packages being installed
-	sum   UpgradeDone
+	e      *Env
+	o      UpgradeOptions
+	ctx    context.Context
+	events *sender[UpgradeEvent]
+	work   string      // private directory: wheels/, tmp/, logs/
+	items  []*planItem // the packages being installed
+	sum    UpgradeDone
 
 	mu         sync.Mutex
 	installing []string // packages of the pip run in progress
@@ -75,13 +75,13 @@ func (e *Env) Upgrade(ctx context.Context, pkgs []PackageChecked, o UpgradeOptio
 	out := make(chan UpgradeEvent, 64)
 	go func() {
 		defer close(out)
-		u := &upgrader{e: e, o: o, ctx: ctx, out: out}
+		u := &upgrader{e: e, o: o, ctx: ctx, events: newSender(ctx, out)}
 		u.finish(u.upgrade(pkgs))
 	}()
 	return out
 }
 
-func (u *upgrader) send(ev UpgradeEvent) { u.out <- ev }
+func (u *upgrader) send(ev UpgradeEvent) { u.events.send(ev) }
 
 // watchCancel sends UpgradeCancelling once ctx is cancelled, naming the
 // packages of the pip run being finished. The returned func stops it.
@@ -119,6 +119,9 @@ func (u *upgrader) finish(start time.Time) {
 		u.sum.Cancelled = true
 	}
 	u.sum.Elapsed = time.Since(start)
+	if !u.o.DryRun {
+		u.e.TrimCache()
+	}
 	u.send(u.sum)
 }
 
@@ -205,7 +208,7 @@ func (u *upgrader) upgrade(pkgs []PackageChecked) time.Time {
 		return start
 	}
 	u.markDependencies(ready, dists)
-	u.install(ready, false)
+	u.install(ready)
 	u.skipUnfinished(plan, "cancelled before it was installed")
 
 	after, err := InstalledDists(u.e.Interp)
