@@ -38,12 +38,12 @@ type file struct {
 // raw is a settings table as TOML types; go-toml checks the types and
 // reports unknown keys, with their lines.
 type raw struct {
-	Ignore      []string          `toml:"ignore"`
-	Pin         map[string]any    `toml:"pin"` // values checked in check, with their lines
-	Cooldown    any               `toml:"cooldown"` // a string, or the integer 0
-	Pre         *bool             `toml:"pre"`
-	Concurrency *int              `toml:"concurrency"`
-	Latest      *bool             `toml:"latest"`
+	Ignore      []string       `toml:"ignore"`
+	Pin         map[string]any `toml:"pin"`      // values checked in check, with their lines
+	Cooldown    any            `toml:"cooldown"` // a string, or the integer 0
+	Pre         *bool          `toml:"pre"`
+	Concurrency *int           `toml:"concurrency"`
+	Latest      *bool          `toml:"latest"`
 }
 
 // expect says what each key takes, for type errors.
