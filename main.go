@@ -67,6 +67,8 @@ func run(args []string, io stdio) (code int) {
 		return runInteractive(sig, rest, io)
 	case "list":
 		return runList(sig, rest, io)
+	case "config":
+		return runConfig(sig, rest, io)
 	case "help":
 		usage(io.out)
 		return exitOK
@@ -91,10 +93,13 @@ Usage:
   pipup upgrade [PKG...] [--all] [--yes] [--dry-run] [flags]
   pipup undo [--yes]            restore the versions before the last upgrade
   pipup history                 list the saved snapshots
+  pipup config                  show pipup's settings and where each came from
   pipup --version
 
 Run "pipup COMMAND -h" for a command's flags. pipup reads pip's
-configuration (pip.conf, PIP_INDEX_URL, ...) for where to look.
+configuration (pip.conf, PIP_INDEX_URL, ...) for where to look, and its
+own settings (ignore, pin, cooldown, pre, concurrency, latest) from
+~/.config/pipup/config.toml and [tool.pipup] in pyproject.toml.
 
 Exit codes: 0 ok, 1 some package failed, 2 bad usage, 130 interrupted.
 `)
