@@ -27,7 +27,7 @@ func runList(sig *interrupts, args []string, io stdio) int {
 	var ef envFlags
 	ef.register(fs)
 	asJSON := fs.Bool("json", false, "print JSON (pip's keys: name, version, latest_version, latest_filetype; plus bump, summary, wanted_version, held_back_by, pinned_by)")
-	failOn := fs.String("fail-on", "", "exit 1 when some package has an upgrade to Wanted (`outdated`) or a major one (`major`), for CI")
+	failOn := fs.String("fail-on", "", "exit 1 when some package has an upgrade to Wanted (outdated) or a major one (major), for CI (`RULE`: outdated or major)")
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "Usage: pipup list [PKG...] [flags]\n\nList the installed packages that have a newer version on the index.\nWanted is the newest version that every installed package's requirements\nand pipup's pins allow; when it is below Latest, the note says why.\n\n--fail-on outdated exits 1 when some package's Wanted is above its installed\nversion (what pipup upgrade --all would do), --fail-on major when that step\nis a major one; 0 when none is, 2 for bad usage, 130 when interrupted.\nA package that could not be checked still exits 1.\n\nFlags:")
 		fs.PrintDefaults()
@@ -313,7 +313,7 @@ func printProblems(w io.Writer, r scanResult, asJSON bool) {
 			Error    string    `json:"error,omitempty"`
 		}{Skipped: []problem{}, Failed: []problem{}, Warnings: r.done.Warnings}
 		for _, i := range r.ignored {
-			obj.Ignored = append(obj.Ignored, problem{i.Name, i.Version, ignoredReason})
+			obj.Ignored = append(obj.Ignored, problem{i.Name, i.Version, pip.IgnoredReason})
 		}
 		for _, s := range r.skipped {
 			obj.Skipped = append(obj.Skipped, problem{s.Name, s.Version, s.Reason})
@@ -335,15 +335,12 @@ func printProblems(w io.Writer, r scanResult, asJSON bool) {
 		fmt.Fprintf(w, "failed %s %s: %s\n", f.Name, f.Version, oneLine(pypi.RedactURL(f.Err.Error())))
 	}
 	for _, i := range r.ignored {
-		fmt.Fprintf(w, "ignored %s %s: %s\n", i.Name, i.Version, ignoredReason)
+		fmt.Fprintf(w, "ignored %s %s: %s\n", i.Name, i.Version, pip.IgnoredReason)
 	}
 	for _, warning := range r.done.Warnings {
 		fmt.Fprintf(w, "warning: %s\n", oneLine(warning))
 	}
 }
-
-// ignoredReason says where an ignored package's ignoring comes from.
-const ignoredReason = "in pipup's ignore list (pipup config shows where)"
 
 func oneLine(s string) string {
 	if i := strings.IndexByte(s, '\n'); i >= 0 {

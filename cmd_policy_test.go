@@ -184,7 +184,7 @@ func TestPolicyFailOn(t *testing.T) {
 		{[]string{"list", "--fail-on", "major"}, exitFailed},     // charlie 1.0 -> 3.0
 		{[]string{"list", "able", "--fail-on", "major"}, exitOK}, // pinned: 1.0 -> 1.2 is minor
 		{[]string{"list", "able", "--fail-on", "outdated"}, exitFailed},
-		{[]string{"list", "baker", "--fail-on", "outdated"}, exitOK}, // ignored
+		{[]string{"list", "baker", "--fail-on", "outdated"}, exitOK}, // ignored (and said so, below)
 		{[]string{"list", "--fail-on", "vulnerable"}, exitUsage},
 		{[]string{"list", "--json", "--fail-on", "major"}, exitFailed},
 	} {
@@ -193,6 +193,13 @@ func TestPolicyFailOn(t *testing.T) {
 			t.Errorf("pipup %s: exit %d, want %d\n%s", strings.Join(tc.args, " "), code, tc.code, errOut)
 		}
 		checkOneLine(t, errOut)
+	}
+	// An ignored package asked for by name is skipped, saying why.
+	if _, errOut, _ := w.run(t, "list", "baker"); !strings.Contains(errOut, "skipped baker 1.0: in pipup's ignore list") {
+		t.Errorf("list baker:\n%s", errOut)
+	}
+	if _, errOut, code := w.run(t, "upgrade", "baker", "--dry-run"); code != exitFailed || !strings.Contains(errOut, "skipped baker: in pipup's ignore list") {
+		t.Errorf("upgrade baker: exit %d\n%s", code, errOut)
 	}
 	// Nothing outdated within the pins: 0.
 	w2 := newPolicyWorld(t, "ignore = [\"charlie\", \"baker\"]\npin = { able = \"<1.2\" }\n", "")

@@ -105,7 +105,8 @@ type PackageSkipped struct {
 }
 
 // PackageIgnored reports an installed distribution that pipup's settings
-// say never to offer; it was not looked up.
+// say never to offer; it was not looked up. One asked for by name comes as
+// a PackageSkipped with IgnoredReason instead.
 type PackageIgnored struct {
 	Name    string
 	Version string

@@ -58,5 +58,8 @@ func (e *Env) pinned(n string, vs []pypi.Candidate) []pypi.Candidate {
 	return out
 }
 
+// IgnoredReason is why an ignored package asked for by name is skipped.
+const IgnoredReason = "in pipup's ignore list (pipup config shows where)"
+
 // PinNote is how a pin is explained to a user: `pinned by config (<5)`.
 func PinNote(spec string) string { return "pinned by config (" + spec + ")" }

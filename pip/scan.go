@@ -73,6 +73,12 @@ func (e *Env) scan(ctx context.Context, r ScanRequest, out chan<- ScanEvent) Sca
 		return done
 	}
 	for _, d := range ignored {
+		if len(r.Packages) > 0 {
+			// Asked for by name: say why nothing comes of it.
+			done.Skipped++
+			send(PackageSkipped{Name: d.Name, Version: d.Version, Reason: IgnoredReason})
+			continue
+		}
 		done.Ignored++
 		send(PackageIgnored{Name: d.Name, Version: d.Version})
 	}
