@@ -17,15 +17,25 @@ import (
 func runConfig(sig *interrupts, args []string, io stdio) int {
 	fs := flag.NewFlagSet("pipup config", flag.ContinueOnError)
 	fs.SetOutput(io.err)
+	// The settings' own flags, so that `pipup config --pre` shows what a
+	// command given --pre would use.
+	var cooldown durationFlag
+	fs.Bool("pre", false, "as a command's --pre")
+	fs.Int("concurrency", 0, "as a command's --concurrency `N`")
+	fs.Var(&cooldown, "cooldown", "as a command's --cooldown `DURATION`")
+	fs.Bool("latest", false, "as pipup upgrade --latest")
+	noConfig := fs.Bool("no-config", false, "read no settings file")
 	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), `Usage: pipup config
+		fmt.Fprintln(fs.Output(), `Usage: pipup config [flags]
 
 Print pipup's effective settings and where each came from: the user's
 $XDG_CONFIG_HOME/pipup/config.toml (default ~/.config/pipup/config.toml),
 then [tool.pipup] in the pyproject.toml of this folder or the nearest
 parent that has one (the project's values win), then the defaults. Flags
 given to a command override these for that run. Index locations are
-pip's configuration (pip config list).`)
+pip's configuration (pip config list).
+
+Flags:`)
 		fs.PrintDefaults()
 	}
 	rest, code, ok := parseArgs(fs, args)
@@ -36,21 +46,33 @@ pip's configuration (pip config list).`)
 		fmt.Fprintf(io.err, "pipup config: takes no arguments (got %q)\n", rest[0])
 		return exitUsage
 	}
-	s, err := loadSettings()
-	if err != nil {
-		fmt.Fprintf(io.err, "pipup: %s\n", err)
-		return exitUsage
+	s := &settings.Settings{From: map[string]settings.Source{}}
+	if !*noConfig {
+		var err error
+		if s, err = loadSettings(); err != nil {
+			fmt.Fprintf(io.err, "pipup: %s\n", err)
+			return exitUsage
+		}
 	}
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
 	home, _ := os.UserHomeDir()
 	user := settings.UserPath(os.Environ(), home)
-	fmt.Fprintf(io.out, "# user: %s%s\n", user, missing(s, user))
+	if *noConfig {
+		fmt.Fprintf(io.out, "# user: %s (not read: --no-config)\n", user)
+	} else {
+		fmt.Fprintf(io.out, "# user: %s%s\n", user, missing(s, user))
+	}
 	if len(s.Files) > 0 && s.Files[len(s.Files)-1] != user {
 		fmt.Fprintf(io.out, "# project: %s\n", s.Files[len(s.Files)-1])
 	}
 	tw := tabwriter.NewWriter(io.out, 0, 0, 2, ' ', 0)
 	for _, key := range settingFlags {
-		src := s.From[key]
-		fmt.Fprintf(tw, "%s=%s\t# %s\n", key, quoteSetting(key, settingValue(s, key)), src)
+		value, src := settingValue(s, key), s.From[key]
+		if given[key] {
+			value, src = fs.Lookup(key).Value.String(), settings.Source{Flag: true}
+		}
+		fmt.Fprintf(tw, "%s=%s\t# %s\n", key, quoteSetting(key, value), src)
 	}
 	ignored := make([]string, 0, len(s.Ignore))
 	for c := range s.Ignore {

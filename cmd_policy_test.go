@@ -80,7 +80,7 @@ func writeFile(t *testing.T, path, content string) {
 // run runs pipup in the project's src folder with the venv and index.
 func (w policyWorld) run(t *testing.T, args ...string) (string, string, int) {
 	t.Helper()
-	if len(args) > 0 && args[0] != "config" {
+	if len(args) > 0 && args[0] != "config" { // config takes no environment
 		args = append(args, "--python", w.python, "--index-url", w.index)
 	}
 	cmd := exec.Command(w.bin, args...)
@@ -210,7 +210,7 @@ func TestPolicyFailOn(t *testing.T) {
 
 func TestPolicyConfig(t *testing.T) {
 	w := newPolicyWorld(t, policyUser, policyProject+"cooldown = \"36h\"\n")
-	out, errOut, code := w.run(t, "config")
+	out, errOut, code := w.run(t, "config", "--latest")
 	if code != exitOK {
 		t.Fatalf("exit %d\n%s", code, errOut)
 	}
@@ -226,6 +226,7 @@ func TestPolicyConfig(t *testing.T) {
 		"# project: " + proj + "\n",
 		`cooldown="36h0m0s" # ` + proj + ":6\n",
 		"pre=false # default\n",
+		"latest=true # flag\n",
 		"concurrency=8 # " + w.userFile + ":4\n",
 		`ignore="Baker" # ` + w.userFile + ":2\n",
 		`pin.able="<1.5" # ` + proj + ":5\n",
