@@ -67,7 +67,7 @@ Flags:`)
 		fmt.Fprintf(io.out, "# project: %s\n", s.Files[len(s.Files)-1])
 	}
 	tw := tabwriter.NewWriter(io.out, 0, 0, 2, ' ', 0)
-	for _, key := range settingFlags {
+	for _, key := range settingFlags() {
 		value, src := settingValue(s, key), s.From[key]
 		if given[key] {
 			value, src = fs.Lookup(key).Value.String(), settings.Source{Flag: true}

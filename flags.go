@@ -113,7 +113,7 @@ func (c *configSwitch) Set(s string) error {
 }
 
 // settingFlags are the settings keys that are also flags of the same name.
-var settingFlags = []string{"cooldown", "pre", "concurrency", "latest"}
+func settingFlags() []string { return []string{"cooldown", "pre", "concurrency", "latest"} }
 
 // loadSettings reads pipup's settings for this process: the user's file
 // and the working folder's project.
@@ -136,7 +136,7 @@ func (f *envFlags) applySettings(fs *flag.FlagSet) error {
 	}
 	given := map[string]bool{}
 	fs.Visit(func(fl *flag.Flag) { given[fl.Name] = true })
-	for _, key := range settingFlags {
+	for _, key := range settingFlags() {
 		if _, fromFile := s.From[key]; !fromFile || given[key] || fs.Lookup(key) == nil {
 			continue
 		}

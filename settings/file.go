@@ -47,13 +47,20 @@ type raw struct {
 }
 
 // expect says what each key takes, for type errors.
-var expect = map[string]string{
-	"ignore":      `must be a list of package names, e.g. ["numpy"]`,
-	"pin":         `must be a table of package = "specifier", e.g. { django = "<5" }`,
-	"cooldown":    `must be a duration such as "7d" or "36h", or 0`,
-	"pre":         "must be true or false",
-	"concurrency": "must be a whole number of at least 1",
-	"latest":      "must be true or false",
+func expect(key string) string {
+	switch key {
+	case "ignore":
+		return `must be a list of package names, e.g. ["numpy"]`
+	case "pin":
+		return `must be a table of package = "specifier", e.g. { django = "<5" }`
+	case "cooldown":
+		return `must be a duration such as "7d" or "36h", or 0`
+	case "pre", "latest":
+		return "must be true or false"
+	case "concurrency":
+		return "must be a whole number of at least 1"
+	}
+	return ""
 }
 
 // nameRe is PEP 508's project name.
@@ -131,8 +138,8 @@ func decodeError(path string, prefix []string, err error) error {
 			}
 			line, _ := e.Position()
 			name := strings.Join(key, ".")
-			reason := "unknown key (known: " + strings.Join(Keys, ", ") + ")"
-			if indexKeys[key[len(key)-1]] {
+			reason := "unknown key (known: " + strings.Join(Keys(), ", ") + ")"
+			if isIndexKey(key[len(key)-1]) {
 				reason = "index locations belong in pip's configuration (pip config set global." + strings.ReplaceAll(key[len(key)-1], "_", "-") + " ...), which pipup reads"
 			}
 			return &Error{Path: path, Line: line, Key: name, Reason: reason}
@@ -146,7 +153,7 @@ func decodeError(path string, prefix []string, err error) error {
 		if !ok || len(key) == 0 {
 			return &Error{Path: path, Line: line, Reason: strings.TrimPrefix(de.Error(), "toml: ")}
 		}
-		reason := expect[key[0]]
+		reason := expect(key[0])
 		if key[0] == "pin" && len(key) > 1 {
 			reason = `must be a PEP 440 specifier string, e.g. "<5"`
 		}
@@ -234,7 +241,7 @@ func check(path string, prefix []string, lines map[string]int, r *raw) (*file, e
 				err = fmt.Errorf(`a bare number must be 0; write "%dd" or "%dh"`, v, v)
 			}
 		default:
-			err = errors.New(expect["cooldown"])
+			err = errors.New(expect("cooldown"))
 		}
 		if err != nil {
 			return nil, bad(src, "cooldown", err.Error())
@@ -250,7 +257,7 @@ func check(path string, prefix []string, lines map[string]int, r *raw) (*file, e
 	if r.Concurrency != nil {
 		src := at("concurrency")
 		if *r.Concurrency < 1 {
-			return nil, bad(src, "concurrency", expect["concurrency"])
+			return nil, bad(src, "concurrency", expect("concurrency"))
 		}
 		f.concurrency = opt[int]{*r.Concurrency, true, src}
 	}

@@ -84,13 +84,17 @@ type Ignored struct {
 	From Source
 }
 
-// Keys are the settings keys in the order `pipup config` prints them.
-var Keys = []string{"ignore", "pin", "cooldown", "pre", "concurrency", "latest"}
+// Keys are the settings keys a file may have.
+func Keys() []string { return []string{"ignore", "pin", "cooldown", "pre", "concurrency", "latest"} }
 
-// indexKeys are pip's; pipup never keeps a second copy of where to look.
-var indexKeys = map[string]bool{
-	"index-url": true, "extra-index-url": true, "find-links": true, "trusted-host": true, "no-index": true,
-	"index_url": true, "extra_index_url": true, "find_links": true, "trusted_host": true, "no_index": true,
+// isIndexKey reports pip's keys for where to look; pipup never keeps a
+// second copy of those.
+func isIndexKey(k string) bool {
+	switch strings.ReplaceAll(k, "_", "-") {
+	case "index-url", "extra-index-url", "find-links", "trusted-host", "no-index":
+		return true
+	}
+	return false
 }
 
 // Error is a bad settings file: one line naming the file, line and key.
