@@ -91,7 +91,11 @@ func readFile(path string, project bool) (*file, error) {
 		return nil, nil
 	}
 	if err != nil {
-		return nil, &Error{Path: path, Reason: fmt.Sprintf("cannot read: %v", errors.Unwrap(err))}
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err // the path is already in the line
+		}
+		return nil, &Error{Path: path, Reason: fmt.Sprintf("cannot read: %v", err)}
 	}
 	var prefix []string
 	r := &raw{}

@@ -188,6 +188,18 @@ func TestLoadErrors(t *testing.T) {
 	}
 }
 
+func TestLoadUnreadable(t *testing.T) {
+	w := newWorld(t, "", "")
+	// A folder where the file should be cannot be read, even as root.
+	if err := os.MkdirAll(filepath.Join(w.xdg, "pipup", "config.toml"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	_, err := Load(w.input())
+	if err == nil || !strings.Contains(err.Error(), "config.toml: cannot read: ") || strings.Count(err.Error(), "config.toml") != 1 {
+		t.Errorf("unreadable file: %v", err)
+	}
+}
+
 func TestParseDuration(t *testing.T) {
 	for _, tc := range []struct {
 		in   string
