@@ -41,6 +41,20 @@ type Options struct {
 	UserAgent    string
 	Timeout      time.Duration // per HTTP request; 0 = pip's configured timeout
 	Environ      []string      // nil = os.Environ()
+	// Ignore are packages never offered (any spelling): the scan reports
+	// each as PackageIgnored and looks nothing of it up. They still count
+	// as dependents of the packages they require.
+	Ignore []string
+	// Pins are lasting constraints from pipup's settings, by canonical
+	// name: a version outside its pin is never Wanted nor planned, as if
+	// pip were given a constraints file. Latest still shows the newest.
+	Pins map[string]pep440.SpecifierSet
+	// Cooldown is the age a version must reach before it is offered
+	// (0 = off), and Now the clock it is measured with (nil = time.Now).
+	// They are carried for the cooldown filter, which needs the upload
+	// times the index client does not read yet; nothing uses them so far.
+	Cooldown time.Duration
+	Now      func() time.Time
 	// PipCommand is the pip command whose configuration section applies
 	// on top of [global]: "list" (the default: pip list --outdated's
 	// answers) or "install" (for upgrades: the index pip install uses).
