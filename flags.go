@@ -2,6 +2,7 @@ package main
 
 import (
 	"flag"
+	"os"
 	"strings"
 
 	"github.com/pipup/pipup/pip"
@@ -64,5 +65,7 @@ func (f *envFlags) optionsFor(command string) pip.Options {
 		Refresh:        f.refresh,
 		NoCache:        f.noCache,
 		UserAgent:      userAgent(),
+		// main reads the process; the engine takes what it is given.
+		Environ: os.Environ(),
 	}
 }

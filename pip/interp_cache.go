@@ -32,17 +32,23 @@ type cachedInterp struct {
 	Stamps []int64
 }
 
-// InspectCached is Inspect, served from dir when nothing that the facts
+// InspectCached is Inspect (in the process's environment), served from dir when nothing that the facts
 // depend on has changed since they were stored. It saves the interpreter
 // start-up (100–200 ms) on every rescan. A missing, stale or unreadable
 // entry means a fresh inspection; caching is best effort.
 func InspectCached(ctx context.Context, python, dir string) (*Interpreter, error) {
+	return inspectCached(ctx, python, dir, environOr(nil))
+}
+
+// inspectCached is InspectCached with the interpreter run in environ, the
+// environment that also keys the entry.
+func inspectCached(ctx context.Context, python, dir string, environ []string) (*Interpreter, error) {
 	if dir == "" {
-		return Inspect(ctx, python)
+		return inspectIn(ctx, python, environ)
 	}
-	key, err := interpKey(python)
+	key, err := interpKey(python, environMap(environ))
 	if err != nil {
-		return Inspect(ctx, python) // reports the missing interpreter properly
+		return inspectIn(ctx, python, environ) // reports the missing interpreter properly
 	}
 	path := filepath.Join(dir, key+".json")
 	if b, err := os.ReadFile(path); err == nil {
@@ -52,7 +58,7 @@ func InspectCached(ctx context.Context, python, dir string) (*Interpreter, error
 			return c.Interp, nil
 		}
 	}
-	in, err := Inspect(ctx, python)
+	in, err := inspectIn(ctx, python, environ)
 	if err != nil {
 		return nil, err
 	}
@@ -64,8 +70,8 @@ func InspectCached(ctx context.Context, python, dir string) (*Interpreter, error
 }
 
 // interpKey names the cache entry: the interpreter file as it is now, and
-// the environment variables that change what it reports.
-func interpKey(python string) (string, error) {
+// the variables of env that change what it reports.
+func interpKey(python string, env map[string]string) (string, error) {
 	abs, err := filepath.Abs(python)
 	if err != nil {
 		return "", err
@@ -84,7 +90,7 @@ func interpKey(python string) (string, error) {
 		fmt.Fprintf(h, "cfg%d\x00", cfg.ModTime().UnixNano())
 	}
 	for _, k := range interpEnvVars {
-		v, ok := os.LookupEnv(k)
+		v, ok := env[k]
 		fmt.Fprintf(h, "%s=%t:%s\x00", k, ok, v)
 	}
 	return hex.EncodeToString(h.Sum(nil)), nil
