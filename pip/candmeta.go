@@ -181,7 +181,7 @@ func (e *Env) wheelFileMetadata(ctx context.Context, cand CandidateFile) (Metada
 	where := fmt.Sprintf("%s (%s)", cand.Filename, pypi.RedactURL(cand.URL))
 	dir := e.CacheDir
 	if dir == "" {
-		dir = os.TempDir()
+		dir = e.tempDir
 	} else if err := os.MkdirAll(dir, 0o700); err != nil {
 		return Metadata{}, fmt.Errorf("download %s: %w", cand.Filename, err)
 	}

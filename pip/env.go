@@ -66,6 +66,8 @@ type Env struct {
 
 	// environ is Options.Environ resolved: what pip runs with.
 	environ []string
+	// tempDir is for scratch files when there is no cache (TMPDIR of environ).
+	tempDir string
 
 	opts   Options
 	client *pypi.Client
@@ -124,7 +126,7 @@ func Open(ctx context.Context, o Options) (*Env, error) {
 	}
 	cfg = mergeFlags(cfg, o)
 
-	e := &Env{Interp: interp, Config: cfg, CacheDir: cacheDir, StateDir: stateDir, environ: environ, opts: o}
+	e := &Env{Interp: interp, Config: cfg, CacheDir: cacheDir, StateDir: stateDir, environ: environ, tempDir: tempDirOf(getenv), opts: o}
 	conc := o.Concurrency
 	if conc <= 0 {
 		conc = DefaultConcurrency

@@ -3,6 +3,7 @@ package pip
 import (
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 
 	"github.com/pipup/pipup/internal/pyport"
@@ -83,4 +84,22 @@ func defaultStateDir(getenv func(string) string, home string) string {
 		return ""
 	}
 	return filepath.Join(home, ".local", "state", "pipup")
+}
+
+// tempDirOf is os.TempDir under environ, for pipup's own scratch files:
+// $TMPDIR, else /tmp on Unix; %TMP%, %TEMP% or %USERPROFILE% on Windows,
+// else the system's answer.
+func tempDirOf(getenv func(string) string) string {
+	if runtime.GOOS != "windows" {
+		if d := getenv("TMPDIR"); d != "" {
+			return d
+		}
+		return "/tmp"
+	}
+	for _, k := range []string{"TMP", "TEMP", "USERPROFILE"} {
+		if d := getenv(k); d != "" {
+			return d
+		}
+	}
+	return os.TempDir()
 }

@@ -117,13 +117,13 @@ func TestOpenIgnoresProcessEnvironment(t *testing.T) {
 	for k, v := range map[string]string{
 		"HOME": hostile, "NETRC": wrong, "PIP_INDEX_URL": "http://127.0.0.1:9/hostile/simple/",
 		"XDG_CACHE_HOME": hostile, "XDG_STATE_HOME": hostile, "XDG_CONFIG_HOME": hostile,
-		"PYTHONPATH": hostile, "PIP_CONFIG_FILE": filepath.Join(hostile, "pip.conf"),
+		"PYTHONPATH": hostile, "PIP_CONFIG_FILE": filepath.Join(hostile, "pip.conf"), "TMPDIR": hostile,
 	} {
 		t.Setenv(k, v)
 	}
 	environ := []string{
 		"PATH=/usr/bin:/bin", "HOME=" + home, "PIP_CONFIG_FILE=" + os.DevNull,
-		"PIP_INDEX_URL=" + srv.IndexURL(), "PYTHONPATH=" + good,
+		"PIP_INDEX_URL=" + srv.IndexURL(), "PYTHONPATH=" + good, "TMPDIR=" + good,
 	}
 
 	for _, tt := range []struct {
@@ -143,6 +143,7 @@ func TestOpenIgnoresProcessEnvironment(t *testing.T) {
 				{"cache folder", e.CacheDir, filepath.Join(tt.homeDir, ".cache", "pipup")},
 				{"state folder", e.StateDir, filepath.Join(tt.homeDir, ".local", "state", "pipup")},
 				{"index URL", e.Config.IndexURL, srv.IndexURL()},
+				{"scratch folder", e.tempDir, good},
 			}
 			for _, c := range checks {
 				if c.got != c.want {

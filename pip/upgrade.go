@@ -313,7 +313,7 @@ func (u *upgrader) stateDir() string {
 	if u.e.StateDir != "" {
 		return u.e.StateDir
 	}
-	return filepath.Join(os.TempDir(), "pipup-state")
+	return filepath.Join(u.e.tempDir, "pipup-state")
 }
 
 // environ is what pip runs with: the Env's, as Open resolved it.
@@ -323,7 +323,7 @@ func (u *upgrader) environ() []string { return u.e.environ }
 func (u *upgrader) makeWorkDir() error {
 	base := u.e.CacheDir
 	if base == "" {
-		base = os.TempDir()
+		base = u.e.tempDir
 	}
 	base = filepath.Join(base, "upgrade")
 	if err := os.MkdirAll(base, 0o700); err != nil {
