@@ -168,3 +168,25 @@ func TestOpenIgnoresProcessEnvironment(t *testing.T) {
 		})
 	}
 }
+
+// The interpreter cache is keyed by the environment the inspection ran
+// in, not the process's: two environments differing in PYTHONPATH get two
+// entries, each with its own sys.path.
+func TestInspectCachedKeyedByGivenEnviron(t *testing.T) {
+	py := pythons.Venv(t, piptest.NoPip)
+	dir := t.TempDir()
+	t.Setenv("PYTHONPATH", "")
+	for _, p := range []string{t.TempDir(), t.TempDir(), ""} {
+		environ := []string{"HOME=" + t.TempDir(), "PYTHONPATH=" + p}
+		in, err := inspectCached(context.Background(), py, dir, environ)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p != "" && !slices.Contains(in.SysPath, p) {
+			t.Errorf("PYTHONPATH=%s: sys.path %q (a stale entry of another environment?)", p, in.SysPath)
+		}
+	}
+	if entries, _ := filepath.Glob(filepath.Join(dir, "*.json")); len(entries) != 3 {
+		t.Errorf("%d cache entries for 3 environments, want 3", len(entries))
+	}
+}
