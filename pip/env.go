@@ -58,6 +58,9 @@ type Options struct {
 	// times the index client does not read yet; nothing uses them so far.
 	Cooldown time.Duration
 	Now      func() time.Time
+	// NoVulns turns off the scan's look-ups of known vulnerabilities
+	// (PackageVulnerable) in the main index's JSON API.
+	NoVulns bool
 	// PipCommand is the pip command whose configuration section applies
 	// on top of [global]: "list" (the default: pip list --outdated's
 	// answers) or "install" (for upgrades: the index pip install uses).

@@ -21,7 +21,11 @@ type ScanRequest struct {
 }
 
 // Scan checks every selected installed distribution against the indexes
-// and sends events on the returned channel, closed after ScanDone. Cancel
+// and sends events on the returned channel. ScanDone ends the checks; the
+// vulnerability look-ups of outdated packages (PackageVulnerable) run
+// beside them and may still follow it: the channel is closed after the
+// last of those. A consumer that shows the table at ScanDone keeps reading
+// for them; one that prints once reads until the channel closes. Cancel
 // ctx to stop early: workers stop at their next request and ScanDone
 // carries ctx's error.
 func (e *Env) Scan(ctx context.Context, r ScanRequest) <-chan ScanEvent {
@@ -29,13 +33,21 @@ func (e *Env) Scan(ctx context.Context, r ScanRequest) <-chan ScanEvent {
 	go func() {
 		defer close(out)
 		start := time.Now()
-		done := e.scan(ctx, r, out)
+		snd := newSender(ctx, out)
+		vulns := e.newVulnLookups(ctx, snd.send)
+		done := e.scan(ctx, r, out, vulns)
 		done.Elapsed = time.Since(start)
 		if done.Err == nil {
 			done.Err = ctx.Err()
 		}
-		e.TrimCache()
-		newSender(ctx, out).send(done)
+		if vulns == nil {
+			e.TrimCache()
+		}
+		snd.send(done)
+		if vulns != nil {
+			vulns.wait()
+			e.TrimCache() // after the look-ups' own cache entries
+		}
 	}()
 	return out
 }
@@ -46,7 +58,7 @@ type job struct {
 	version pep440.Version
 }
 
-func (e *Env) scan(ctx context.Context, r ScanRequest, out chan<- ScanEvent) ScanDone {
+func (e *Env) scan(ctx context.Context, r ScanRequest, out chan<- ScanEvent, vulns *vulnLookups) ScanDone {
 	var done ScanDone
 	dists, err := InstalledDists(e.Interp)
 	if err != nil {
@@ -157,6 +169,9 @@ func (e *Env) scan(ctx context.Context, r ScanRequest, out chan<- ScanEvent) Sca
 				if !send(ev) {
 					return
 				}
+				if c, ok := ev.(PackageChecked); ok {
+					vulns.look(c)
+				}
 			}
 		}()
 	}
@@ -178,6 +193,7 @@ feed:
 			if !send(h.ev) {
 				break
 			}
+			vulns.look(h.ev)
 		}
 	}
 	if fatal != nil {

@@ -1,0 +1,219 @@
+package pip
+
+import (
+	"context"
+	"reflect"
+	"testing"
+
+	"github.com/pipup/pipup/pypi"
+	"github.com/pipup/pipup/pypi/pypitest"
+)
+
+func TestFixedBy(t *testing.T) {
+	for _, tt := range []struct {
+		name              string
+		fixedIn           []string
+		installed, target string
+		want              bool
+	}{
+		{"fix at the target", []string{"1.1"}, "1.0", "1.1", true},
+		{"fix below the target", []string{"1.0.5"}, "1.0", "2.0", true},
+		{"fix above the target", []string{"2.0"}, "1.0", "1.1", false},
+		{"no fix known", nil, "1.0", "2.0", false},
+		{"fix already installed, still listed", []string{"0.9"}, "1.0", "2.0", false},
+		{"target's series fixed later", []string{"1.2.5", "2.0.1"}, "1.2.0", "2.0.0", false},
+		{"older series' fix, target's series fixed", []string{"1.2.5", "2.0.1"}, "1.2.0", "2.0.1", true},
+		{"another series fixed later", []string{"1.2.5", "3.0.1"}, "1.2.0", "2.0.0", true},
+		{"same series, shorter spelling", []string{"2.0.1"}, "1.0", "2", false},
+		{"target not above installed", []string{"1.1"}, "1.1", "1.1", false},
+		{"unparseable fix", []string{"next"}, "1.0", "2.0", false},
+		{"unparseable target", []string{"1.1"}, "1.0", "latest", false},
+		{"epoch", []string{"1!1.0"}, "2.0", "1!1.0", true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := fixedBy(tt.fixedIn, tt.installed, tt.target); got != tt.want {
+				t.Errorf("fixedBy(%v, %s, %s) = %v, want %v", tt.fixedIn, tt.installed, tt.target, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestVulnsOfDropsWithdrawn(t *testing.T) {
+	got := vulnsOf([]pypi.Vulnerability{
+		{ID: "PYSEC-1", Aliases: []string{"CVE-1"}, FixedIn: []string{"1.1"}, Link: "https://osv.example/PYSEC-1"},
+		{ID: "PYSEC-2", FixedIn: []string{"1.1"}, Withdrawn: true},
+		{ID: "", FixedIn: []string{"1.1"}},
+		{ID: "GHSA-3", FixedIn: []string{"3.0"}},
+	}, "1.0", "1.1")
+	want := []Vuln{
+		{ID: "PYSEC-1", Aliases: []string{"CVE-1"}, FixedIn: []string{"1.1"}, Link: "https://osv.example/PYSEC-1", FixedByTarget: true},
+		{ID: "GHSA-3", FixedIn: []string{"3.0"}},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("got %+v\nwant %+v", got, want)
+	}
+}
+
+// vulnIndex is fixtureIndex with PyPI's JSON API and advisories on the
+// installed 1.0 of able (fixed in 1.1, the target), baker (fixed in 2.0,
+// not the target) and charlie (withdrawn); dog has none.
+func vulnIndex(t *testing.T, names ...string) *pypitest.Server {
+	t.Helper()
+	srv := pypitest.NewServer(pypitest.WithJSONAPI())
+	t.Cleanup(srv.Close)
+	for _, n := range names {
+		for _, v := range []string{"1.0", "1.1"} {
+			if err := srv.AddWheel(pypitest.WheelSpec{Name: n, Version: v}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	withdrawn := "2024-01-01T00:00:00Z"
+	srv.SetVulnerabilities("able", "1.0", pypitest.Vulnerability{ID: "PYSEC-2024-1", Aliases: []string{"CVE-2024-1"}, FixedIn: []string{"1.1"}, Link: "https://osv.example/PYSEC-2024-1"})
+	srv.SetVulnerabilities("baker", "1.0", pypitest.Vulnerability{ID: "GHSA-b", FixedIn: []string{"2.0"}})
+	srv.SetVulnerabilities("charlie", "1.0", pypitest.Vulnerability{ID: "PYSEC-OLD", FixedIn: []string{"1.1"}, Withdrawn: &withdrawn})
+	return srv
+}
+
+// drainVulns collects a scan's PackageVulnerable events, checking that each
+// follows its package's PackageChecked.
+func drainVulns(t *testing.T, ch <-chan ScanEvent) (map[string]PackageVulnerable, map[string]PackageChecked) {
+	t.Helper()
+	vulns, checked := map[string]PackageVulnerable{}, map[string]PackageChecked{}
+	for ev := range ch {
+		switch ev := ev.(type) {
+		case PackageChecked:
+			checked[ev.Name] = ev
+		case PackageVulnerable:
+			if _, ok := checked[ev.Name]; !ok {
+				t.Errorf("%s: vulnerabilities before its PackageChecked", ev.Name)
+			}
+			if _, dup := vulns[ev.Name]; dup {
+				t.Errorf("%s: vulnerabilities reported twice", ev.Name)
+			}
+			vulns[ev.Name] = ev
+		}
+	}
+	return vulns, checked
+}
+
+// The scan reads the installed version's advisories from the main index's
+// JSON API for each outdated package, marks those the target fixes, drops
+// withdrawn ones and reports nothing for a package without any.
+func TestScanReportsVulnerabilities(t *testing.T) {
+	f := newScanFixture(t)
+	srv := vulnIndex(t, f.names...)
+	e := f.open(t, Options{IndexURL: srv.IndexURL()})
+	vulns, checked := drainVulns(t, e.Scan(context.Background(), ScanRequest{}))
+	if len(checked) < len(f.names) {
+		t.Fatalf("checked %v", checked)
+	}
+	want := map[string]PackageVulnerable{
+		"able": {Name: "able", Version: "1.0", Wanted: "1.1", Vulns: []Vuln{{ID: "PYSEC-2024-1", Aliases: []string{"CVE-2024-1"},
+			FixedIn: []string{"1.1"}, Link: "https://osv.example/PYSEC-2024-1", FixedByTarget: true}}},
+		"baker": {Name: "baker", Version: "1.0", Wanted: "1.1", Vulns: []Vuln{{ID: "GHSA-b", FixedIn: []string{"2.0"}}}},
+	}
+	if !reflect.DeepEqual(vulns, want) {
+		t.Errorf("got %+v\nwant %+v", vulns, want)
+	}
+	if !vulns["able"].FixesSome() || vulns["baker"].FixesSome() {
+		t.Errorf("FixesSome: able %v, baker %v", vulns["able"].FixesSome(), vulns["baker"].FixesSome())
+	}
+	// One document per outdated package (its installed version).
+	if n := srv.Requests().JSONAPI; n != int64(len(f.names)) {
+		t.Errorf("%d JSON API requests, want %d", n, len(f.names))
+	}
+}
+
+// A pin keeps able at 1.0: not outdated, so nothing is looked up for it.
+// The target the fix is measured against is Wanted, not Latest.
+func TestScanVulnerabilitiesFollowWanted(t *testing.T) {
+	f := newScanFixture(t)
+	srv := vulnIndex(t, f.names...)
+	srv.SetVulnerabilities("dog", "1.0", pypitest.Vulnerability{ID: "PYSEC-D", FixedIn: []string{"1.1"}})
+	pins := map[string]string{"able": "<1.1"}
+	e := f.open(t, Options{IndexURL: srv.IndexURL(), Pins: mustPins(t, pins)})
+	vulns, checked := drainVulns(t, e.Scan(context.Background(), ScanRequest{}))
+	if c := checked["able"]; c.Wanted != "1.0" {
+		t.Fatalf("able: Wanted %q, want 1.0 (pinned)", c.Wanted)
+	}
+	if v, ok := vulns["able"]; !ok || v.Wanted != "1.0" || v.FixesSome() {
+		t.Errorf("able (pinned below the fix): %+v, %v; want listed, not fixed by Wanted 1.0", v, ok)
+	}
+	if v := vulns["dog"]; !v.FixesSome() {
+		t.Errorf("dog: %+v, want fixed by 1.1", v)
+	}
+}
+
+// No look-ups with --no-vulns, with an index that has no JSON API, or for
+// a package found on another index than the main one (the main index's
+// advisories would be its namesake's).
+func TestScanVulnerabilityLookupsOff(t *testing.T) {
+	f := newScanFixture(t)
+	for _, tt := range []struct {
+		name string
+		open func(t *testing.T) (*Env, *pypitest.Server)
+		// requests is how many JSON API requests may be made: an index
+		// without the API is probed with at most probeMisses.
+		requests int64
+	}{
+		{"no-vulns", func(t *testing.T) (*Env, *pypitest.Server) {
+			srv := vulnIndex(t, f.names...)
+			return f.open(t, Options{IndexURL: srv.IndexURL(), NoVulns: true}), srv
+		}, 0},
+		{"no JSON API", func(t *testing.T) (*Env, *pypitest.Server) {
+			srv := fixtureIndex(t)
+			return f.open(t, Options{IndexURL: srv.IndexURL()}), srv
+		}, probeMisses},
+		{"found on an extra index", func(t *testing.T) (*Env, *pypitest.Server) {
+			main := vulnIndex(t) // lists the advisories, serves no files
+			extra := vulnIndex(t, f.names...)
+			return f.open(t, Options{IndexURL: main.IndexURL(), ExtraIndexURLs: []string{extra.IndexURL()}}), main
+		}, 0},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			e, srv := tt.open(t)
+			ch := e.Scan(context.Background(), ScanRequest{})
+			vulns, checked := drainVulns(t, ch)
+			if len(checked) < len(f.names) {
+				t.Fatalf("checked %v", checked)
+			}
+			if len(vulns) != 0 {
+				t.Errorf("vulnerabilities reported: %+v", vulns)
+			}
+			if n := srv.Requests().JSONAPI; n != tt.requests {
+				t.Errorf("%d JSON API requests, want %d", n, tt.requests)
+			}
+		})
+	}
+}
+
+// The look-ups go through the HTTP cache like the pages: a second scan
+// within the documents' freshness asks the index for nothing.
+func TestScanVulnerabilitiesCached(t *testing.T) {
+	f := newScanFixture(t)
+	srv := pypitest.NewServer(pypitest.WithJSONAPI(), pypitest.WithMaxAge(600))
+	t.Cleanup(srv.Close)
+	for _, n := range f.names {
+		for _, v := range []string{"1.0", "1.1"} {
+			if err := srv.AddWheel(pypitest.WheelSpec{Name: n, Version: v}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	srv.SetVulnerabilities("able", "1.0", pypitest.Vulnerability{ID: "PYSEC-A", FixedIn: []string{"1.1"}})
+	cache := t.TempDir()
+	for i := range 2 {
+		e := f.open(t, Options{IndexURL: srv.IndexURL(), CacheDir: cache})
+		vulns, _ := drainVulns(t, e.Scan(context.Background(), ScanRequest{}))
+		if !vulns["able"].FixesSome() {
+			t.Errorf("scan %d: able %+v", i, vulns["able"])
+		}
+		if i == 0 {
+			srv.ResetCounts()
+		}
+	}
+	if n := srv.Requests().JSONAPI; n != 0 {
+		t.Errorf("warm scan: %d JSON API requests, want 0 (cached)", n)
+	}
+}
