@@ -24,6 +24,7 @@ func runConfig(sig *interrupts, args []string, io stdio) int {
 	fs.Int("concurrency", 0, "as a command's --concurrency `N`")
 	fs.Var(&cooldown, "cooldown", "as a command's --cooldown `DURATION`")
 	fs.Bool("latest", false, "as pipup upgrade --latest")
+	fs.Bool("no-vulns", false, "as a command's --no-vulns")
 	noConfig := fs.Bool("no-config", false, "read no settings file")
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), `Usage: pipup config [flags]

@@ -26,10 +26,28 @@ func runList(sig *interrupts, args []string, io stdio) int {
 	fs.SetOutput(io.err)
 	var ef envFlags
 	ef.register(fs)
-	asJSON := fs.Bool("json", false, "print JSON (pip's keys: name, version, latest_version, latest_filetype; plus bump, summary, wanted_version, held_back_by, pinned_by)")
-	failOn := fs.String("fail-on", "", "exit 1 when some package has an upgrade to Wanted (outdated) or a major one (major), for CI (`RULE`: outdated or major)")
+	asJSON := fs.Bool("json", false, "print JSON (pip's keys: name, version, latest_version, latest_filetype; plus bump, summary, wanted_version, held_back_by, pinned_by, vulnerabilities)")
+	failOn := fs.String("fail-on", "", "exit 1 when some package has an upgrade to Wanted (outdated), a major one (major) or one that fixes a known vulnerability (vulnerable), for CI (`RULE`: outdated, major or vulnerable)")
 	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "Usage: pipup list [PKG...] [flags]\n\nList the installed packages that have a newer version on the index.\nWanted is the newest version that every installed package's requirements\nand pipup's pins allow; when it is below Latest, the note says why.\n\n--fail-on outdated exits 1 when some package's Wanted is above its installed\nversion (what pipup upgrade --all would do), --fail-on major when that step\nis a major one; 0 when none is, 2 for bad usage, 130 when interrupted.\nA package that could not be checked still exits 1.\n\nFlags:")
+		fmt.Fprintln(fs.Output(), `Usage: pipup list [PKG...] [flags]
+
+List the installed packages that have a newer version on the index.
+Wanted is the newest version that every installed package's requirements
+and pipup's pins allow; when it is below Latest, the note says why.
+
+--fail-on outdated exits 1 when some package's Wanted is above its installed
+version (what pipup upgrade --all would do), --fail-on major when that step
+is a major one, --fail-on vulnerable when that upgrade fixes a known
+vulnerability of the installed version (advisories the upgrade does not
+fix are shown in the note but fail nothing); 0 when none is, 2 for bad
+usage, 130 when interrupted. A package that could not be checked still
+exits 1, and so, with --fail-on vulnerable, does a failed look-up.
+
+Known vulnerabilities come from the index's PyPI JSON API (pypi.org
+serves them from the OSV database), for outdated packages found on the
+main index; an index without that API gives none. --no-vulns skips them.
+
+Flags:`)
 		fs.PrintDefaults()
 	}
 	pkgs, code, ok := parseArgs(fs, args)
@@ -37,6 +55,9 @@ func runList(sig *interrupts, args []string, io stdio) int {
 		return code
 	}
 	match, err := failRule(*failOn)
+	if err == nil {
+		err = vulnFailRuleError(*failOn, ef.noVulns)
+	}
 	if err != nil {
 		fmt.Fprintf(io.err, "pipup list: %v\n", err)
 		return exitUsage
@@ -59,9 +80,12 @@ func runList(sig *interrupts, args []string, io stdio) int {
 		return code
 	}
 	for _, c := range res.checked {
-		if match(c) {
+		if match(c, res.vulnsOf(c)) {
 			return exitFailed
 		}
+	}
+	if *failOn == "vulnerable" && len(vulnWarnings(res)) > 0 {
+		return exitFailed // unknown is not clean
 	}
 	return exitOK
 }
@@ -69,7 +93,7 @@ func runList(sig *interrupts, args []string, io stdio) int {
 // failRule is --fail-on's test of a checked package (nil: no test). It
 // counts the upgrades pipup would make, to Wanted, so that a package held
 // at its pin or by an installed dependent does not fail a build.
-func failRule(name string) (func(pip.PackageChecked) bool, error) {
+func failRule(name string) (func(pip.PackageChecked, []pip.Vuln) bool, error) {
 	step := func(c pip.PackageChecked) pip.Bump {
 		from, err1 := pep440.Parse(c.Version)
 		to, err2 := pep440.Parse(c.Wanted)
@@ -82,11 +106,13 @@ func failRule(name string) (func(pip.PackageChecked) bool, error) {
 	case "":
 		return nil, nil
 	case "outdated":
-		return func(c pip.PackageChecked) bool { return step(c) != pip.BumpNone }, nil
+		return func(c pip.PackageChecked, _ []pip.Vuln) bool { return step(c) != pip.BumpNone }, nil
 	case "major":
-		return func(c pip.PackageChecked) bool { return step(c) == pip.BumpMajor }, nil
+		return func(c pip.PackageChecked, _ []pip.Vuln) bool { return step(c) == pip.BumpMajor }, nil
+	case "vulnerable":
+		return func(_ pip.PackageChecked, v []pip.Vuln) bool { return fixesVulnerability(v) }, nil
 	}
-	return nil, fmt.Errorf("--fail-on takes outdated or major, not %q", name)
+	return nil, fmt.Errorf("--fail-on takes outdated, major or vulnerable, not %q", name)
 }
 
 // parseArgs parses flags that may come before, between or after the
@@ -141,6 +167,10 @@ type scanResult struct {
 	failed  []pip.PackageFailed
 	ignored []pip.PackageIgnored
 	done    pip.ScanDone
+	// vulns are the vulnerability answers by canonical name, vulnOrder
+	// their names (sorted).
+	vulns     map[string]pip.PackageVulnerable
+	vulnOrder []string
 }
 
 func (r scanResult) exitCode(sig *interrupts) int {
@@ -155,7 +185,7 @@ func (r scanResult) exitCode(sig *interrupts) int {
 
 // collect drains a scan, drawing progress on w (nil = no progress).
 func collect(events <-chan pip.ScanEvent, w io.Writer) scanResult {
-	var r scanResult
+	r := scanResult{vulns: map[string]pip.PackageVulnerable{}}
 	total, n := 0, 0
 	start := time.Now()
 	for ev := range events {
@@ -173,6 +203,10 @@ func collect(events <-chan pip.ScanEvent, w io.Writer) scanResult {
 			n++
 		case pip.PackageIgnored:
 			r.ignored = append(r.ignored, ev) // not in the total
+		case pip.PackageVulnerable:
+			c := pypi.Normalize(ev.Name)
+			r.vulns[c] = ev
+			r.vulnOrder = append(r.vulnOrder, c)
 		case pip.ScanDone:
 			r.done = ev
 		}
@@ -188,6 +222,7 @@ func collect(events <-chan pip.ScanEvent, w io.Writer) scanResult {
 	sort.Slice(r.skipped, func(i, j int) bool { return byName(r.skipped[i].Name, r.skipped[j].Name) })
 	sort.Slice(r.failed, func(i, j int) bool { return byName(r.failed[i].Name, r.failed[j].Name) })
 	sort.Slice(r.ignored, func(i, j int) bool { return byName(r.ignored[i].Name, r.ignored[j].Name) })
+	sort.Strings(r.vulnOrder)
 	return r
 }
 
@@ -205,7 +240,7 @@ func printTable(io stdio, sig *interrupts, r scanResult) error {
 	tw := tabwriter.NewWriter(&buf, 0, 0, 2, ' ', 0)
 	held := false // some row has a note
 	for _, c := range r.checked {
-		held = held || (c.Outdated() && note(c) != "")
+		held = held || (c.Outdated() && r.note(c) != "")
 	}
 	outdated := 0
 	for _, c := range r.checked {
@@ -222,7 +257,7 @@ func printTable(io stdio, sig *interrupts, r scanResult) error {
 		outdated++
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s", c.Name, c.Version, c.Wanted, c.Latest, c.Bump)
 		if held {
-			fmt.Fprintf(tw, "\t%s", note(c))
+			fmt.Fprintf(tw, "\t%s", r.note(c))
 		}
 		fmt.Fprintln(tw)
 	}
@@ -246,9 +281,13 @@ func printTable(io stdio, sig *interrupts, r scanResult) error {
 	return nil
 }
 
-// note is the Note column: why Wanted is below Latest.
-func note(c pip.PackageChecked) string {
+// note is the Note column: the installed version's known vulnerabilities
+// (those the upgrade fixes first), then why Wanted is below Latest.
+func (r scanResult) note(c pip.PackageChecked) string {
 	var parts []string
+	if v := vulnNote(r.vulnsOf(c)); v != "" {
+		parts = append(parts, v)
+	}
 	if c.PinnedBy != "" {
 		parts = append(parts, pip.PinNote(c.PinnedBy))
 	}
@@ -306,7 +345,8 @@ type problem struct {
 
 func printProblems(w io.Writer, r scanResult, asJSON bool) {
 	if asJSON {
-		if len(r.skipped)+len(r.failed)+len(r.ignored)+len(r.done.Warnings) == 0 && r.done.Err == nil {
+		warnings := append(append([]string{}, r.done.Warnings...), vulnWarnings(r)...)
+		if len(r.skipped)+len(r.failed)+len(r.ignored)+len(warnings) == 0 && r.done.Err == nil {
 			return
 		}
 		obj := struct {
@@ -315,7 +355,7 @@ func printProblems(w io.Writer, r scanResult, asJSON bool) {
 			Ignored  []problem `json:"ignored,omitempty"`
 			Warnings []string  `json:"warnings,omitempty"`
 			Error    string    `json:"error,omitempty"`
-		}{Skipped: []problem{}, Failed: []problem{}, Warnings: r.done.Warnings}
+		}{Skipped: []problem{}, Failed: []problem{}, Warnings: warnings}
 		for _, i := range r.ignored {
 			obj.Ignored = append(obj.Ignored, problem{i.Name, i.Version, pip.IgnoredReason})
 		}
@@ -341,7 +381,7 @@ func printProblems(w io.Writer, r scanResult, asJSON bool) {
 	for _, i := range r.ignored {
 		fmt.Fprintf(w, "ignored %s %s: %s\n", i.Name, i.Version, pip.IgnoredReason)
 	}
-	for _, warning := range r.done.Warnings {
+	for _, warning := range append(append([]string{}, r.done.Warnings...), vulnWarnings(r)...) {
 		fmt.Fprintf(w, "warning: %s\n", oneLine(warning))
 	}
 }
@@ -365,6 +405,9 @@ type outdatedJSON struct {
 	HeldBackBy     []holdJSON `json:"held_back_by"` // [] when nothing holds it back
 	PinnedBy       string     `json:"pinned_by,omitempty"`
 	Lift           *liftJSON  `json:"lift,omitempty"`
+	// Vulnerabilities are the installed version's known ones ([] when none
+	// is known or they were not looked up).
+	Vulnerabilities []vulnJSON `json:"vulnerabilities"`
 }
 
 // liftJSON is a version above wanted_version that upgrading the listed
@@ -403,7 +446,7 @@ func printJSON(io stdio, r scanResult) error {
 				lift.With = append(lift.With, upgradeJSON(u))
 			}
 		}
-		list = append(list, outdatedJSON{c.Name, c.Version, c.Latest, c.FileType, string(c.Bump), c.Summary, c.Wanted, holds, c.PinnedBy, lift})
+		list = append(list, outdatedJSON{c.Name, c.Version, c.Latest, c.FileType, string(c.Bump), c.Summary, c.Wanted, holds, c.PinnedBy, lift, vulnsJSON(r.vulnsOf(c))})
 	}
 	enc := json.NewEncoder(io.out)
 	if err := enc.Encode(list); err != nil {

@@ -75,7 +75,9 @@ func runUpgrade(sig *interrupts, args []string, io stdio) int {
 		fmt.Fprintln(io.err, "pipup upgrade: name the packages to upgrade, or pass --all (not both)")
 		return exitUsage
 	}
-	env, err := pip.Open(sig.ctx, ef.optionsFor("install"))
+	o := ef.optionsFor("install")
+	o.NoVulns = true // an upgrade does not use them, and its scan's end would wait for them
+	env, err := pip.Open(sig.ctx, o)
 	if err != nil {
 		return fail(io, sig, err)
 	}

@@ -34,6 +34,7 @@ type envFlags struct {
 	cacheMaxSize   byteSize
 	exclude        stringList
 	cooldown       durationFlag
+	noVulns        bool
 	noConfig       configSwitch
 
 	// From pipup's settings files (applySettings).
@@ -55,6 +56,7 @@ func (f *envFlags) register(fs *flag.FlagSet) {
 	f.cacheMaxSize.fromEnv()
 	fs.Var(&f.cacheMaxSize, "cache-max-size", "bound the HTTP cache to `SIZE` after the run, least recently used out first (default 2GiB or $"+cacheMaxSizeVar+"; 0 = no bound)")
 	fs.Var(&f.exclude, "exclude", "skip `package` (repeatable)")
+	fs.BoolVar(&f.noVulns, "no-vulns", false, "do not look up known vulnerabilities of outdated packages (in the index's JSON API)")
 	fs.Var(&f.cooldown, "cooldown", "do not offer versions uploaded less than `DURATION` ago (7d, 36h; 0 = off); accepted and kept, not applied yet: pipup does not read upload times so far")
 	f.noConfig.f = f
 	fs.Var(&f.noConfig, "no-config", "read no pipup settings (config.toml, [tool.pipup]); pip's configuration is still read")
@@ -85,6 +87,7 @@ func (f *envFlags) optionsFor(command string) pip.Options {
 		Ignore:         f.ignore,
 		Pins:           f.pins,
 		Cooldown:       time.Duration(f.cooldown),
+		NoVulns:        f.noVulns,
 		Now:            time.Now,
 		// main reads the process; the engine takes what it is given.
 		Environ: os.Environ(),
@@ -119,7 +122,9 @@ func (c *configSwitch) Set(s string) error {
 }
 
 // settingFlags are the settings keys that are also flags of the same name.
-func settingFlags() []string { return []string{"cooldown", "pre", "concurrency", "latest"} }
+func settingFlags() []string {
+	return []string{"cooldown", "pre", "concurrency", "latest", "no-vulns"}
+}
 
 // loadSettings reads pipup's settings for this process: the user's file
 // and the working folder's project.
@@ -169,6 +174,8 @@ func settingValue(s *settings.Settings, key string) string {
 		return itoa(s.Concurrency)
 	case "latest":
 		return strconv.FormatBool(s.Latest)
+	case "no-vulns":
+		return strconv.FormatBool(s.NoVulns)
 	}
 	return ""
 }

@@ -32,6 +32,7 @@ type file struct {
 	pins        map[string]Pin
 	cooldown    opt[time.Duration]
 	pre, latest opt[bool]
+	noVulns     opt[bool]
 	concurrency opt[int]
 }
 
@@ -44,6 +45,7 @@ type raw struct {
 	Pre         *bool          `toml:"pre"`
 	Concurrency *int           `toml:"concurrency"`
 	Latest      *bool          `toml:"latest"`
+	NoVulns     *bool          `toml:"no-vulns"`
 }
 
 // expect says what each key takes, for type errors.
@@ -55,7 +57,7 @@ func expect(key string) string {
 		return `must be a table of package = "specifier", e.g. { django = "<5" }`
 	case "cooldown":
 		return `must be a duration such as "7d" or "36h", or 0`
-	case "pre", "latest":
+	case "pre", "latest", "no-vulns":
 		return "must be true or false"
 	case "concurrency":
 		return "must be a whole number of at least 1"
@@ -257,6 +259,9 @@ func check(path string, prefix []string, lines map[string]int, r *raw) (*file, e
 	}
 	if r.Latest != nil {
 		f.latest = opt[bool]{*r.Latest, true, at("latest")}
+	}
+	if r.NoVulns != nil {
+		f.noVulns = opt[bool]{*r.NoVulns, true, at("no-vulns")}
 	}
 	if r.Concurrency != nil {
 		src := at("concurrency")

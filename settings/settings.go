@@ -72,6 +72,8 @@ type Settings struct {
 	Pre         bool
 	Concurrency int // 0 = pipup's default
 	Latest      bool
+	// NoVulns turns off the look-ups of known vulnerabilities.
+	NoVulns bool
 	// From says where each scalar key's value came from (absent = default).
 	From map[string]Source
 	// Files are the files that were read, user first.
@@ -85,7 +87,9 @@ type Ignored struct {
 }
 
 // Keys are the settings keys a file may have.
-func Keys() []string { return []string{"ignore", "pin", "cooldown", "pre", "concurrency", "latest"} }
+func Keys() []string {
+	return []string{"ignore", "pin", "cooldown", "pre", "concurrency", "latest", "no-vulns"}
+}
 
 // isIndexKey reports pip's keys for where to look; pipup never keeps a
 // second copy of those.
@@ -186,6 +190,9 @@ func (s *Settings) merge(f *file) {
 	}
 	if v, ok := f.latest.get(); ok {
 		s.Latest, s.From["latest"] = v, f.latest.from
+	}
+	if v, ok := f.noVulns.get(); ok {
+		s.NoVulns, s.From["no-vulns"] = v, f.noVulns.from
 	}
 }
 

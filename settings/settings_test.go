@@ -148,7 +148,7 @@ func TestLoadErrors(t *testing.T) {
 	for _, tc := range []struct {
 		name, user, project, want string
 	}{
-		{"unknown key", "pre = true\nfoo = 1\n", "", `config.toml:2: key "foo": unknown key (known: ignore, pin, cooldown, pre, concurrency, latest)`},
+		{"unknown key", "pre = true\nfoo = 1\n", "", `config.toml:2: key "foo": unknown key (known: ignore, pin, cooldown, pre, concurrency, latest, no-vulns)`},
 		{"unknown project key", "", "[project]\nname = 'x'\n[tool.other]\nx = 1\n[tool.pipup]\n\nprerelease = true\n", `pyproject.toml:7: key "prerelease": unknown key`},
 		{"index url refused", "index-url = 'http://x/simple'\n", "", `config.toml:1: key "index-url": index locations belong in pip's configuration (pip config set global.index-url ...)`},
 		{"bad specifier", "", "[tool.pipup]\npin = { django = '<5', numpy = '~=1' }\n", `pyproject.toml:2: key "pin.numpy": not a PEP 440 specifier`},
