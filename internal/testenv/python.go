@@ -47,14 +47,16 @@ func (w Wheel) String() string { return w.Project + " " + w.Version }
 // python3 on PATH; if there is none, t ends through Missing.
 func Python(t testing.TB) string {
 	t.Helper()
-	py, err := basePython()
+	py, err := LookPython()
 	if err != nil {
 		Missing(t, "python3 (the tests run real pip in real virtual environments): %v", err)
 	}
 	return py
 }
 
-func basePython() (string, error) {
+// LookPython is Python for a TestMain, which has no t: the base
+// interpreter's path, or why there is none.
+func LookPython() (string, error) {
 	if p := os.Getenv(PythonVar); p != "" {
 		return exec.LookPath(p)
 	}
