@@ -15,6 +15,10 @@ import (
 // interpreter outside a venv sees the same user site-packages as a pipup
 // started without this environment would.
 //
+// What the caller may have set to change how output looks or where
+// requests go is dropped too (see callerOnly): a test that means NO_COLOR,
+// a TERM or a proxy sets it.
+//
 // Each of set ("KEY=VALUE") replaces the variable of that name rather than
 // being appended after it: Python keeps the first of two entries with one
 // name, Go's os/exec the last, so a duplicate would mean different things
@@ -41,11 +45,30 @@ func HomeEnviron(home string, set ...string) []string {
 	}, set...))
 }
 
+// callerOnly reports whether k is a variable of the caller's that would
+// make a test's outcome depend on who runs it: colour switches (read by
+// pipup's terminal UI and by pip), the terminal's name, the standard proxy
+// variables (pip would send an index request on loopback to the caller's
+// proxy) and the variables that put other modules before pip's or
+// replace the standard library.
+func callerOnly(k string) bool {
+	switch k {
+	case "NO_COLOR", "CLICOLOR", "CLICOLOR_FORCE", "FORCE_COLOR", "COLORTERM", "TERM",
+		"PYTHONPATH", "PYTHONHOME", "PYTHONSTARTUP", "PYTHONSAFEPATH", "PYTHONWARNINGS":
+		return true
+	}
+	switch strings.ToLower(k) {
+	case "http_proxy", "https_proxy", "all_proxy", "no_proxy":
+		return true
+	}
+	return false
+}
+
 func build(drop func(key string) bool, set []string) []string {
 	var env []string
 	for _, kv := range os.Environ() {
 		k, _, _ := strings.Cut(kv, "=")
-		if strings.HasPrefix(strings.ToUpper(k), "PIP_") || drop(k) {
+		if strings.HasPrefix(strings.ToUpper(k), "PIP_") || callerOnly(k) || drop(k) {
 			continue
 		}
 		env = append(env, kv)
