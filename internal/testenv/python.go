@@ -20,7 +20,8 @@ import (
 // Interpreter is one Python interpreter found on the machine.
 type Interpreter struct {
 	Path       string // what to run: as found (a name's PATH entry, or as listed)
-	Executable string // sys.executable with symlinks resolved: the same for all names of one interpreter
+	Executable string // sys.executable with symlinks resolved
+	Prefix     string // sys.prefix with symlinks resolved: one per installation or venv
 	Version    string // "3.11.7"
 	Bundled    []Wheel
 }
@@ -65,7 +66,7 @@ func LookPython() (string, error) {
 
 // Interpreters returns the base interpreter first, then every other one
 // found (python3.N on PATH, the entries of $PIPUP_TEST_PYTHONS), one per
-// executable, ordered by version. A name that does not run as Python
+// installation (python3.6 and python3.6m are one), ordered by version. A name that does not run as Python
 // (a pyenv shim for a version not selected) is left out; a missing or
 // broken base interpreter ends t through Missing.
 func Interpreters(t testing.TB) []Interpreter {
@@ -90,10 +91,14 @@ func Interpreters(t testing.TB) []Interpreter {
 	seen := map[string]bool{}
 	var out []Interpreter
 	for _, in := range found {
-		if in == nil || seen[in.Executable] {
+		if in == nil {
 			continue
 		}
-		seen[in.Executable] = true
+		key := in.Prefix + "\x00" + in.Version
+		if seen[key] {
+			continue
+		}
+		seen[key] = true
 		out = append(out, *in)
 	}
 	slices.SortStableFunc(out[1:], func(a, b Interpreter) int { return CompareVersions(a.Version, b.Version) })
@@ -132,7 +137,7 @@ try:
     d = os.path.join(os.path.dirname(ensurepip.__file__), "_bundled")
 except Exception:
     d = ""
-sys.stdout.write("%s\n%d.%d.%d\n%s\n" % (os.path.realpath(sys.executable), sys.version_info[0], sys.version_info[1], sys.version_info[2], d))
+sys.stdout.write("%s\n%s\n%d.%d.%d\n%s\n" % (os.path.realpath(sys.executable), os.path.realpath(sys.prefix), sys.version_info[0], sys.version_info[1], sys.version_info[2], d))
 `
 
 // probe asks the interpreter at path (or named path) what it is. -E -s
@@ -151,12 +156,12 @@ func probe(path string) (*Interpreter, error) {
 		return nil, fmt.Errorf("%s: %w", exe, err)
 	}
 	lines := strings.Split(strings.TrimRight(string(out), "\n"), "\n")
-	if len(lines) != 3 {
+	if len(lines) != 4 {
 		return nil, fmt.Errorf("%s: unexpected answer %q", exe, out)
 	}
-	in := &Interpreter{Path: exe, Executable: lines[0], Version: lines[1]}
-	if lines[2] != "" {
-		in.Bundled = bundledWheels(lines[2])
+	in := &Interpreter{Path: exe, Executable: lines[0], Prefix: lines[1], Version: lines[2]}
+	if lines[3] != "" {
+		in.Bundled = bundledWheels(lines[3])
 	}
 	return in, nil
 }

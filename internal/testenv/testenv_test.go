@@ -110,10 +110,10 @@ func TestInterpreters(t *testing.T) {
 		if strings.Contains(in.Path, "python3.99") {
 			t.Errorf("a name that does not run was kept: %+v", in)
 		}
-		if seen[in.Executable] {
-			t.Errorf("%s found twice", in.Executable)
+		if seen[in.Prefix] {
+			t.Errorf("%s found twice", in.Prefix)
 		}
-		seen[in.Executable] = true
+		seen[in.Prefix] = true
 		if maj, _ := in.MajorMinor(); maj < 2 || in.Version == "" {
 			t.Errorf("%s: version %q", in.Path, in.Version)
 		}
