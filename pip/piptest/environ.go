@@ -1,6 +1,7 @@
 package piptest
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -96,4 +97,21 @@ func setVar(env []string, kv string) []string {
 		}
 	}
 	return append(env, kv)
+}
+
+// scrubProcess unsets in this process the caller's variables that Environ
+// drops (PIP_*, see callerOnly), and PYTHONNOUSERSITE and PYTHONUSERBASE:
+// code under test that starts Python or reads pip's settings from
+// os.Environ() then sees what a test sets, never what its caller had
+// (with PYTHONNOUSERSITE=1 inherited, a user-site test would skip).
+// HOME and XDG_* stay: `go build` in a test finds its cache through them.
+func scrubProcess() error {
+	var errs []error
+	for _, kv := range os.Environ() {
+		k, _, _ := strings.Cut(kv, "=")
+		if strings.HasPrefix(strings.ToUpper(k), "PIP_") || callerOnly(k) || k == "PYTHONNOUSERSITE" || k == "PYTHONUSERBASE" {
+			errs = append(errs, os.Unsetenv(k))
+		}
+	}
+	return errors.Join(errs...)
 }

@@ -87,8 +87,13 @@ func (f *Fixture) MkdirTemp(pattern string) (string, error) {
 }
 
 // Main runs m's tests, closes f and exits with the tests' status: the
-// whole of a TestMain.
+// whole of a TestMain. Before the tests it drops from the process
+// environment what only the caller meant (see scrubProcess).
 func (f *Fixture) Main(m *testing.M) {
+	if err := scrubProcess(); err != nil {
+		fmt.Fprintln(os.Stderr, "piptest:", err)
+		os.Exit(2)
+	}
 	code := m.Run()
 	f.Close()
 	os.Exit(code)

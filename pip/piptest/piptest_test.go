@@ -150,3 +150,20 @@ func grepLines(s, word string) string {
 	}
 	return strings.Join(out, "\n")
 }
+
+func TestScrubProcess(t *testing.T) {
+	for k, v := range map[string]string{"PIP_INDEX_URL": "http://127.0.0.1:9/", "NO_COLOR": "1", "PYTHONNOUSERSITE": "1", "https_proxy": "http://127.0.0.1:9", "PIPUP_KEEP": "x"} {
+		t.Setenv(k, v) // restored when the test ends
+	}
+	if err := scrubProcess(); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"PIP_INDEX_URL", "NO_COLOR", "PYTHONNOUSERSITE", "https_proxy"} {
+		if v, ok := os.LookupEnv(k); ok {
+			t.Errorf("%s=%q survived", k, v)
+		}
+	}
+	if os.Getenv("PIPUP_KEEP") != "x" || os.Getenv("PATH") == "" {
+		t.Errorf("scrubProcess dropped what it should keep")
+	}
+}
