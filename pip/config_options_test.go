@@ -2,12 +2,13 @@ package pip
 
 import (
 	"encoding/json"
-	"github.com/pipup/pipup/pip/piptest"
 	"math"
 	"os/exec"
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/pipup/pipup/pip/piptest"
 )
 
 // TestValueConversionMatchesPython checks the option value converters
