@@ -6,7 +6,11 @@
 // The spec is a list of projects:
 //
 //	[{"name": "requests", "versions": ["2.31.0", "2.32.0"], "tag": "py3-none-any",
-//	  "requires_python": ">=3.8", "yanked": ["2.32.0"], "requires": ["idna>=2.5"]}]
+//	  "requires_python": ">=3.8", "yanked": ["2.32.0"], "requires": ["idna>=2.5"],
+//	  "vulnerabilities": {"2.31.0": [{"id": "PYSEC-1", "fixed_in": ["2.32.0"]}]}}]
+//
+// -json-api also serves PyPI's per-version JSON API (with the spec's
+// vulnerabilities), as pypi.org does beside /simple.
 //
 // The first line on stdout is the index URL. It serves until SIGINT/SIGTERM.
 package main
@@ -32,6 +36,8 @@ type projectSpec struct {
 	RequiresPython string   `json:"requires_python"`
 	Yanked         []string `json:"yanked"`
 	Requires       []string `json:"requires"`
+	// Vulnerabilities by version, served by the JSON API (-json-api).
+	Vulnerabilities map[string][]pypitest.Vulnerability `json:"vulnerabilities"`
 }
 
 // demo is served when no -spec is given.
@@ -52,6 +58,7 @@ func run() error {
 	addr := flag.String("addr", "127.0.0.1:0", "listen address")
 	latency := flag.Duration("latency", 0, "delay added to every response")
 	specFile := flag.String("spec", "", "JSON project list (default: a small demo index)")
+	jsonAPI := flag.Bool("json-api", false, "also serve PyPI's per-version JSON API (/pypi/NAME/VERSION/json)")
 	flag.Parse()
 
 	projects := demo
@@ -69,7 +76,11 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	s := pypitest.NewServer(pypitest.WithListener(l), pypitest.WithLatency(*latency))
+	opts := []pypitest.Option{pypitest.WithListener(l), pypitest.WithLatency(*latency)}
+	if *jsonAPI {
+		opts = append(opts, pypitest.WithJSONAPI())
+	}
+	s := pypitest.NewServer(opts...)
 	defer s.Close()
 	start := time.Now()
 	files := 0
@@ -85,6 +96,9 @@ func run() error {
 			}
 			files++
 		}
+		for v, vulns := range p.Vulnerabilities {
+			s.SetVulnerabilities(p.Name, v, vulns...)
+		}
 	}
 	fmt.Println(s.IndexURL())
 	fmt.Fprintf(os.Stderr, "indexserver: %d projects, %d wheels, built in %v; Ctrl-C stops\n", len(projects), files, time.Since(start).Round(time.Millisecond))
@@ -93,7 +107,7 @@ func run() error {
 	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
 	<-sig
 	c := s.Requests()
-	fmt.Fprintf(os.Stderr, "indexserver: served %d requests (%d pages, %d files, %d metadata, %d not modified)\n",
-		c.Total, c.Index+c.Project, c.File, c.Metadata, c.NotModified)
+	fmt.Fprintf(os.Stderr, "indexserver: served %d requests (%d pages, %d files, %d metadata, %d JSON API, %d not modified)\n",
+		c.Total, c.Index+c.Project, c.File, c.Metadata, c.JSONAPI, c.NotModified)
 	return nil
 }
