@@ -3,7 +3,9 @@ package pip
 import (
 	"context"
 	"reflect"
+	"sort"
 	"testing"
+	"time"
 
 	"github.com/pipup/pipup/pypi"
 	"github.com/pipup/pipup/pypi/pypitest"
@@ -215,5 +217,48 @@ func TestScanVulnerabilitiesCached(t *testing.T) {
 	}
 	if n := srv.Requests().JSONAPI; n != 0 {
 		t.Errorf("warm scan: %d JSON API requests, want 0 (cached)", n)
+	}
+}
+
+// The look-ups never hold the checks: with every JSON API answer held
+// back, ScanDone still comes, and the answers follow it once released; the
+// channel closes after them.
+func TestScanDoneDoesNotWaitForVulnerabilities(t *testing.T) {
+	f := newScanFixture(t)
+	srv := vulnIndex(t, f.names...)
+	release := srv.HoldJSONAPI()
+	t.Cleanup(release)
+	e := f.open(t, Options{IndexURL: srv.IndexURL()})
+	ch := e.Scan(context.Background(), ScanRequest{})
+	deadline := time.After(time.Minute)
+	sawDone := false
+	var after []string // PackageVulnerable names after ScanDone
+	for !sawDone {
+		select {
+		case ev := <-ch:
+			switch ev := ev.(type) {
+			case ScanDone:
+				sawDone = true
+				if ev.Err != nil || ev.Outdated != len(f.names) {
+					t.Fatalf("ScanDone %+v", ev)
+				}
+			case PackageVulnerable:
+				t.Fatalf("%s: an answer while the JSON API was held", ev.Name)
+			}
+		case <-deadline:
+			t.Fatal("no ScanDone within a minute while the JSON API was held: the scan waits for the look-ups")
+		}
+	}
+	release()
+	for ev := range ch {
+		if v, ok := ev.(PackageVulnerable); ok {
+			after = append(after, v.Name)
+		} else {
+			t.Errorf("after ScanDone: %#v", ev)
+		}
+	}
+	sort.Strings(after)
+	if want := []string{"able", "baker"}; !reflect.DeepEqual(after, want) {
+		t.Errorf("answers after ScanDone %v, want %v", after, want)
 	}
 }

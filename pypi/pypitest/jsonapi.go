@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -43,6 +44,26 @@ func (s *Server) SetVulnerabilities(project, version string, vulns ...Vulnerabil
 	s.vulns[normalize(project)+" "+strings.ToLower(version)] = append([]Vulnerability(nil), vulns...)
 }
 
+// HoldJSONAPI makes JSON API requests wait, unanswered, until release is
+// called (pages and files are served as usual): a test can so see what a
+// client does before those answers arrive. release may be called more
+// than once.
+func (s *Server) HoldJSONAPI() (release func()) {
+	gate := make(chan struct{})
+	s.mu.Lock()
+	s.apiGate = gate
+	s.mu.Unlock()
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			s.mu.Lock()
+			s.apiGate = nil
+			s.mu.Unlock()
+			close(gate)
+		})
+	}
+}
+
 type apiInfo struct {
 	Name           string   `json:"name"`
 	Version        string   `json:"version"`
@@ -76,6 +97,16 @@ func (s *Server) serveJSONAPI(w http.ResponseWriter, r *http.Request, name, vers
 	if !s.cfg.jsonAPI || name == "" {
 		http.NotFound(w, r)
 		return
+	}
+	s.mu.RLock()
+	gate := s.apiGate
+	s.mu.RUnlock()
+	if gate != nil {
+		select {
+		case <-gate:
+		case <-r.Context().Done():
+			return
+		}
 	}
 	s.mu.RLock()
 	var (
