@@ -51,6 +51,18 @@ func (p PackageVulnerable) FixesSome() bool {
 	return false
 }
 
+// For returns the vulnerabilities with FixedByTarget measured against
+// another target than Wanted (the UI's row may offer Latest, or a pair's
+// version).
+func (p PackageVulnerable) For(target string) []Vuln {
+	out := make([]Vuln, len(p.Vulns))
+	for i, v := range p.Vulns {
+		v.FixedByTarget = fixedBy(v.FixedIn, p.Version, target)
+		out[i] = v
+	}
+	return out
+}
+
 // vulnLookups runs the vulnerability look-ups of one scan: at most the
 // scan's concurrency in flight, beside (not instead of) the scan's own
 // requests, so that they never slow the first table.

@@ -40,6 +40,28 @@ func TestFixedBy(t *testing.T) {
 	}
 }
 
+func TestPackageVulnerableFor(t *testing.T) {
+	p := PackageVulnerable{Name: "a", Version: "1.0", Wanted: "1.1", Vulns: []Vuln{
+		{ID: "A", FixedIn: []string{"1.1"}, FixedByTarget: true},
+		{ID: "B", FixedIn: []string{"2.0"}},
+	}}
+	for _, tt := range []struct {
+		target string
+		want   []bool
+	}{{"1.1", []bool{true, false}}, {"2.0", []bool{true, true}}, {"1.0", []bool{false, false}}} {
+		var got []bool
+		for _, v := range p.For(tt.target) {
+			got = append(got, v.FixedByTarget)
+		}
+		if !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("For(%s): %v, want %v", tt.target, got, tt.want)
+		}
+	}
+	if !p.Vulns[0].FixedByTarget || p.Vulns[1].FixedByTarget {
+		t.Errorf("For changed the event's own list: %+v", p.Vulns)
+	}
+}
+
 func TestVulnsOfDropsWithdrawn(t *testing.T) {
 	got := vulnsOf([]pypi.Vulnerability{
 		{ID: "PYSEC-1", Aliases: []string{"CVE-1"}, FixedIn: []string{"1.1"}, Link: "https://osv.example/PYSEC-1"},
