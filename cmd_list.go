@@ -167,7 +167,7 @@ func printTable(io stdio, sig *interrupts, r scanResult) error {
 		outdated++
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s", c.Name, c.Version, c.Wanted, c.Latest, c.Bump)
 		if held {
-			fmt.Fprintf(tw, "\t%s", holdNote(c.HeldBackBy)+liftNote(c.Lift))
+			fmt.Fprintf(tw, "\t%s", c.ListNote())
 		}
 		fmt.Fprintln(tw)
 	}
@@ -189,32 +189,6 @@ func printTable(io stdio, sig *interrupts, r scanResult) error {
 	}
 	fmt.Fprintf(io.err, "%s\n", summaryLine(r))
 	return nil
-}
-
-// holdNote says why a package is held back: `held back by boto3 1.43.11
-// (botocore<1.44.0,>=1.43.11)`, dependents joined by commas.
-func holdNote(holds []pip.Hold) string {
-	if len(holds) == 0 {
-		return ""
-	}
-	parts := make([]string, len(holds))
-	for i, h := range holds {
-		parts[i] = fmt.Sprintf("%s %s (%s)", h.Name, h.Version, h.Requirement)
-	}
-	return "held back by " + strings.Join(parts, ", ")
-}
-
-// liftNote says which upgrades of the dependents would free the package:
-// `; 2.0 with holder 2.0`.
-func liftNote(l *pip.Lift) string {
-	if l == nil {
-		return ""
-	}
-	parts := make([]string, len(l.With))
-	for i, u := range l.With {
-		parts[i] = u.Name + " " + u.To
-	}
-	return fmt.Sprintf("; %s with %s", l.To, strings.Join(parts, ", "))
 }
 
 func summaryLine(r scanResult) string {

@@ -211,7 +211,7 @@ func TestPlanUpgrade(t *testing.T) {
 			}
 			var got, changes, conflicts []string
 			for _, p := range plan.Packages {
-				got = append(got, p.Name+" "+p.Version+"->"+p.Latest)
+				got = append(got, p.Name+" "+p.From+"->"+p.Target)
 			}
 			for _, c := range plan.Changes {
 				changes = append(changes, c.String())
@@ -237,9 +237,9 @@ func TestPlanUpgrade(t *testing.T) {
 
 // choose builds the scan's answer for each named installed package: its
 // latest version on the index, or the version after "@".
-func choose(t *testing.T, e *Env, installed []Dist, names []string) []PackageChecked {
+func choose(t *testing.T, e *Env, installed []Dist, names []string) []Upgrade {
 	t.Helper()
-	var out []PackageChecked
+	var out []Upgrade
 	for _, n := range names {
 		n, at, _ := strings.Cut(n, "@") // name@version: chosen at that version, not the latest
 		i := slices.IndexFunc(installed, func(d Dist) bool { return d.Name == n })
@@ -253,8 +253,8 @@ func choose(t *testing.T, e *Env, installed []Dist, names []string) []PackageChe
 				c = &res.Versions[j]
 			}
 		}
-		out = append(out, PackageChecked{
-			Name: n, Version: installed[i].Version, Latest: c.Version.String(),
+		out = append(out, Upgrade{
+			Name: n, From: installed[i].Version, Target: c.Version.String(),
 			Candidate: candidateFile(c), FileType: c.FileType(),
 		})
 	}
