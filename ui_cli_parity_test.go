@@ -207,10 +207,10 @@ func noteOf(table, name string) string {
 }
 
 type listedJSON struct {
-	Name       string            `json:"name"`
-	Version    string            `json:"version"`
-	Latest     string            `json:"latest_version"`
-	Wanted     string            `json:"wanted_version"`
+	Name       string              `json:"name"`
+	Version    string              `json:"version"`
+	Latest     string              `json:"latest_version"`
+	Wanted     string              `json:"wanted_version"`
 	HeldBackBy []map[string]string `json:"held_back_by"`
 }
 
