@@ -210,11 +210,23 @@ func TestPlanUpgrade(t *testing.T) {
 				t.Fatal(err)
 			}
 			var got, changes, conflicts []string
+			why := map[string]string{}
 			for _, p := range plan.Packages {
 				got = append(got, p.Name+" "+p.From+"->"+p.Target)
+				why[p.Name] = p.Why
 			}
 			for _, c := range plan.Changes {
 				changes = append(changes, c.String())
+				// A planned package's Why is its change's reason.
+				if w, ok := why[c.Name]; ok && w != c.Reason {
+					t.Errorf("%s: Why %q, change %q", c.Name, w, c.Reason)
+				}
+				delete(why, c.Name)
+			}
+			for name, w := range why {
+				if w != "" {
+					t.Errorf("%s: Why %q without a change", name, w)
+				}
 			}
 			for _, c := range plan.Conflicts {
 				conflicts = append(conflicts, c.String())
