@@ -17,6 +17,7 @@ import (
 
 	"github.com/pipup/pipup/pip"
 	"github.com/pipup/pipup/pypi"
+	"github.com/pipup/pipup/pypi/pep440"
 )
 
 // runList is `pipup list`: the outdated packages as a table or JSON.
@@ -25,14 +26,20 @@ func runList(sig *interrupts, args []string, io stdio) int {
 	fs.SetOutput(io.err)
 	var ef envFlags
 	ef.register(fs)
-	asJSON := fs.Bool("json", false, "print JSON (pip's keys: name, version, latest_version, latest_filetype; plus bump, summary, wanted_version, held_back_by)")
+	asJSON := fs.Bool("json", false, "print JSON (pip's keys: name, version, latest_version, latest_filetype; plus bump, summary, wanted_version, held_back_by, pinned_by)")
+	failOn := fs.String("fail-on", "", "exit 1 when some package has an upgrade to Wanted (outdated) or a major one (major), for CI (`RULE`: outdated or major)")
 	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "Usage: pipup list [PKG...] [flags]\n\nList the installed packages that have a newer version on the index.\nWanted is the newest version that every installed package's requirements\nallow; when it is below Latest, the note says which package holds it back.\n\nFlags:")
+		fmt.Fprintln(fs.Output(), "Usage: pipup list [PKG...] [flags]\n\nList the installed packages that have a newer version on the index.\nWanted is the newest version that every installed package's requirements\nand pipup's pins allow; when it is below Latest, the note says why.\n\n--fail-on outdated exits 1 when some package's Wanted is above its installed\nversion (what pipup upgrade --all would do), --fail-on major when that step\nis a major one; 0 when none is, 2 for bad usage, 130 when interrupted.\nA package that could not be checked still exits 1.\n\nFlags:")
 		fs.PrintDefaults()
 	}
 	pkgs, code, ok := parseArgs(fs, args)
 	if !ok {
 		return code
+	}
+	match, err := failRule(*failOn)
+	if err != nil {
+		fmt.Fprintf(io.err, "pipup list: %v\n", err)
+		return exitUsage
 	}
 	env, err := pip.Open(sig.ctx, ef.options())
 	if err != nil {
@@ -48,7 +55,38 @@ func runList(sig *interrupts, args []string, io stdio) int {
 	if err != nil {
 		return fail(io, sig, err)
 	}
-	return res.exitCode(sig)
+	if code := res.exitCode(sig); code != exitOK || match == nil {
+		return code
+	}
+	for _, c := range res.checked {
+		if match(c) {
+			return exitFailed
+		}
+	}
+	return exitOK
+}
+
+// failRule is --fail-on's test of a checked package (nil: no test). It
+// counts the upgrades pipup would make, to Wanted, so that a package held
+// at its pin or by an installed dependent does not fail a build.
+func failRule(name string) (func(pip.PackageChecked) bool, error) {
+	step := func(c pip.PackageChecked) pip.Bump {
+		from, err1 := pep440.Parse(c.Version)
+		to, err2 := pep440.Parse(c.Wanted)
+		if err1 != nil || err2 != nil || to.Compare(from) <= 0 {
+			return pip.BumpNone
+		}
+		return pip.BumpOf(from, to)
+	}
+	switch name {
+	case "":
+		return nil, nil
+	case "outdated":
+		return func(c pip.PackageChecked) bool { return step(c) != pip.BumpNone }, nil
+	case "major":
+		return func(c pip.PackageChecked) bool { return step(c) == pip.BumpMajor }, nil
+	}
+	return nil, fmt.Errorf("--fail-on takes outdated or major, not %q", name)
 }
 
 // parseArgs parses flags that may come before, between or after the
@@ -62,11 +100,24 @@ func parseArgs(fs *flag.FlagSet, args []string) (positional []string, code int, 
 			return nil, exitUsage, false
 		}
 		args = fs.Args()
-		if len(args) == 0 {
-			return positional, 0, true
+		if err := envFlagError(fs); err != nil {
+			fmt.Fprintf(fs.Output(), "pipup: %v\n", err)
+			return nil, exitUsage, false
 		}
-		if args[0] == "--" {
-			return append(positional, args[1:]...), 0, true
+		if len(args) == 0 || args[0] == "--" {
+			if len(args) > 0 {
+				positional = append(positional, args[1:]...)
+			}
+			// pipup's settings files go under the flags given.
+			if fl := fs.Lookup("no-config"); fl != nil {
+				if sw, ok := fl.Value.(*configSwitch); ok {
+					if err := sw.f.applySettings(fs); err != nil {
+						fmt.Fprintf(fs.Output(), "pipup: %s\n", err)
+						return nil, exitUsage, false
+					}
+				}
+			}
+			return positional, 0, true
 		}
 		positional = append(positional, args[0])
 		args = args[1:]
@@ -88,6 +139,7 @@ type scanResult struct {
 	checked []pip.PackageChecked
 	skipped []pip.PackageSkipped
 	failed  []pip.PackageFailed
+	ignored []pip.PackageIgnored
 	done    pip.ScanDone
 }
 
@@ -119,6 +171,8 @@ func collect(events <-chan pip.ScanEvent, w io.Writer) scanResult {
 		case pip.PackageFailed:
 			r.failed = append(r.failed, ev)
 			n++
+		case pip.PackageIgnored:
+			r.ignored = append(r.ignored, ev) // not in the total
 		case pip.ScanDone:
 			r.done = ev
 		}
@@ -133,6 +187,7 @@ func collect(events <-chan pip.ScanEvent, w io.Writer) scanResult {
 	sort.Slice(r.checked, func(i, j int) bool { return byName(r.checked[i].Name, r.checked[j].Name) })
 	sort.Slice(r.skipped, func(i, j int) bool { return byName(r.skipped[i].Name, r.skipped[j].Name) })
 	sort.Slice(r.failed, func(i, j int) bool { return byName(r.failed[i].Name, r.failed[j].Name) })
+	sort.Slice(r.ignored, func(i, j int) bool { return byName(r.ignored[i].Name, r.ignored[j].Name) })
 	return r
 }
 
@@ -148,9 +203,9 @@ func progressWriter(w io.Writer) io.Writer {
 func printTable(io stdio, sig *interrupts, r scanResult) error {
 	var buf bytes.Buffer
 	tw := tabwriter.NewWriter(&buf, 0, 0, 2, ' ', 0)
-	held := false
+	held := false // some row has a note
 	for _, c := range r.checked {
-		held = held || (c.Outdated() && c.HeldBack())
+		held = held || (c.Outdated() && c.ListNote() != "")
 	}
 	outdated := 0
 	for _, c := range r.checked {
@@ -192,8 +247,12 @@ func printTable(io stdio, sig *interrupts, r scanResult) error {
 }
 
 func summaryLine(r scanResult) string {
-	s := fmt.Sprintf("%d checked, %d outdated, %d skipped, %d failed in %.2fs",
-		len(r.checked), r.done.Outdated, len(r.skipped), len(r.failed), r.done.Elapsed.Seconds())
+	ignored := ""
+	if len(r.ignored) > 0 {
+		ignored = fmt.Sprintf(", %d ignored", len(r.ignored))
+	}
+	s := fmt.Sprintf("%d checked, %d outdated, %d skipped, %d failed%s in %.2fs",
+		len(r.checked), r.done.Outdated, len(r.skipped), len(r.failed), ignored, r.done.Elapsed.Seconds())
 	if r.done.Err != nil {
 		s += " (stopped)"
 	}
@@ -209,15 +268,19 @@ type problem struct {
 
 func printProblems(w io.Writer, r scanResult, asJSON bool) {
 	if asJSON {
-		if len(r.skipped)+len(r.failed)+len(r.done.Warnings) == 0 && r.done.Err == nil {
+		if len(r.skipped)+len(r.failed)+len(r.ignored)+len(r.done.Warnings) == 0 && r.done.Err == nil {
 			return
 		}
 		obj := struct {
 			Skipped  []problem `json:"skipped"`
 			Failed   []problem `json:"failed"`
+			Ignored  []problem `json:"ignored,omitempty"`
 			Warnings []string  `json:"warnings,omitempty"`
 			Error    string    `json:"error,omitempty"`
 		}{Skipped: []problem{}, Failed: []problem{}, Warnings: r.done.Warnings}
+		for _, i := range r.ignored {
+			obj.Ignored = append(obj.Ignored, problem{i.Name, i.Version, pip.IgnoredReason})
+		}
 		for _, s := range r.skipped {
 			obj.Skipped = append(obj.Skipped, problem{s.Name, s.Version, s.Reason})
 		}
@@ -236,6 +299,9 @@ func printProblems(w io.Writer, r scanResult, asJSON bool) {
 	}
 	for _, f := range r.failed {
 		fmt.Fprintf(w, "failed %s %s: %s\n", f.Name, f.Version, oneLine(pypi.RedactURL(f.Err.Error())))
+	}
+	for _, i := range r.ignored {
+		fmt.Fprintf(w, "ignored %s %s: %s\n", i.Name, i.Version, pip.IgnoredReason)
 	}
 	for _, warning := range r.done.Warnings {
 		fmt.Fprintf(w, "warning: %s\n", oneLine(warning))
@@ -259,6 +325,7 @@ type outdatedJSON struct {
 	Summary        string     `json:"summary,omitempty"`
 	WantedVersion  string     `json:"wanted_version"`
 	HeldBackBy     []holdJSON `json:"held_back_by"` // [] when nothing holds it back
+	PinnedBy       string     `json:"pinned_by,omitempty"`
 	Lift           *liftJSON  `json:"lift,omitempty"`
 }
 
@@ -298,7 +365,7 @@ func printJSON(io stdio, r scanResult) error {
 				lift.With = append(lift.With, upgradeJSON(u))
 			}
 		}
-		list = append(list, outdatedJSON{c.Name, c.Version, c.Latest, c.FileType, string(c.Bump), c.Summary, c.Wanted, holds, lift})
+		list = append(list, outdatedJSON{c.Name, c.Version, c.Latest, c.FileType, string(c.Bump), c.Summary, c.Wanted, holds, c.PinnedBy, lift})
 	}
 	enc := json.NewEncoder(io.out)
 	if err := enc.Encode(list); err != nil {

@@ -4,33 +4,7 @@ import (
 	"bytes"
 	"strings"
 	"testing"
-
-	"github.com/pipup/pipup/model"
 )
-
-func TestPickLinks(t *testing.T) {
-	got := pickLinks("https://old-home.example", map[string]string{
-		"Documentation": "https://docs.example",
-		"Changelog":     "https://example/CHANGES.md",
-		"Source":        "https://github.com/x/y",
-		"Funding":       "https://fund.example",
-		"Tracker":       "javascript:alert(1)",
-	})
-	want := []model.Link{{Label: "home", URL: "https://docs.example"}, {Label: "changelog", URL: "https://example/CHANGES.md"}, {Label: "source", URL: "https://github.com/x/y"}}
-	if len(got) != len(want) {
-		t.Fatalf("got %v, want %v", got, want)
-	}
-	for i := range want {
-		if got[i] != want[i] {
-			t.Errorf("%d: got %v, want %v", i, got[i], want[i])
-		}
-	}
-	// The old home_page field fills in; non-web schemes and repeats are dropped.
-	got = pickLinks("https://home.example", map[string]string{"Homepage": "ftp://x", "Repository": "https://home.example"})
-	if len(got) != 1 || got[0] != (model.Link{Label: "home", URL: "https://home.example"}) {
-		t.Errorf("fallback: %v", got)
-	}
-}
 
 // Not on a terminal, `pipup` is `pipup list` plus a one-line hint on stderr.
 func TestInteractiveWithoutTerminal(t *testing.T) {
@@ -45,5 +19,45 @@ func TestInteractiveWithoutTerminal(t *testing.T) {
 	}
 	if out.Len() != 0 {
 		t.Errorf("stdout: %q", out.String())
+	}
+}
+
+// Off a terminal, the flags of an upgrade given to bare `pipup` make it
+// `pipup upgrade`: --all --yes upgrades, and the others say what is
+// missing, as pipup upgrade does (they were "flag provided but not
+// defined" before).
+func TestInteractiveWithoutTerminalUpgradeFlags(t *testing.T) {
+	t.Parallel()
+	s := newUpgradeSetup(t)
+	names := []string{"aa", "bb"}
+	s.seed(specs(names, "1.0", "2.0"), pins(names, "1.0")...)
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--latest"}, "--all"},
+		{[]string{"--yes"}, "--all"},
+		{[]string{"-y"}, "--all"},
+		{[]string{"--all"}, "--yes"},
+	} {
+		out, errOut, code := s.pipup(tt.args...)
+		if code != exitUsage || !strings.Contains(errOut, tt.want) || strings.Contains(errOut, "not defined") {
+			t.Errorf("pipup %v: exit %d, stderr %q, stdout %q; want exit %d naming %s", tt.args, code, errOut, out, exitUsage, tt.want)
+		}
+	}
+	if v := s.versions(); v["aa"] != "1.0" || v["bb"] != "1.0" {
+		t.Fatalf("a refused command changed the environment: %v", v)
+	}
+	if _, errOut, code := s.pipup("--all", "--dry-run"); code != exitOK {
+		t.Errorf("pipup --all --dry-run: exit %d %q", code, errOut)
+	}
+	if out, errOut, code := s.pipup("--all", "--yes"); code != exitOK {
+		t.Fatalf("pipup --all --yes: exit %d\n%s%s", code, out, errOut)
+	}
+	if v := s.versions(); v["aa"] != "2.0" || v["bb"] != "2.0" {
+		t.Errorf("pipup --all --yes off a terminal did not upgrade: %v", v)
+	}
+	if !upgradeFlagIn([]string{"--latest=true"}) || upgradeFlagIn([]string{"--json", "--", "--all"}) || upgradeFlagIn([]string{"--index-url", "x"}) {
+		t.Error("upgradeFlagIn: wrong answer for = forms, positional -- or list flags")
 	}
 }

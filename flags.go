@@ -2,9 +2,14 @@ package main
 
 import (
 	"flag"
+	"os"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/pipup/pipup/pip"
+	"github.com/pipup/pipup/pypi/pep440"
+	"github.com/pipup/pipup/settings"
 )
 
 // stringList is a repeatable string flag.
@@ -26,7 +31,14 @@ type envFlags struct {
 	concurrency    int
 	refresh        bool
 	noCache        bool
+	cacheMaxSize   byteSize
 	exclude        stringList
+	cooldown       durationFlag
+	noConfig       configSwitch
+
+	// From pipup's settings files (applySettings).
+	ignore []string
+	pins   map[string]pep440.SpecifierSet
 }
 
 func (f *envFlags) register(fs *flag.FlagSet) {
@@ -40,7 +52,12 @@ func (f *envFlags) register(fs *flag.FlagSet) {
 	fs.IntVar(&f.concurrency, "concurrency", 0, "index requests in flight (`N`, default "+itoa(pip.DefaultConcurrency)+")")
 	fs.BoolVar(&f.refresh, "refresh", false, "revalidate every cached index page")
 	fs.BoolVar(&f.noCache, "no-cache", false, "neither read nor write the HTTP cache")
+	f.cacheMaxSize.fromEnv()
+	fs.Var(&f.cacheMaxSize, "cache-max-size", "bound the HTTP cache to `SIZE` after the run, least recently used out first (default 2GiB or $"+cacheMaxSizeVar+"; 0 = no bound)")
 	fs.Var(&f.exclude, "exclude", "skip `package` (repeatable)")
+	fs.Var(&f.cooldown, "cooldown", "do not offer versions uploaded less than `DURATION` ago (7d, 36h; 0 = off); accepted and kept, not applied yet: pipup does not read upload times so far")
+	f.noConfig.f = f
+	fs.Var(&f.noConfig, "no-config", "read no pipup settings (config.toml, [tool.pipup]); pip's configuration is still read")
 }
 
 // options turns the flags into engine options.
@@ -63,6 +80,95 @@ func (f *envFlags) optionsFor(command string) pip.Options {
 		Concurrency:    f.concurrency,
 		Refresh:        f.refresh,
 		NoCache:        f.noCache,
+		CacheMaxSize:   f.cacheMaxSize.n,
 		UserAgent:      userAgent(),
+		Ignore:         f.ignore,
+		Pins:           f.pins,
+		Cooldown:       time.Duration(f.cooldown),
+		Now:            time.Now,
+		// main reads the process; the engine takes what it is given.
+		Environ: os.Environ(),
 	}
+}
+
+// durationFlag is a cooldown: settings.ParseDuration's "7d", "36h", "0".
+type durationFlag time.Duration
+
+func (d *durationFlag) String() string { return settings.FormatDuration(time.Duration(*d)) }
+func (d *durationFlag) Set(s string) error {
+	v, err := settings.ParseDuration(s)
+	*d = durationFlag(v)
+	return err
+}
+
+// configSwitch is --no-config. It also marks a flag set that has the
+// environment flags, so parseArgs knows to lay pipup's settings under the
+// flags given: every command that opens an environment gets them without
+// a call of its own.
+type configSwitch struct {
+	f   *envFlags
+	off bool
+}
+
+func (c *configSwitch) String() string   { return strconv.FormatBool(c.off) }
+func (c *configSwitch) IsBoolFlag() bool { return true }
+func (c *configSwitch) Set(s string) error {
+	v, err := strconv.ParseBool(s)
+	c.off = v
+	return err
+}
+
+// settingFlags are the settings keys that are also flags of the same name.
+func settingFlags() []string { return []string{"cooldown", "pre", "concurrency", "latest"} }
+
+// loadSettings reads pipup's settings for this process: the user's file
+// and the working folder's project.
+func loadSettings() (*settings.Settings, error) {
+	home, _ := os.UserHomeDir()
+	dir, _ := os.Getwd()
+	return settings.Load(settings.Input{Environ: os.Environ(), Home: home, Dir: dir})
+}
+
+// applySettings lays the settings files under the flags of fs: a key whose
+// flag was not given sets that flag (when the command has it), and the
+// ignore and pin lists go to the engine options.
+func (f *envFlags) applySettings(fs *flag.FlagSet) error {
+	if f.noConfig.off {
+		return nil
+	}
+	s, err := loadSettings()
+	if err != nil {
+		return err
+	}
+	given := map[string]bool{}
+	fs.Visit(func(fl *flag.Flag) { given[fl.Name] = true })
+	for _, key := range settingFlags() {
+		if _, fromFile := s.From[key]; !fromFile || given[key] || fs.Lookup(key) == nil {
+			continue
+		}
+		if err := fs.Set(key, settingValue(s, key)); err != nil {
+			return err // cannot happen: the values were checked when read
+		}
+	}
+	f.ignore, f.pins = s.IgnoredNames(), s.PinSpecs()
+	return nil
+}
+
+// settingValue is a scalar setting's value as its flag (and pipup config)
+// writes it.
+func settingValue(s *settings.Settings, key string) string {
+	switch key {
+	case "cooldown":
+		return settings.FormatDuration(s.Cooldown)
+	case "pre":
+		return strconv.FormatBool(s.Pre)
+	case "concurrency":
+		if s.Concurrency == 0 {
+			return itoa(pip.DefaultConcurrency)
+		}
+		return itoa(s.Concurrency)
+	case "latest":
+		return strconv.FormatBool(s.Latest)
+	}
+	return ""
 }

@@ -73,6 +73,10 @@ func run(args []string, io stdio) (code int) {
 		return runUndo(sig, rest, io)
 	case "history":
 		return runHistory(sig, rest, io)
+	case "cache":
+		return runCache(sig, rest, io)
+	case "config":
+		return runConfig(sig, rest, io)
 	case "help":
 		usage(io.out)
 		return exitOK
@@ -94,10 +98,14 @@ Usage:
   pipup upgrade [PKG...] [--all] [--yes] [--dry-run] [flags]
   pipup undo [--yes]            restore the versions before the last upgrade
   pipup history                 list the saved snapshots
+  pipup cache info|clean        show or empty pipup's HTTP cache
+  pipup config                  show pipup's settings and where each came from
   pipup --version
 
 Run "pipup COMMAND -h" for a command's flags. pipup reads pip's
-configuration (pip.conf, PIP_INDEX_URL, ...) for where to look.
+configuration (pip.conf, PIP_INDEX_URL, ...) for where to look, and its
+own settings (ignore, pin, cooldown, pre, concurrency, latest) from
+~/.config/pipup/config.toml and [tool.pipup] in pyproject.toml.
 
 Exit codes: 0 ok, 1 some package failed, 2 bad usage, 130 interrupted.
 `)

@@ -119,6 +119,9 @@ func (p *printer) follow(sig *interrupts, events <-chan pip.UpgradeEvent) int {
 			} else {
 				fmt.Fprintln(p.io.err, "pipup: interrupted: stopping")
 			}
+		case pip.UpgradeNote:
+			p.clearProgress()
+			fmt.Fprintf(p.io.err, "pipup: %s %s: %s\n", ev.Name, ev.Version, oneLine(pypi.RedactURL(ev.Text)))
 		case pip.UpgradeDone:
 			done = ev
 		}

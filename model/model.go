@@ -209,6 +209,9 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case quitRequestedMsg:
 		return m.quit(0, m.quitFarewell())
 	case openedMsg:
+		if m.quitting {
+			return m, nil // the user left while the environment was inspected
+		}
 		if msg.err != nil {
 			return m.fail(msg.err)
 		}
@@ -224,6 +227,11 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case scanBatchMsg:
 		return m.scanEvents(msg)
 	case stopScanMsg:
+		if m.phase == phaseScanning && m.scan.opening {
+			// Nothing was checked yet: there is no list to show, so
+			// stopping leaves, and no scan starts once the inspection ends.
+			return m.quit(0, "")
+		}
 		if m.phase == phaseScanning {
 			return m.toChoosing(true)
 		}

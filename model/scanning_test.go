@@ -209,3 +209,36 @@ func TestTicksStopWhenNothingMoves(t *testing.T) {
 		t.Error("the choosing screen must not keep ticking")
 	}
 }
+
+// Esc or q while the environment is still being inspected quits without a
+// word about packages (none were checked), and the inspection finishing
+// afterwards starts no scan.
+func TestStopWhileOpeningQuits(t *testing.T) {
+	for _, k := range []string{"esc", "q"} {
+		t.Run(k, func(t *testing.T) {
+			f := &fakes{scanEvents: scanEvents()}
+			e := f.engines()
+			e.Open = func(context.Context) (Target, error) { return venv, nil }
+			m := newTest(e, Target{}, &clock{t: t0})
+			m, cmd := update(t, m, keyMsg(k))
+			stop, ok := find[stopScanMsg](collect(cmd, 50*time.Millisecond))
+			if !ok {
+				t.Fatalf("%s did not ask to stop", k)
+			}
+			m, cmd = update(t, m, stop)
+			if !m.quitting || m.ExitCode() != 0 || m.Err() != nil {
+				t.Fatalf("quitting=%v code=%d err=%v", m.quitting, m.ExitCode(), m.Err())
+			}
+			if strings.Contains(m.Farewell(), "up to date") || m.phase != phaseScanning {
+				t.Errorf("farewell %q in phase %v: nothing was checked", m.Farewell(), m.phase)
+			}
+			if _, ok := find[tea.QuitMsg](collect(cmd, time.Second)); !ok {
+				t.Fatal("no quit command")
+			}
+			m, cmd = update(t, m, openedMsg{target: venv})
+			if _, ok := find[scanChanMsg](collect(cmd, 50*time.Millisecond)); ok || m.cancelScan != nil {
+				t.Error("the scan started after the user quit")
+			}
+		})
+	}
+}

@@ -53,6 +53,10 @@ type PackageChecked struct {
 	// HeldBackBy lists the installed dependents whose requirement excludes
 	// Latest; empty when Wanted is Latest.
 	HeldBackBy []Hold
+	// PinnedBy is the pin from pipup's settings (e.g. "<5") when it is why
+	// Wanted is not higher: it excludes the version that would be Wanted
+	// without it. "" otherwise.
+	PinnedBy string
 	// Lift is set when upgrading some of those dependents too (to their
 	// latest versions, whose requirements come from the index's PEP 658
 	// metadata, its JSON API or the wheel) would allow a version above Wanted.
@@ -100,6 +104,14 @@ type PackageSkipped struct {
 	Reason  string // e.g. "editable install", "not on any index", "invalid version \"x\""
 }
 
+// PackageIgnored reports an installed distribution that pipup's settings
+// say never to offer; it was not looked up. One asked for by name comes as
+// a PackageSkipped with IgnoredReason instead.
+type PackageIgnored struct {
+	Name    string
+	Version string
+}
+
 // PackageFailed reports a package that could not be checked.
 type PackageFailed struct {
 	Name    string
@@ -113,6 +125,7 @@ type ScanDone struct {
 	Outdated int
 	Skipped  int
 	Failed   int
+	Ignored  int // not in ScanStarted.Total: never looked up
 	Elapsed  time.Duration
 	// Err is set when the scan stopped early (cancelled, or fatal setup error).
 	Err error
@@ -126,6 +139,7 @@ func (PackageChecking) scanEvent() {}
 func (PackageChecked) scanEvent()  {}
 func (PackageSkipped) scanEvent()  {}
 func (PackageFailed) scanEvent()   {}
+func (PackageIgnored) scanEvent()  {}
 func (ScanDone) scanEvent()        {}
 
 // Stage is where one package is in an upgrade.
@@ -191,6 +205,14 @@ type UpgradeCancelling struct {
 	Installing []string // packages in the pip run being finished
 }
 
+// UpgradeNote tells something about one package that is not an outcome,
+// e.g. that undo has to download an old version's wheel again.
+type UpgradeNote struct {
+	Name    string
+	Version string // the version concerned
+	Text    string // one line
+}
+
 // UpgradeDone is the last event of an upgrade.
 type UpgradeDone struct {
 	Upgraded  int
@@ -213,3 +235,4 @@ func (UpgradeFailed) upgradeEvent()     {}
 func (UpgradeSkipped) upgradeEvent()    {}
 func (UpgradeCancelling) upgradeEvent() {}
 func (UpgradeDone) upgradeEvent()       {}
+func (UpgradeNote) upgradeEvent()       {}

@@ -8,11 +8,23 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 )
 
-// interpCacheVersion changes whenever Interpreter or interp.py changes what
-// they report, so older entries are simply not found.
-const interpCacheVersion = 1
+// interpFactsVersion identifies what an inspection reports: the bootstrap,
+// the script and the fields of Interpreter. An edit to any of them names
+// new cache entries, so older ones are simply not found; there is no
+// number to remember to bump (a forgotten bump served stale facts).
+func interpFactsVersion(bootstrap, script string) string {
+	h := sha256.New()
+	fmt.Fprintf(h, "%d:%s%d:%s", len(bootstrap), bootstrap, len(script), script)
+	t := reflect.TypeFor[Interpreter]()
+	for i := range t.NumField() {
+		f := t.Field(i)
+		fmt.Fprintf(h, "%s %s %q\x00", f.Name, f.Type, f.Tag)
+	}
+	return hex.EncodeToString(h.Sum(nil))[:32]
+}
 
 // interpEnvVars change what the interpreter reports about itself.
 var interpEnvVars = []string{
@@ -23,7 +35,7 @@ var interpEnvVars = []string{
 
 // cachedInterp is one stored inspection and what it was valid for.
 type cachedInterp struct {
-	Version int
+	Version string // interpFactsVersion
 	Interp  *Interpreter
 	// Stamps are the modification times of every sys.path entry: installing
 	// or removing a distribution, a .pth file, a new pip (whose tags pipup
@@ -32,31 +44,38 @@ type cachedInterp struct {
 	Stamps []int64
 }
 
-// InspectCached is Inspect, served from dir when nothing that the facts
+// InspectCached is Inspect (in the process's environment), served from dir when nothing that the facts
 // depend on has changed since they were stored. It saves the interpreter
 // start-up (100–200 ms) on every rescan. A missing, stale or unreadable
 // entry means a fresh inspection; caching is best effort.
 func InspectCached(ctx context.Context, python, dir string) (*Interpreter, error) {
+	return inspectCached(ctx, python, dir, interpFactsVersion(interpBootstrap, interpScript), environOr(nil))
+}
+
+// inspectCached is InspectCached with the interpreter run in environ, the
+// environment that also keys the entry, for the facts of one version of
+// the inspection (see interpFactsVersion).
+func inspectCached(ctx context.Context, python, dir, version string, environ []string) (*Interpreter, error) {
 	if dir == "" {
-		return Inspect(ctx, python)
+		return inspectIn(ctx, python, environ)
 	}
-	key, err := interpKey(python)
+	key, err := interpKey(python, version, environMap(environ))
 	if err != nil {
-		return Inspect(ctx, python) // reports the missing interpreter properly
+		return inspectIn(ctx, python, environ) // reports the missing interpreter properly
 	}
 	path := filepath.Join(dir, key+".json")
 	if b, err := os.ReadFile(path); err == nil {
 		var c cachedInterp
-		if json.Unmarshal(b, &c) == nil && c.Version == interpCacheVersion && c.Interp != nil &&
+		if json.Unmarshal(b, &c) == nil && c.Version == version && c.Interp != nil &&
 			equalStamps(c.Stamps, pathStamps(c.Interp.SysPath)) {
 			return c.Interp, nil
 		}
 	}
-	in, err := Inspect(ctx, python)
+	in, err := inspectIn(ctx, python, environ)
 	if err != nil {
 		return nil, err
 	}
-	b, err := json.Marshal(cachedInterp{Version: interpCacheVersion, Interp: in, Stamps: pathStamps(in.SysPath)})
+	b, err := json.Marshal(cachedInterp{Version: version, Interp: in, Stamps: pathStamps(in.SysPath)})
 	if err == nil && os.MkdirAll(dir, 0o700) == nil {
 		_ = writeFileAtomic(path, b) // best effort: the next run inspects again
 	}
@@ -64,8 +83,8 @@ func InspectCached(ctx context.Context, python, dir string) (*Interpreter, error
 }
 
 // interpKey names the cache entry: the interpreter file as it is now, and
-// the environment variables that change what it reports.
-func interpKey(python string) (string, error) {
+// the variables of env that change what it reports.
+func interpKey(python, version string, env map[string]string) (string, error) {
 	abs, err := filepath.Abs(python)
 	if err != nil {
 		return "", err
@@ -75,7 +94,7 @@ func interpKey(python string) (string, error) {
 		return "", err
 	}
 	h := sha256.New()
-	fmt.Fprintf(h, "v%d\x00%s\x00%d\x00%d\x00", interpCacheVersion, abs, fi.Size(), fi.ModTime().UnixNano())
+	fmt.Fprintf(h, "v%s\x00%s\x00%d\x00%d\x00", version, abs, fi.Size(), fi.ModTime().UnixNano())
 	if target, err := filepath.EvalSymlinks(abs); err == nil {
 		fmt.Fprintf(h, "%s\x00", target)
 	}
@@ -84,7 +103,7 @@ func interpKey(python string) (string, error) {
 		fmt.Fprintf(h, "cfg%d\x00", cfg.ModTime().UnixNano())
 	}
 	for _, k := range interpEnvVars {
-		v, ok := os.LookupEnv(k)
+		v, ok := env[k]
 		fmt.Fprintf(h, "%s=%t:%s\x00", k, ok, v)
 	}
 	return hex.EncodeToString(h.Sum(nil)), nil

@@ -78,3 +78,47 @@ func replaceOnce(s, old, new string) string {
 	}
 	return s
 }
+
+// The cache is keyed by what the inspection is: an edit to the script,
+// the bootstrap or Interpreter's fields gives a new version, and an entry
+// stored for another version is never served.
+func TestInspectCachedKeyedByScript(t *testing.T) {
+	base := interpFactsVersion(interpBootstrap, interpScript)
+	for name, v := range map[string]string{
+		"script edited":    interpFactsVersion(interpBootstrap, interpScript+"\n# new field\n"),
+		"bootstrap edited": interpFactsVersion(interpBootstrap+" ", interpScript),
+		"moved boundary":   interpFactsVersion(interpBootstrap+interpScript[:1], interpScript[1:]),
+	} {
+		if v == base {
+			t.Errorf("%s: same version %s", name, v)
+		}
+	}
+	if again := interpFactsVersion(interpBootstrap, interpScript); again != base {
+		t.Errorf("version not stable: %s then %s", base, again)
+	}
+
+	py := pythons.Venv(t, piptest.NoPip)
+	dir := t.TempDir()
+	ctx := context.Background()
+	fresh, err := inspectCached(ctx, py, dir, "old", environOr(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	entries, _ := filepath.Glob(filepath.Join(dir, "*.json"))
+	if len(entries) != 1 {
+		t.Fatalf("want one cache entry, got %v", entries)
+	}
+	b, _ := os.ReadFile(entries[0])
+	os.WriteFile(entries[0], []byte(replaceOnce(string(b), `"Executable":"`+fresh.Executable+`"`, `"Executable":"/stale"`)), 0o644)
+	if got, err := inspectCached(ctx, py, dir, "old", environOr(nil)); err != nil || got.Executable != "/stale" {
+		t.Fatalf("same version: not served from the cache (%v, %v)", got.Executable, err)
+	}
+	// The entry of the old script, even under the new script's file name,
+	// is not served.
+	newKey, _ := interpKey(py, "new", environMap(environOr(nil)))
+	os.Rename(entries[0], filepath.Join(dir, newKey+".json"))
+	got, err := inspectCached(ctx, py, dir, "new", environOr(nil))
+	if err != nil || got.Executable != fresh.Executable {
+		t.Fatalf("new version served the old version's facts: %v %v", got.Executable, err)
+	}
+}

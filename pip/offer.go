@@ -74,15 +74,22 @@ func (c PackageChecked) HoldNote() string {
 	return "held back by " + strings.Join(parts, ", ")
 }
 
-// ListNote is `pipup list`'s Note column: the HoldNote, and the version
-// the Lift would allow with what: `held back by holder 1.0 (dep<2);
-// 2.0 with holder 2.0`.
+// ListNote is `pipup list`'s Note column, why Wanted is below Latest:
+// the pin (PinNote), the HoldNote, and the version the Lift would allow
+// with what, e.g. `held back by holder 1.0 (dep<2); 2.0 with holder 2.0`.
 func (c PackageChecked) ListNote() string {
-	note := c.HoldNote()
-	if c.Lift != nil {
-		note += fmt.Sprintf("; %s with %s", c.Lift.To, c.Lift.WithList())
+	var parts []string
+	if c.PinnedBy != "" {
+		parts = append(parts, PinNote(c.PinnedBy))
 	}
-	return note
+	if c.HeldBack() {
+		note := c.HoldNote()
+		if c.Lift != nil {
+			note += fmt.Sprintf("; %s with %s", c.Lift.To, c.Lift.WithList())
+		}
+		parts = append(parts, note)
+	}
+	return strings.Join(parts, "; ")
 }
 
 // WithList names the upgrades of a Lift: "boto3 1.44.5, s3transfer 0.11.0".

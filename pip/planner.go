@@ -127,10 +127,16 @@ func (p *planner) run(chosen []Upgrade) (*Plan, error) {
 		if have, ok := p.versions[can]; ok && v.Compare(have) <= 0 {
 			continue // not an upgrade: nothing to plan
 		}
-		p.planned[can] = &planTarget{
+		t := &planTarget{
 			name: c.Name, canonical: can, from: c.From, to: v, cand: c.Candidate,
 			fileType: c.FileType, asked: c.Target, src: c,
 		}
+		if ok, err := p.withinPin(t); err != nil {
+			return nil, err
+		} else if !ok {
+			continue
+		}
+		p.planned[can] = t
 		p.lifts[can] = c.Lift
 	}
 	settled := false
@@ -151,6 +157,30 @@ func (p *planner) run(chosen []Upgrade) (*Plan, error) {
 		settled = !p.dropViolators()
 	}
 	return p.result(), nil
+}
+
+// withinPin moves a chosen target whose version its pin excludes to the
+// highest version the pin admits, saying so; it reports false (and the
+// package stays) when no version above the installed one is admitted.
+func (p *planner) withinPin(t *planTarget) (bool, error) {
+	spec := p.e.pinExcludes(t.canonical, t.to)
+	if spec == "" {
+		return true, nil
+	}
+	vs, err := p.candidates(t.canonical)
+	if err != nil {
+		return false, err
+	}
+	have, installed := p.versions[t.canonical]
+	if len(vs) == 0 || (installed && vs[0].Version.Compare(have) <= 0) {
+		p.dropped[t.canonical] = true
+		p.changes[t.canonical] = PlanChange{Kind: ChangeDropped, Name: t.name, From: t.from, Asked: t.asked, Reason: PinNote(spec)}
+		return false, nil
+	}
+	c := &vs[0]
+	t.to, t.cand, t.fileType = c.Version, candidateFile(c), c.FileType()
+	p.changes[t.canonical] = PlanChange{Kind: ChangeLowered, Name: t.name, From: t.from, To: c.Version.String(), Asked: t.asked, Reason: PinNote(spec)}
+	return true, nil
 }
 
 // readRequirements reads, concurrently, the requirements of every planned
@@ -266,7 +296,7 @@ func (p *planner) candidates(n string) ([]pypi.Candidate, error) {
 		return vs, nil
 	}
 	res, err := p.e.finder.FindAll(p.ctx, n, p.e.Config.Pre)
-	vs := res.Versions
+	vs := p.e.pinned(n, res.Versions) // a pin holds for every package the plan touches
 	if err != nil {
 		if p.ctx.Err() != nil {
 			return nil, p.ctx.Err()

@@ -164,14 +164,19 @@ func (p *planner) reject(n string, fixed, rejected []constraint, touched map[str
 		why := "it conflicts with what the rest of the plan needs of " + n
 		if alone, _ := p.best(n, append(slices.Clone(fixed), c), nil); alone == nil {
 			v, ok := p.versions[n]
+			onIndex, pin := " on the index", ""
+			if spec, pinned := p.e.pin(n); pinned {
+				onIndex = " within its pin (" + spec.String() + ")"
+				pin = onIndex
+			}
 			switch {
 			case ok && p.planned[n] != nil && c.req.Specifier.ContainsPre(v, true):
 				// Only not upgrading n would do; the plan upgrades it.
 				why = fmt.Sprintf("that would keep %s at %s", p.dists[n].Name, v)
 			case ok:
-				why = fmt.Sprintf("no version of %s above %s on the index fits", p.dists[n].Name, v)
+				why = fmt.Sprintf("no version of %s above %s%s fits", p.dists[n].Name, v, onIndex)
 			default:
-				why = fmt.Sprintf("no installable version of %s fits", c.req.Name)
+				why = fmt.Sprintf("no installable version of %s%s fits", c.req.Name, pin)
 			}
 		}
 		p.descend(c.depCanonical, fmt.Sprintf("%s %s requires %s, but %s", c.dep, c.depVersion, c.requirement(), why))

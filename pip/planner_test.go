@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/pipup/pipup/pypi"
+	"github.com/pipup/pipup/pypi/pep440"
 	"github.com/pipup/pipup/pypi/pypitest"
 )
 
@@ -27,6 +28,7 @@ type planCase struct {
 	changes   []string // PlanChange.String(), sorted by name
 	conflicts []string
 	rounds    int // > 0: stop fixing after this many rounds (-1: none)
+	pins      map[string]string
 }
 
 func TestPlanUpgrade(t *testing.T) {
@@ -184,6 +186,28 @@ func TestPlanUpgrade(t *testing.T) {
 		chosen:  []string{"app"},
 		want:    []string{"app 1.0->2.0", "lib 1.0->2.0"},
 		changes: []string{"lib: also upgrading to 2.0: required by app 2.0 (lib>=2)"},
+	}, {
+		name:      "pinned: the highest version the pin admits",
+		installed: []Dist{planDist("dep", "1.0")}, index: holdIndex, chosen: []string{"dep"},
+		pins:    map[string]string{"dep": "<2"},
+		want:    []string{"dep 1.0->1.5"},
+		changes: []string{"dep: upgrading to 1.5, not 2.0: pinned by config (<2)"},
+	}, {
+		name:      "pinned, --force-latest: the pin still holds",
+		installed: []Dist{planDist("dep", "1.0")}, index: holdIndex, chosen: []string{"dep"}, opts: PlanOptions{ForceLatest: true},
+		pins:    map[string]string{"dep": "~=1.0"},
+		want:    []string{"dep 1.0->1.5"},
+		changes: []string{"dep: upgrading to 1.5, not 2.0: pinned by config (~=1.0)"},
+	}, {
+		name:      "pinned at or below the installed version: stays",
+		installed: []Dist{planDist("dep", "1.0")}, index: holdIndex, chosen: []string{"dep"},
+		pins:    map[string]string{"dep": "<1.5"},
+		changes: []string{"dep stays at 1.0: pinned by config (<1.5)"},
+	}, {
+		name:      "a pin bounds what a planned version requires: the requiring version is not planned",
+		installed: []Dist{planDist("dep", "1.0"), planDist("holder", "1.0", "dep<2")}, index: holdIndex, chosen: []string{"holder"},
+		pins:    map[string]string{"dep": "<2"},
+		changes: []string{"holder stays at 1.0: holder 2.0 requires dep>=2, but no version of dep above 1.0 within its pin (<2) fits"},
 	}}
 	f := newScanFixture(t)
 	for _, tc := range cases {
@@ -195,7 +219,15 @@ func TestPlanUpgrade(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			e := f.open(t, Options{IndexURL: srv.IndexURL()})
+			pins := map[string]pep440.SpecifierSet{}
+			for n, text := range tc.pins {
+				spec, err := pep440.ParseSpecifierSet(text)
+				if err != nil {
+					t.Fatal(err)
+				}
+				pins[n] = spec
+			}
+			e := f.open(t, Options{IndexURL: srv.IndexURL(), Pins: pins})
 			if strings.Contains(tc.name, "extra an installed dependent requests") {
 				// Provides-Extra is what makes pip honour the request.
 				tc.installed[0].ProvidesExtra = []string{"fast"}

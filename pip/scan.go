@@ -34,7 +34,8 @@ func (e *Env) Scan(ctx context.Context, r ScanRequest) <-chan ScanEvent {
 		if done.Err == nil {
 			done.Err = ctx.Err()
 		}
-		out <- done // buffered send may block; the consumer reads until close
+		e.TrimCache()
+		newSender(ctx, out).send(done)
 	}()
 	return out
 }
@@ -59,6 +60,7 @@ func (e *Env) scan(ctx context.Context, r ScanRequest, out chan<- ScanEvent) Sca
 		done.Warnings = append(done.Warnings, p.String())
 	}
 	dists, missing := selectDists(dists, r)
+	dists, ignored := e.splitIgnored(dists)
 
 	send := func(ev ScanEvent) bool {
 		select {
@@ -70,6 +72,16 @@ func (e *Env) scan(ctx context.Context, r ScanRequest, out chan<- ScanEvent) Sca
 	}
 	if !send(ScanStarted{Total: len(dists) + len(missing), Python: e.Interp.Executable}) {
 		return done
+	}
+	for _, d := range ignored {
+		if len(r.Packages) > 0 {
+			// Asked for by name: say why nothing comes of it.
+			done.Skipped++
+			send(PackageSkipped{Name: d.Name, Version: d.Version, Reason: IgnoredReason})
+			continue
+		}
+		done.Ignored++
+		send(PackageIgnored{Name: d.Name, Version: d.Version})
 	}
 	for _, name := range missing {
 		done.Skipped++
@@ -193,7 +205,7 @@ func unreachable(err error) bool {
 func (e *Env) check(ctx context.Context, j job, deps []Dependent) (ScanEvent, []pypi.Candidate) {
 	d := j.dist
 	find := e.finder.Find
-	if constrains(deps) {
+	if _, pinned := e.pin(d.Canonical); pinned || constrains(deps) {
 		find = e.finder.FindAll // the wanted version may be below the best
 	}
 	res, err := find(ctx, d.Canonical, e.Config.Pre)
@@ -223,12 +235,20 @@ func (e *Env) check(ctx context.Context, j job, deps []Dependent) (ScanEvent, []
 	if best.Version.Compare(j.version) > 0 {
 		ev.Bump = BumpOf(j.version, best.Version)
 		ev.Wanted, ev.WantedCandidate = ev.Latest, ev.Candidate
-		if ev.HeldBackBy = holdsOn(deps, best.Version); len(ev.HeldBackBy) > 0 {
+		ev.HeldBackBy = holdsOn(deps, best.Version)
+		if _, pinned := e.pin(d.Canonical); len(ev.HeldBackBy) > 0 || pinned {
+			versions := e.pinned(d.Canonical, res.Versions)
 			ev.Wanted, ev.WantedCandidate = j.version.String(), CandidateFile{}
-			if w := wanted(deps, j.version, res.Versions); w != nil {
+			if w := wanted(deps, j.version, versions); w != nil {
 				ev.Wanted, ev.WantedCandidate = w.Version.String(), candidateFile(w)
 			}
-			return ev, res.Versions
+			// The pin is worth a note when it is why Wanted is not higher.
+			if w := wanted(deps, j.version, res.Versions); w != nil {
+				ev.PinnedBy = e.pinExcludes(d.Canonical, w.Version)
+			}
+			if len(ev.HeldBackBy) > 0 {
+				return ev, versions // for the lift, within the pin
+			}
 		}
 	}
 	return ev, nil

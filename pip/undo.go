@@ -15,8 +15,11 @@ import (
 var ErrNothingToUndo = errors.New("nothing to undo: pipup has no upgrade snapshot of this environment that is not undone yet")
 
 // LastSnapshot is the newest snapshot of the environment not yet undone,
-// or nil.
+// or nil. stateDir "" means the Env's StateDir.
 func (e *Env) LastSnapshot(stateDir string) (*Snapshot, error) {
+	if stateDir == "" {
+		stateDir = e.StateDir
+	}
 	snaps, err := History(stateDir, e.Interp)
 	if err != nil {
 		return nil, err
@@ -37,7 +40,7 @@ func (e *Env) Undo(ctx context.Context, o UpgradeOptions) <-chan UpgradeEvent {
 	out := make(chan UpgradeEvent, 64)
 	go func() {
 		defer close(out)
-		u := &upgrader{e: e, o: o, ctx: ctx, out: out}
+		u := &upgrader{e: e, o: o, ctx: ctx, events: newSender(ctx, out)}
 		u.finish(u.undo())
 	}()
 	return out
@@ -90,7 +93,8 @@ func (u *upgrader) undo() time.Time {
 	}
 	defer os.RemoveAll(u.work)
 
-	u.install(restore, true)
+	u.undoFiles(restore, now)
+	u.install(restore)
 	if u.ctx.Err() == nil && len(remove) > 0 {
 		u.uninstall(remove)
 	}

@@ -33,7 +33,7 @@ type UpgradeOptions struct {
 	// BreakSystemPackages allows changing an externally-managed (PEP 668)
 	// environment, like pip's flag of that name.
 	BreakSystemPackages bool
-	StateDir            string // snapshots; "" = DefaultStateDir
+	StateDir            string // snapshots; "" = the Env's StateDir
 	// BatchSize is the number of packages per pip run; 0 = firstBatchSize
 	// for the first run, DefaultBatchSize after it.
 	BatchSize int
@@ -52,13 +52,13 @@ type planItem struct {
 
 // upgrader runs one Upgrade or Undo.
 type upgrader struct {
-	e     *Env
-	o     UpgradeOptions
-	ctx   context.Context
-	out   chan<- UpgradeEvent
-	work  string      // private directory: wheels/, tmp/, logs/
-	items []*planItem // the packages being installed
-	sum   UpgradeDone
+	e      *Env
+	o      UpgradeOptions
+	ctx    context.Context
+	events *sender[UpgradeEvent]
+	work   string      // private directory: wheels/, tmp/, logs/
+	items  []*planItem // the packages being installed
+	sum    UpgradeDone
 
 	mu         sync.Mutex
 	installing []string // packages of the pip run in progress
@@ -75,13 +75,13 @@ func (e *Env) Upgrade(ctx context.Context, pkgs []Upgrade, o UpgradeOptions) <-c
 	out := make(chan UpgradeEvent, 64)
 	go func() {
 		defer close(out)
-		u := &upgrader{e: e, o: o, ctx: ctx, out: out}
+		u := &upgrader{e: e, o: o, ctx: ctx, events: newSender(ctx, out)}
 		u.finish(u.upgrade(pkgs))
 	}()
 	return out
 }
 
-func (u *upgrader) send(ev UpgradeEvent) { u.out <- ev }
+func (u *upgrader) send(ev UpgradeEvent) { u.events.send(ev) }
 
 // watchCancel sends UpgradeCancelling once ctx is cancelled, naming the
 // packages of the pip run being finished. The returned func stops it.
@@ -119,6 +119,9 @@ func (u *upgrader) finish(start time.Time) {
 		u.sum.Cancelled = true
 	}
 	u.sum.Elapsed = time.Since(start)
+	if !u.o.DryRun {
+		u.e.TrimCache()
+	}
 	u.send(u.sum)
 }
 
@@ -205,7 +208,7 @@ func (u *upgrader) upgrade(pkgs []Upgrade) time.Time {
 		return start
 	}
 	u.markDependencies(ready, dists)
-	u.install(ready, false)
+	u.install(ready)
 	u.skipUnfinished(plan, "cancelled before it was installed")
 
 	after, err := InstalledDists(u.e.Interp)
@@ -310,25 +313,20 @@ func (u *upgrader) stateDir() string {
 	if u.o.StateDir != "" {
 		return u.o.StateDir
 	}
-	d, err := DefaultStateDir(envLookup(u.environ()))
-	if err != nil {
-		return filepath.Join(os.TempDir(), "pipup-state")
+	if u.e.StateDir != "" {
+		return u.e.StateDir
 	}
-	return d
+	return filepath.Join(u.e.tempDir, "pipup-state")
 }
 
-func (u *upgrader) environ() []string {
-	if u.e.opts.Environ != nil {
-		return u.e.opts.Environ
-	}
-	return os.Environ()
-}
+// environ is what pip runs with: the Env's, as Open resolved it.
+func (u *upgrader) environ() []string { return u.e.environ }
 
 // makeWorkDir creates the run's private directory under pipup's cache.
 func (u *upgrader) makeWorkDir() error {
 	base := u.e.CacheDir
 	if base == "" {
-		base = os.TempDir()
+		base = u.e.tempDir
 	}
 	base = filepath.Join(base, "upgrade")
 	if err := os.MkdirAll(base, 0o700); err != nil {

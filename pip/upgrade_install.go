@@ -86,7 +86,7 @@ func (u *upgrader) canUseIndex() bool {
 // in batches that may use the indexes. A failed batch is split in halves
 // until each failure is down to one package, so one bad package never
 // holds back the others. No new run starts once ctx is cancelled.
-func (u *upgrader) install(items []*planItem, undo bool) {
+func (u *upgrader) install(items []*planItem) {
 	u.items = items
 	var local, remote []*planItem
 	for _, it := range items {
@@ -104,7 +104,7 @@ func (u *upgrader) install(items []*planItem, undo bool) {
 	for _, group := range []struct {
 		items []*planItem
 		index bool
-	}{{local, undo}, {remote, true}} {
+	}{{local, false}, {remote, true}} {
 		for i := 0; i < len(group.items); {
 			n := min(size, len(group.items)-i)
 			queue = append(queue, batch{items: group.items[i : i+n], index: group.index})

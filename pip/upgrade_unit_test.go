@@ -1,6 +1,7 @@
 package pip
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -168,7 +169,7 @@ func TestReportLeftovers(t *testing.T) {
 	os.MkdirAll(filepath.Join(site, "half-2.0.dist-info"), 0o755)
 	os.WriteFile(filepath.Join(site, "half-2.0.dist-info", "RECORD"), []byte("half/__init__.py,,\n"), 0o644)
 	out := make(chan UpgradeEvent, 10)
-	u := &upgrader{e: &Env{Interp: &Interpreter{Executable: "/py", Prefix: root, SitePackages: []string{site}}}, out: out}
+	u := &upgrader{e: &Env{Interp: &Interpreter{Executable: "/py", Prefix: root, SitePackages: []string{site}}}, events: newSender(context.Background(), out)}
 	it := &planItem{name: "Half", canonical: "half", from: "1.0", to: "2.0"}
 	u.reportLeftovers([]*planItem{it})
 	close(out)

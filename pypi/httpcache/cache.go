@@ -124,6 +124,7 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	if !t.Refresh && !requestWantsRevalidation(req, reqCC) && ent.fresh(t.clock(), reqCC) {
 		t.hits.Add(1)
+		t.touch(path)
 		return ent.response(req, "hit", t.clock()), nil
 	}
 	if !ent.hasValidators() {
@@ -210,6 +211,13 @@ func (t *Transport) handle(req *http.Request, path string, resp *http.Response, 
 		},
 	}
 	return resp, nil
+}
+
+// touch records a use of the entry at path for least-recently-used
+// eviction (see maintain.go). Best effort: a file evicted meanwhile is
+// simply stored again next time.
+func (t *Transport) touch(path string) {
+	_ = os.Chtimes(path, time.Time{}, t.clock())
 }
 
 // tempFile creates a file in Dir/tmp, on the same file system as the

@@ -204,5 +204,6 @@ func (t *Transport) finish(tmp *os.File, w *bufio.Writer, m *meta, path string) 
 	if err := os.Rename(tmp.Name(), path); err != nil {
 		return fmt.Errorf("store cache entry: %w", err)
 	}
+	t.touch(path)
 	return nil
 }

@@ -1,0 +1,53 @@
+package settings
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// ParseDuration reads a cooldown: "0" (off), a number of days or weeks
+// ("7d", "2w"), or anything time.ParseDuration reads ("36h", "90m",
+// "1h30m"). time.ParseDuration has no days, and a cooldown is mostly
+// days, so the two day-sized units are added here; no library in the
+// module proxy's list was worth a dependency for that.
+func ParseDuration(s string) (time.Duration, error) {
+	s = strings.TrimSpace(s)
+	if s == "0" {
+		return 0, nil
+	}
+	for _, u := range []struct {
+		suffix string
+		size   time.Duration
+	}{{"d", 24 * time.Hour}, {"w", 7 * 24 * time.Hour}} {
+		if n, ok := strings.CutSuffix(s, u.suffix); ok {
+			v, err := strconv.ParseUint(n, 10, 32)
+			if err != nil {
+				return 0, fmt.Errorf(`%q is not a duration such as "7d" or "36h"`, s)
+			}
+			return time.Duration(v) * u.size, nil
+		}
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil {
+		return 0, fmt.Errorf(`%q is not a duration such as "7d" or "36h"`, s)
+	}
+	if d < 0 {
+		return 0, errors.New("a cooldown cannot be negative")
+	}
+	return d, nil
+}
+
+// FormatDuration writes d so that ParseDuration reads it back: whole days
+// as "7d", anything else in Go's form ("36h0m0s").
+func FormatDuration(d time.Duration) string {
+	switch {
+	case d == 0:
+		return "0"
+	case d%(24*time.Hour) == 0:
+		return fmt.Sprintf("%dd", d/(24*time.Hour))
+	}
+	return d.String()
+}
