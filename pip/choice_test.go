@@ -45,6 +45,8 @@ func TestOfferFor(t *testing.T) {
 	noLift.Lift = nil
 	noNewer := stuck()
 	noNewer.Lift = nil
+	pinned := free("idna", "3.6", "3.10", BumpMinor)
+	pinned.Wanted, pinned.WantedCandidate, pinned.PinnedBy = "3.7", file("idna-3.7.whl"), "<3.8"
 	unparsed := heldWithPair()
 	unparsed.Version = "not a version"
 	for _, c := range []struct {
@@ -65,6 +67,8 @@ func TestOfferFor(t *testing.T) {
 		{"free patch", free("urllib3", "2.2.1", "2.2.3", BumpPatch), "2.2.3", "urllib3-2.2.3.whl", BumpPatch, true, "", ""},
 		{"free major", free("Django", "4.2.11", "5.1.4", BumpMajor), "5.1.4", "Django-5.1.4.whl", BumpMajor, false, "", ""},
 		{"free pre-release", free("pydantic", "2.9.2", "2.10.0b1", BumpPre), "2.10.0b1", "pydantic-2.10.0b1.whl", BumpPre, false, "", ""},
+		// The pin is the plan's to apply (withinPin), with its note.
+		{"pinned, nothing holds it: latest", pinned, "3.10", "idna-3.10.whl", BumpMinor, true, "", ""},
 		{"an installed version that does not parse: latest as scanned", unparsed, "1.44.5", "botocore-1.44.5-py3-none-any.whl", BumpMinor, false, "", ""},
 	} {
 		t.Run(c.name, func(t *testing.T) {
@@ -92,6 +96,10 @@ func TestNotes(t *testing.T) {
 	two := stuck()
 	two.HeldBackBy = append(two.HeldBackBy, Hold{Name: "other", Version: "1.0", Requirement: "dep<1.1"})
 	two.Lift.With = append(two.Lift.With, PlannedUpgrade{Name: "other", From: "1.0", To: "2.0"})
+	pinned := free("idna", "3.6", "3.10", BumpMinor)
+	pinned.Wanted, pinned.PinnedBy = "3.7", "<3.8"
+	pinnedAndHeld := heldWithPair()
+	pinnedAndHeld.PinnedBy = "<1.43.15"
 	for _, c := range []struct {
 		p          PackageChecked
 		hold, list string
@@ -99,6 +107,8 @@ func TestNotes(t *testing.T) {
 		{heldWithPair(), "held back by boto3 1.43.11 (botocore<1.44.0,>=1.43.11)", "held back by boto3 1.43.11 (botocore<1.44.0,>=1.43.11); 1.44.5 with boto3 1.44.5"},
 		{two, "held back by holder 2.0 (dep==1.0), other 1.0 (dep<1.1)", "held back by holder 2.0 (dep==1.0), other 1.0 (dep<1.1); 1.1 with holder 3.0, other 2.0"},
 		{free("idna", "3.6", "3.10", BumpMinor), "", ""},
+		{pinned, "", "pinned by config (<3.8)"},
+		{pinnedAndHeld, "held back by boto3 1.43.11 (botocore<1.44.0,>=1.43.11)", "pinned by config (<1.43.15); held back by boto3 1.43.11 (botocore<1.44.0,>=1.43.11); 1.44.5 with boto3 1.44.5"},
 	} {
 		if h, l := c.p.HoldNote(), c.p.ListNote(); h != c.hold || l != c.list {
 			t.Errorf("%s: hold %q list %q; want %q %q", c.p.Name, h, l, c.hold, c.list)
