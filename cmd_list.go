@@ -285,42 +285,13 @@ func printTable(io stdio, sig *interrupts, r scanResult) error {
 // (those the upgrade fixes first), then why Wanted is below Latest.
 func (r scanResult) note(c pip.PackageChecked) string {
 	var parts []string
-	if v := vulnNote(r.vulnsOf(c)); v != "" {
+	if v := pip.VulnNote(r.vulnsOf(c)); v != "" {
 		parts = append(parts, v)
 	}
-	if c.PinnedBy != "" {
-		parts = append(parts, pip.PinNote(c.PinnedBy))
-	}
-	if c.HeldBack() {
-		parts = append(parts, holdNote(c.HeldBackBy)+liftNote(c.Lift))
+	if n := c.ListNote(); n != "" {
+		parts = append(parts, n)
 	}
 	return strings.Join(parts, "; ")
-}
-
-// holdNote says why a package is held back: `held back by boto3 1.43.11
-// (botocore<1.44.0,>=1.43.11)`, dependents joined by commas.
-func holdNote(holds []pip.Hold) string {
-	if len(holds) == 0 {
-		return ""
-	}
-	parts := make([]string, len(holds))
-	for i, h := range holds {
-		parts[i] = fmt.Sprintf("%s %s (%s)", h.Name, h.Version, h.Requirement)
-	}
-	return "held back by " + strings.Join(parts, ", ")
-}
-
-// liftNote says which upgrades of the dependents would free the package:
-// `; 2.0 with holder 2.0`.
-func liftNote(l *pip.Lift) string {
-	if l == nil {
-		return ""
-	}
-	parts := make([]string, len(l.With))
-	for i, u := range l.With {
-		parts[i] = u.Name + " " + u.To
-	}
-	return fmt.Sprintf("; %s with %s", l.To, strings.Join(parts, ", "))
 }
 
 func summaryLine(r scanResult) string {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/pipup/pipup/pip"
 	"github.com/pipup/pipup/pypi"
@@ -15,37 +14,6 @@ import (
 // known, or not looked up).
 func (r scanResult) vulnsOf(c pip.PackageChecked) []pip.Vuln {
 	return r.vulns[pypi.Normalize(c.Name)].Vulns
-}
-
-// vulnNote is the Note's part about known vulnerabilities: those the
-// target fixes first, `fixes PYSEC-2024-1 (CVE-2024-1)`, then those it
-// does not, `still vulnerable: GHSA-x (fixed in 3.0)`.
-func vulnNote(vulns []pip.Vuln) string {
-	var fixed, open []string
-	for _, v := range vulns {
-		name := v.ID
-		if len(v.Aliases) > 0 {
-			name += " (" + strings.Join(v.Aliases, ", ") + ")"
-		}
-		if v.FixedByTarget {
-			fixed = append(fixed, name)
-			continue
-		}
-		if len(v.FixedIn) > 0 {
-			name += " (fixed in " + strings.Join(v.FixedIn, ", ") + ")"
-		} else {
-			name += " (no fix known)"
-		}
-		open = append(open, name)
-	}
-	var parts []string
-	if len(fixed) > 0 {
-		parts = append(parts, "fixes "+strings.Join(fixed, ", "))
-	}
-	if len(open) > 0 {
-		parts = append(parts, "still vulnerable: "+strings.Join(open, ", "))
-	}
-	return strings.Join(parts, "; ")
 }
 
 // vulnJSON is one entry of a package's "vulnerabilities" in --json.

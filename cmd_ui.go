@@ -118,10 +118,10 @@ func uiEngines(ef envFlags, cf changeFlags, pf planFlags, pkgs []string) model.E
 		Details: func(ctx context.Context, p pip.PackageChecked) (model.Details, error) {
 			return uiDetails(ctx, env.Load(), p)
 		},
-		Plan: func(ctx context.Context, chosen []pip.PackageChecked) (*pip.Plan, error) {
+		Plan: func(ctx context.Context, chosen []pip.Upgrade) (*pip.Plan, error) {
 			return env.Load().PlanUpgrade(ctx, chosen, pf.options())
 		},
-		Upgrade: func(ctx context.Context, chosen []pip.PackageChecked) <-chan pip.UpgradeEvent {
+		Upgrade: func(ctx context.Context, chosen []pip.Upgrade) <-chan pip.UpgradeEvent {
 			return env.Load().Upgrade(ctx, chosen, cf.options(&ef))
 		},
 	}

@@ -98,15 +98,15 @@ func runUpgrade(sig *interrupts, args []string, io stdio) int {
 	for _, f := range res.failed {
 		fmt.Fprintf(io.err, "pipup: could not check %s: %s\n", f.Name, oneLine(pypi.RedactURL(f.Err.Error())))
 	}
-	var chosen []pip.PackageChecked
+	var chosen []pip.Upgrade
 	for _, c := range res.checked {
 		if c.Outdated() {
-			chosen = append(chosen, c)
+			chosen = append(chosen, c.ToLatest())
 		} else if len(pkgs) > 0 {
 			fmt.Fprintf(io.err, "%s %s is up to date\n", c.Name, c.Version)
 		}
 	}
-	var outdated []pip.PackageChecked
+	var outdated []pip.Upgrade
 	if len(chosen) > 0 {
 		plan, err := env.PlanUpgrade(sig.ctx, chosen, pf.options())
 		if err != nil {
@@ -148,10 +148,11 @@ func runUpgrade(sig *interrupts, args []string, io stdio) int {
 	return code
 }
 
-func outdatedPlan(pkgs []pip.PackageChecked) []pip.PlannedUpgrade {
+// outdatedPlan is the printer's rows for the plan's upgrades.
+func outdatedPlan(pkgs []pip.Upgrade) []pip.PlannedUpgrade {
 	out := make([]pip.PlannedUpgrade, len(pkgs))
-	for i, c := range pkgs {
-		out[i] = pip.PlannedUpgrade{Name: c.Name, From: c.Version, To: c.Latest}
+	for i, u := range pkgs {
+		out[i] = pip.PlannedUpgrade{Name: u.Name, From: u.From, To: u.Target}
 	}
 	return out
 }

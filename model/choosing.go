@@ -2,7 +2,6 @@ package model
 
 import (
 	"maps"
-	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -46,22 +45,6 @@ func bumpOrder(b pip.Bump) int {
 	return 4
 }
 
-// preselected says which upgrades start ticked: patch and minor ones.
-// Major and pre-release upgrades may break callers, so the user opts in.
-func preselected(b pip.Bump) bool { return b == pip.BumpPatch || b == pip.BumpMinor }
-
-// item is one outdated package in the table.
-type item struct {
-	pkg      pip.PackageChecked
-	selected bool
-	// heldLatest is the latest version when a dependent holds the package
-	// back and pkg was moved to its wanted version (see newItem).
-	heldLatest string
-	// unpaired is pkg as it was before the pair key moved it to its Lift
-	// target; nil when it is not paired.
-	unpaired *pip.PackageChecked
-}
-
 // rowKind tells table rows apart.
 type rowKind int
 
@@ -73,7 +56,8 @@ const (
 	rowFailed
 )
 
-// row is one line of the table; idx points into items, skipped or failed.
+// row is one line of the table; idx points into the choice's offers,
+// skipped or failed.
 type row struct {
 	kind rowKind
 	idx  int
@@ -104,7 +88,9 @@ type chooseModel struct {
 	help   help.Model
 	filter textinput.Model
 
-	items   []item
+	// choice is the offers and what is ticked; pip decides what each key
+	// does to it (versions, pre-selection, pairs).
+	choice  pip.Choice
 	skipped []pip.PackageSkipped
 	failed  []pip.PackageFailed
 	scan    scanSummary
@@ -131,9 +117,7 @@ func newChooseModel(st styles, s scanModel, sum scanSummary, t Target, fetch fun
 		fetch: fetch, details: map[string]detailState{},
 		width: 80, height: 24,
 	}
-	for _, p := range s.outdated {
-		c.items = append(c.items, newItem(p))
-	}
+	c.choice = pip.NewChoice(s.outdated)
 	c.rebuild()
 	return c
 }
@@ -149,7 +133,7 @@ func (c chooseModel) setSize(w, h int) chooseModel {
 	return c
 }
 
-// rebuild derives the rows from the items, the sort and the filter,
+// rebuild derives the rows from the choice, the sort and the filter,
 // keeping the cursor on the same package when it is still shown.
 func (c *chooseModel) rebuild() {
 	var keep *row
@@ -161,13 +145,13 @@ func (c *chooseModel) rebuild() {
 	match := func(name string) bool { return q == "" || strings.Contains(canonical(name), q) }
 
 	var pkgs []int
-	for i, it := range c.items {
-		if match(it.pkg.Name) {
+	for i := range c.choice.Len() {
+		if match(c.choice.Offer(i).Package.Name) {
 			pkgs = append(pkgs, i)
 		}
 	}
 	sort.SliceStable(pkgs, func(a, b int) bool {
-		pa, pb := c.items[pkgs[a]].pkg, c.items[pkgs[b]].pkg
+		pa, pb := c.choice.Upgrade(pkgs[a]), c.choice.Upgrade(pkgs[b])
 		if c.sort == sortBump && bumpOrder(pa.Bump) != bumpOrder(pb.Bump) {
 			return bumpOrder(pa.Bump) < bumpOrder(pb.Bump)
 		}
@@ -176,8 +160,8 @@ func (c *chooseModel) rebuild() {
 
 	c.rows = nil // a fresh slice: earlier copies of the model keep theirs
 	for n, i := range pkgs {
-		b := c.items[i].pkg.Bump
-		if c.sort == sortBump && (n == 0 || c.items[pkgs[n-1]].pkg.Bump != b) {
+		b := c.choice.Upgrade(i).Bump
+		if c.sort == sortBump && (n == 0 || c.choice.Upgrade(pkgs[n-1]).Bump != b) {
 			c.rows = append(c.rows, row{kind: rowGroup, bump: b})
 		}
 		c.rows = append(c.rows, row{kind: rowPackage, idx: i, bump: b})
@@ -330,25 +314,23 @@ func (c chooseModel) updateKey(msg tea.KeyMsg) (chooseModel, tea.Cmd) {
 		c.move(len(c.rows))
 	case key.Matches(msg, k.Toggle):
 		if r, ok := c.current(); ok && r.kind == rowPackage {
-			c.items = slices.Clone(c.items)
-			c.items[r.idx].selected = !c.items[r.idx].selected
-			c.unpairBroken()
+			c.tick(!c.choice.Ticked(r.idx), r.idx)
 		}
 		return c, nil
 	case key.Matches(msg, k.Pair):
 		if r, ok := c.current(); ok && r.kind == rowPackage {
-			c.selectPair(r.idx)
+			c.choice = c.choice.TickPair(r.idx)
+			c.rebuild() // the bump kind, and so the group, may have changed
 		}
 		return c, nil
 	case key.Matches(msg, k.All), key.Matches(msg, k.None):
-		on := key.Matches(msg, k.All)
-		c.items = slices.Clone(c.items)
+		var shown []int
 		for _, r := range c.rows {
 			if r.kind == rowPackage {
-				c.items[r.idx].selected = on
+				shown = append(shown, r.idx)
 			}
 		}
-		c.unpairBroken()
+		c.tick(key.Matches(msg, k.All), shown...)
 		return c, nil
 	case key.Matches(msg, k.Filter):
 		c.keys.filtering = true
@@ -416,7 +398,7 @@ func (c chooseModel) cursorMoved() (chooseModel, tea.Cmd) {
 	if !ok || r.kind != rowPackage || c.fetch == nil {
 		return c, nil
 	}
-	p := c.items[r.idx].pkg
+	p := c.choice.Offer(r.idx).Package
 	if _, ok := c.details[canonical(p.Name)]; ok {
 		return c, nil
 	}
@@ -433,30 +415,25 @@ func (c chooseModel) current() (row, bool) {
 
 func (c chooseModel) selectedCount() int {
 	n := 0
-	for _, it := range c.items {
-		if it.selected {
+	for i := range c.choice.Len() {
+		if c.choice.Ticked(i) {
 			n++
 		}
 	}
 	return n
 }
 
-// selection is what the user ticked, in table order (filtered-out rows
-// that are ticked included: the filter narrows the view, not the choice).
-func (c chooseModel) selection() []pip.PackageChecked {
-	var out []pip.PackageChecked
-	idx := make([]int, 0, len(c.items))
-	for i, it := range c.items {
-		if it.selected {
-			idx = append(idx, i)
-		}
+// tick ticks or unticks offers; the status line says when that broke a
+// pair, and the rows follow the versions the choice settled on.
+func (c *chooseModel) tick(on bool, idx ...int) {
+	var note string
+	c.choice, note = c.choice.Tick(on, idx...)
+	if note != "" {
+		c.status = note
 	}
-	sort.SliceStable(idx, func(a, b int) bool {
-		pa, pb := c.items[idx[a]].pkg, c.items[idx[b]].pkg
-		return canonical(pa.Name) < canonical(pb.Name)
-	})
-	for _, i := range idx {
-		out = append(out, c.items[i].pkg)
-	}
-	return out
+	c.rebuild()
 }
+
+// selection is what the user ticked, in name order (filtered-out rows
+// that are ticked included: the filter narrows the view, not the choice).
+func (c chooseModel) selection() []pip.Upgrade { return c.choice.Chosen() }

@@ -18,7 +18,7 @@ func cur(m Model) string {
 	}
 	switch r.kind {
 	case rowPackage:
-		return m.choose.items[r.idx].pkg.Name
+		return m.choose.choice.Offer(r.idx).Package.Name
 	case rowSkipped:
 		return m.choose.skipped[r.idx].Name
 	case rowFailed:
@@ -39,10 +39,11 @@ const longName = "a-package-with-an-extraordinarily-long-name-for-truncation"
 
 func TestPreselection(t *testing.T) {
 	m := scanned(t, &fakes{}, 80, 24)
-	for _, it := range m.choose.items {
-		want := it.pkg.Bump == pip.BumpPatch || it.pkg.Bump == pip.BumpMinor
+	for i := range m.choose.choice.Len() {
+		it := offeredAt(m, i)
+		want := it.up.Bump == pip.BumpPatch || it.up.Bump == pip.BumpMinor
 		if it.selected != want {
-			t.Errorf("%s (%s): selected=%v", it.pkg.Name, it.pkg.Bump, it.selected)
+			t.Errorf("%s (%s): selected=%v", it.up.Name, it.up.Bump, it.selected)
 		}
 	}
 	if v := m.View(); !strings.Contains(v, "major and pre-releases are not") || !strings.Contains(v, "8 of 14 selected") {
@@ -183,7 +184,7 @@ func TestChoosingSort(t *testing.T) {
 	var names []string
 	for _, r := range m.choose.rows {
 		if r.kind == rowPackage {
-			names = append(names, canonical(m.choose.items[r.idx].pkg.Name))
+			names = append(names, canonical(m.choose.choice.Offer(r.idx).Package.Name))
 		}
 	}
 	for i := 1; i < len(names); i++ {

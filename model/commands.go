@@ -154,12 +154,12 @@ func startScanCmd(ctx context.Context, scan func(context.Context) <-chan pip.Sca
 }
 
 // startUpgradeCmd starts the upgrade engine and hands its channel to Update.
-func startUpgradeCmd(ctx context.Context, up func(context.Context, []pip.PackageChecked) <-chan pip.UpgradeEvent, pkgs []pip.PackageChecked) tea.Cmd {
+func startUpgradeCmd(ctx context.Context, up func(context.Context, []pip.Upgrade) <-chan pip.UpgradeEvent, pkgs []pip.Upgrade) tea.Cmd {
 	return guard(func() tea.Msg { return upgradeChanMsg{ch: up(ctx, pkgs)} })
 }
 
 // planCmd checks the chosen packages against the environment.
-func planCmd(ctx context.Context, plan func(context.Context, []pip.PackageChecked) (*pip.Plan, error), chosen []pip.PackageChecked, id int) tea.Cmd {
+func planCmd(ctx context.Context, plan func(context.Context, []pip.Upgrade) (*pip.Plan, error), chosen []pip.Upgrade, id int) tea.Cmd {
 	return guard(func() tea.Msg {
 		p, err := plan(ctx, chosen)
 		if err == nil && p == nil {

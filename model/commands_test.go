@@ -79,7 +79,7 @@ func TestEngineCommands(t *testing.T) {
 	if m, ok := startScanCmd(ctx, e.Scan)().(scanChanMsg); !ok || m.ch == nil {
 		t.Fatalf("startScanCmd: %#v", m)
 	}
-	if m, ok := startUpgradeCmd(ctx, e.Upgrade, outdated()[:2])().(upgradeChanMsg); !ok || m.ch == nil || len(f.upgraded) != 2 {
+	if m, ok := startUpgradeCmd(ctx, e.Upgrade, toLatest(outdated()[:2]))().(upgradeChanMsg); !ok || m.ch == nil || len(f.upgraded) != 2 {
 		t.Fatalf("startUpgradeCmd: %#v, upgraded %v", m, f.upgraded)
 	}
 	d := fetchDetailsCmd(ctx, e.Details, pip.PackageChecked{Name: "requests"})().(detailsMsg)
@@ -94,15 +94,15 @@ func TestEngineCommands(t *testing.T) {
 		t.Fatal("openCmd: want the engine's error")
 	}
 	pf := &fakes{plan: fullPlan()}
-	if m, ok := planCmd(ctx, pf.engines().Plan, outdated()[:3], 5)().(planReadyMsg); !ok || m.id != 5 || m.err != nil ||
+	if m, ok := planCmd(ctx, pf.engines().Plan, toLatest(outdated()[:3]), 5)().(planReadyMsg); !ok || m.id != 5 || m.err != nil ||
 		m.plan != pf.plan || len(pf.planReqs) != 1 || len(pf.planReqs[0].chosen) != 3 {
 		t.Fatalf("planCmd: %#v", m)
 	}
-	nothing := func(context.Context, []pip.PackageChecked) (*pip.Plan, error) { return nil, nil }
+	nothing := func(context.Context, []pip.Upgrade) (*pip.Plan, error) { return nil, nil }
 	if m := planCmd(ctx, nothing, nil, 6)().(planReadyMsg); m.id != 6 || m.err == nil {
 		t.Fatalf("planCmd with no plan and no error: %#v", m)
 	}
-	bug := func(context.Context, []pip.PackageChecked) (*pip.Plan, error) { panic("plan bug") }
+	bug := func(context.Context, []pip.Upgrade) (*pip.Plan, error) { panic("plan bug") }
 	if m, ok := planCmd(ctx, bug, nil, 7)().(fatalMsg); !ok || !strings.Contains(m.err.Error(), "plan bug") {
 		t.Fatalf("planCmd panic: %#v", m)
 	}

@@ -21,7 +21,7 @@ type confirmModel struct {
 	st     styles
 	keys   confirmKeys
 	help   help.Model
-	pkgs   []pip.PackageChecked // the choice
+	pkgs   []pip.Upgrade // the choice
 	target Target
 	// refusal is why this run cannot upgrade ("" when it can).
 	refusal string
@@ -32,7 +32,7 @@ type confirmModel struct {
 	planErr  error
 }
 
-func newConfirmModel(st styles, pkgs []pip.PackageChecked, t Target, canUpgrade bool) confirmModel {
+func newConfirmModel(st styles, pkgs []pip.Upgrade, t Target, canUpgrade bool) confirmModel {
 	c := confirmModel{st: st, keys: newConfirmKeys(), help: st.newHelp(), pkgs: pkgs, target: t}
 	switch {
 	case t.ExternallyManaged != "":
@@ -67,7 +67,7 @@ func (c confirmModel) withPlan(p *pip.Plan, err error) confirmModel {
 // approved is what Enter upgrades, and whether it may: the plan's packages
 // once the plan is in (and not empty), the choice when there is no Plan
 // engine.
-func (c confirmModel) approved() ([]pip.PackageChecked, bool) {
+func (c confirmModel) approved() ([]pip.Upgrade, bool) {
 	switch {
 	case c.refusal != "":
 		return nil, false
@@ -81,7 +81,7 @@ func (c confirmModel) approved() ([]pip.PackageChecked, bool) {
 
 // upgrades are the packages the screen counts and names: the plan's once
 // it is in, the choice until then.
-func (c confirmModel) upgrades() []pip.PackageChecked {
+func (c confirmModel) upgrades() []pip.Upgrade {
 	if c.plan != nil {
 		return c.plan.Packages
 	}
@@ -110,7 +110,7 @@ func (c confirmModel) view(w, h, frame int) string {
 	st := c.st
 	var b strings.Builder
 	pkgs := c.upgrades()
-	var major []pip.PackageChecked
+	var major []pip.Upgrade
 	for _, p := range pkgs {
 		if p.Bump == pip.BumpMajor || p.Bump == pip.BumpPre {
 			major = append(major, p)
@@ -173,8 +173,8 @@ func (c confirmModel) view(w, h, frame int) string {
 		// as fit); the rest are counted.
 		mb := listBlock{head: st.bumpStyle(pip.BumpMajor).Render("  May break code that uses them:")}
 		for _, p := range major {
-			mb.items = append(mb.items, "    "+st.text.Render(p.Name)+st.subtle.Render(" "+p.Version+" → ")+
-				st.bumpStyle(p.Bump).Render(p.Latest+" "+string(p.Bump)))
+			mb.items = append(mb.items, "    "+st.text.Render(p.Name)+st.subtle.Render(" "+p.From+" → ")+
+				st.bumpStyle(p.Bump).Render(p.Target+" "+string(p.Bump)))
 		}
 		blocks = append(blocks, mb)
 	}
@@ -208,10 +208,10 @@ func (c confirmModel) view(w, h, frame int) string {
 
 // packagesView names the packages in name order (as the choice is),
 // wrapped to the window and cut after three lines.
-func (c confirmModel) packagesView(pkgs []pip.PackageChecked, w int) []string {
+func (c confirmModel) packagesView(pkgs []pip.Upgrade, w int) []string {
 	const label, indent = "  Packages     ", "               "
 	pkgs = slices.Clone(pkgs)
-	slices.SortStableFunc(pkgs, func(a, b pip.PackageChecked) int { return strings.Compare(canonical(a.Name), canonical(b.Name)) })
+	slices.SortStableFunc(pkgs, func(a, b pip.Upgrade) int { return strings.Compare(canonical(a.Name), canonical(b.Name)) })
 	var lines []string
 	line := ""
 	for i, p := range pkgs {

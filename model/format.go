@@ -175,15 +175,7 @@ func cleanScanEvent(ev pip.ScanEvent) pip.ScanEvent {
 			}
 			e.HeldBackBy = holds
 		}
-		if e.Lift != nil {
-			l := *e.Lift
-			l.To = clean(l.To)
-			l.With = make([]pip.PlannedUpgrade, len(e.Lift.With))
-			for i, u := range e.Lift.With {
-				l.With[i] = pip.PlannedUpgrade{Name: clean(u.Name), From: clean(u.From), To: clean(u.To)}
-			}
-			e.Lift = &l
-		}
+		e.Lift = cleanLift(e.Lift)
 		return e
 	case pip.PackageSkipped:
 		e.Name, e.Version, e.Reason = clean(e.Name), clean(e.Version), clean(e.Reason)
@@ -193,6 +185,27 @@ func cleanScanEvent(ev pip.ScanEvent) pip.ScanEvent {
 		return e
 	}
 	return ev
+}
+
+// cleanLift copies a Lift with its text cleaned; nil stays nil.
+func cleanLift(in *pip.Lift) *pip.Lift {
+	if in == nil {
+		return nil
+	}
+	l := *in
+	l.To = clean(l.To)
+	l.With = make([]pip.PlannedUpgrade, len(in.With))
+	for i, u := range in.With {
+		l.With[i] = pip.PlannedUpgrade{Name: clean(u.Name), From: clean(u.From), To: clean(u.To)}
+	}
+	return &l
+}
+
+// cleanUpgrade cleans the text of a planned upgrade.
+func cleanUpgrade(u pip.Upgrade) pip.Upgrade {
+	u.Name, u.From, u.Target, u.FileType, u.Why = clean(u.Name), clean(u.From), clean(u.Target), clean(u.FileType), oneLine(u.Why)
+	u.Lift = cleanLift(u.Lift)
+	return u
 }
 
 // cleanUpgradeEvent is cleanScanEvent for upgrade events.

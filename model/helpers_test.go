@@ -50,6 +50,15 @@ func pkg(name, from, to string, b pip.Bump, summary string) pip.PackageChecked {
 	return pip.PackageChecked{Name: name, Version: from, Latest: to, Bump: b, FileType: "wheel", Summary: summary}
 }
 
+// toLatest is each package's upgrade to its latest version.
+func toLatest(pkgs []pip.PackageChecked) []pip.Upgrade {
+	out := make([]pip.Upgrade, len(pkgs))
+	for i, p := range pkgs {
+		out[i] = p.ToLatest()
+	}
+	return out
+}
+
 // outdated is a realistic mix of bump kinds, found in this order.
 func outdated() []pip.PackageChecked {
 	return []pip.PackageChecked{
@@ -97,7 +106,7 @@ type fakes struct {
 	scanEvents  []pip.ScanEvent
 	scanCtx     context.Context
 	upgradeCtx  context.Context
-	upgraded    []pip.PackageChecked
+	upgraded    []pip.Upgrade
 	upgradeCh   chan pip.UpgradeEvent
 	details     map[string]Details
 	detailCalls []string
@@ -111,7 +120,7 @@ type fakes struct {
 // planReq is one call of the fake Plan engine.
 type planReq struct {
 	ctx    context.Context
-	chosen []pip.PackageChecked
+	chosen []pip.Upgrade
 }
 
 func (f *fakes) engines() Engines {
@@ -128,7 +137,7 @@ func (f *fakes) engines() Engines {
 			close(ch)
 			return ch
 		},
-		Upgrade: func(ctx context.Context, pkgs []pip.PackageChecked) <-chan pip.UpgradeEvent {
+		Upgrade: func(ctx context.Context, pkgs []pip.Upgrade) <-chan pip.UpgradeEvent {
 			f.mu.Lock()
 			defer f.mu.Unlock()
 			f.upgradeCtx, f.upgraded = ctx, pkgs
@@ -148,7 +157,7 @@ func (f *fakes) engines() Engines {
 		},
 	}
 	if f.plan != nil || f.planErr != nil {
-		e.Plan = func(ctx context.Context, chosen []pip.PackageChecked) (*pip.Plan, error) {
+		e.Plan = func(ctx context.Context, chosen []pip.Upgrade) (*pip.Plan, error) {
 			f.mu.Lock()
 			defer f.mu.Unlock()
 			f.planReqs = append(f.planReqs, planReq{ctx, chosen})

@@ -32,21 +32,22 @@ func TestHeldBackPackages(t *testing.T) {
 	if m.phase != phaseChoosing {
 		t.Fatalf("phase %v", m.phase)
 	}
-	got := map[string]item{}
-	for _, it := range m.choose.items {
-		got[it.pkg.Name] = it
+	got := map[string]offered{}
+	for i := range m.choose.choice.Len() {
+		it := offeredAt(m, i)
+		got[it.up.Name] = it
 	}
 	// Held back below a newer allowed version: offered at that version, as
 	// the patch step it is, pre-selected.
-	if b := got["botocore"]; b.pkg.Latest != "1.43.20" || b.pkg.Bump != pip.BumpPatch || !b.selected ||
-		b.heldLatest != "1.44.5" || b.pkg.Candidate.Filename != "botocore-1.43.20-py3-none-any.whl" {
+	if b := got["botocore"]; b.up.Target != "1.43.20" || b.up.Bump != pip.BumpPatch || !b.selected ||
+		b.heldLatest != "1.44.5" || b.up.Candidate.Filename != "botocore-1.43.20-py3-none-any.whl" {
 		t.Errorf("botocore: %+v", b)
 	}
 	// Nothing newer allowed: shown at latest, not pre-selected.
-	if d := got["dep"]; d.pkg.Latest != "1.1" || d.selected {
+	if d := got["dep"]; d.up.Target != "1.1" || d.selected {
 		t.Errorf("dep: %+v", d)
 	}
-	if i := got["idna"]; !i.selected || i.pkg.Latest != "3.10" {
+	if i := got["idna"]; !i.selected || i.up.Target != "3.10" {
 		t.Errorf("idna: %+v", i)
 	}
 	if sel := selectedNames(m); strings.Join(sel, ",") != "botocore,idna" {
@@ -55,7 +56,7 @@ func TestHeldBackPackages(t *testing.T) {
 
 	// The details of the highlighted package say what holds it back.
 	details := map[string]string{}
-	for range m.choose.items {
+	for range m.choose.choice.Len() {
 		d1, d2 := m.choose.detailsView()
 		details[cur(m)] = d1 + "\n" + d2
 		m, _ = update(t, m, keys("down")...)
@@ -111,13 +112,25 @@ func goTo(t *testing.T, m Model, name string) Model {
 	return m
 }
 
-func itemNamed(m Model, name string) item {
-	for _, it := range m.choose.items {
-		if it.pkg.Name == name {
+// offered is one row of the table as the model holds it.
+type offered struct {
+	up               pip.Upgrade
+	selected, paired bool
+	heldLatest       string
+}
+
+func offeredAt(m Model, i int) offered {
+	c := m.choose.choice
+	return offered{up: c.Upgrade(i), selected: c.Ticked(i), paired: c.Paired(i), heldLatest: c.Offer(i).HeldLatest}
+}
+
+func itemNamed(m Model, name string) offered {
+	for i := range m.choose.choice.Len() {
+		if it := offeredAt(m, i); it.up.Name == name {
 			return it
 		}
 	}
-	return item{}
+	return offered{}
 }
 
 func details(m Model) string {
@@ -145,8 +158,8 @@ func TestPairKey(t *testing.T) {
 	}
 	m, _ = update(t, m, keys("p")...)
 	b := itemNamed(m, "botocore")
-	if !b.selected || b.pkg.Latest != "1.44.5" || b.pkg.Candidate.Filename != "botocore-1.44.5-py3-none-any.whl" ||
-		b.pkg.Bump != pip.BumpMinor || cur(m) != "botocore" {
+	if !b.selected || b.up.Target != "1.44.5" || b.up.Candidate.Filename != "botocore-1.44.5-py3-none-any.whl" ||
+		b.up.Bump != pip.BumpMinor || cur(m) != "botocore" {
 		t.Errorf("after p: %+v, cursor on %s", b, cur(m))
 	}
 	if got := names(m.choose.selection()); got != "boto3==1.44.5 botocore==1.44.5" {
@@ -162,14 +175,14 @@ func TestPairKey(t *testing.T) {
 	m = goTo(t, m, "boto3")
 	m, _ = update(t, m, keys("space")...)
 	b = itemNamed(m, "botocore")
-	if !b.selected || b.pkg.Latest != "1.43.20" || b.unpaired != nil ||
+	if !b.selected || b.up.Target != "1.43.20" || b.paired ||
 		!strings.Contains(m.View(), "botocore is back at 1.43.20: 1.44.5 needs boto3 1.44.5.") {
 		t.Errorf("after unticking boto3: %+v\n%s", b, m.View())
 	}
 	// Paired again, then unticking botocore itself leaves boto3 ticked.
 	m = goTo(t, m, "botocore")
 	m, _ = update(t, m, keys("p", "space")...)
-	if b = itemNamed(m, "botocore"); b.selected || b.pkg.Latest != "1.43.20" || b.unpaired != nil {
+	if b = itemNamed(m, "botocore"); b.selected || b.up.Target != "1.43.20" || b.paired {
 		t.Errorf("after unticking botocore: %+v", b)
 	}
 	if got := strings.Join(selectedNames(m), ","); got != "boto3" {
@@ -177,7 +190,7 @@ func TestPairKey(t *testing.T) {
 	}
 	// Select none undoes every pair.
 	m, _ = update(t, m, keys("p", "n")...)
-	if b = itemNamed(m, "botocore"); b.selected || b.unpaired != nil || b.pkg.Latest != "1.43.20" {
+	if b = itemNamed(m, "botocore"); b.selected || b.paired || b.up.Target != "1.43.20" {
 		t.Errorf("after n: %+v", b)
 	}
 

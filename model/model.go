@@ -30,16 +30,16 @@ type Engines struct {
 	// pip.UpgradeDone. Cancelling ctx is the safe stop: no new work starts
 	// and the pip run in progress finishes. nil: upgrades are unavailable
 	// and the confirm screen says so.
-	Upgrade func(ctx context.Context, pkgs []pip.PackageChecked) <-chan pip.UpgradeEvent
+	Upgrade func(ctx context.Context, pkgs []pip.Upgrade) <-chan pip.UpgradeEvent
 	// Details looks up a package's project links, lazily, for the
-	// highlighted row. Optional.
+	// highlighted row; it gets the package as the scan found it. Optional.
 	Details func(ctx context.Context, p pip.PackageChecked) (Details, error)
 	// Plan checks the chosen packages against the whole environment before
 	// the confirm screen lets the user go on; Upgrade then gets the plan's
 	// Packages rather than the choice. Cancelling ctx abandons it (the user
 	// went back or quit). Optional: nil means Upgrade gets the choice as it
 	// is.
-	Plan func(ctx context.Context, chosen []pip.PackageChecked) (*pip.Plan, error)
+	Plan func(ctx context.Context, chosen []pip.Upgrade) (*pip.Plan, error)
 }
 
 // Target is the environment the UI works on, shown on the confirm screen.
@@ -444,7 +444,7 @@ func (m Model) quit(code int, farewell string) (tea.Model, tea.Cmd) {
 // quitFarewell is the reminder left after quitting the list.
 func (m Model) quitFarewell() string {
 	if m.phase == phaseChoosing || m.phase == phaseConfirming {
-		if n := len(m.choose.items); n > 0 {
+		if n := m.choose.choice.Len(); n > 0 {
 			return fmt.Sprintf("Nothing upgraded; %s (see `pipup list`).", plural(n, "package is outdated", "packages are outdated"))
 		}
 	}

@@ -146,13 +146,13 @@ func fitBlocks(blocks []listBlock, room int) []int {
 // requirements from package metadata) cleaned for the terminal.
 func cleanPlan(p *pip.Plan) *pip.Plan {
 	out := &pip.Plan{
-		Packages:  make([]pip.PackageChecked, len(p.Packages)),
+		Packages:  make([]pip.Upgrade, len(p.Packages)),
 		Changes:   make([]pip.PlanChange, len(p.Changes)),
 		Conflicts: make([]pip.Conflict, len(p.Conflicts)),
 		Warnings:  make([]string, len(p.Warnings)),
 	}
 	for i, pk := range p.Packages {
-		out.Packages[i] = cleanScanEvent(pk).(pip.PackageChecked)
+		out.Packages[i] = cleanUpgrade(pk)
 	}
 	for i, c := range p.Changes {
 		out.Changes[i] = pip.PlanChange{Kind: c.Kind, Name: clean(c.Name), From: clean(c.From), To: clean(c.To),

@@ -33,7 +33,7 @@ func fullPlan() *pip.Plan {
 		pkg("s3transfer", "0.10.0", "0.10.4", pip.BumpPatch, "An Amazon S3 Transfer Manager"),
 		pkg("jmespath", "", "1.0.1", pip.BumpNone, "JSON Matching Expressions"))
 	return &pip.Plan{
-		Packages: pkgs,
+		Packages: toLatest(pkgs),
 		Changes: []pip.PlanChange{
 			{Kind: pip.ChangeLowered, Name: "urllib3", From: "2.2.1", To: "2.2.2", Asked: "2.2.3", Reason: "held back by botocore 1.34.0 (urllib3<2.2.3,>=1.25.4)"},
 			{Kind: pip.ChangeAdded, Name: "s3transfer", From: "0.10.0", To: "0.10.4", Reason: "required by boto3 1.35.2 (s3transfer<0.11.0,>=0.10.4)"},
@@ -70,10 +70,10 @@ func answer(t *testing.T, m Model, cmd tea.Cmd) Model {
 	return m
 }
 
-func names(pkgs []pip.PackageChecked) string {
+func names(pkgs []pip.Upgrade) string {
 	var out []string
 	for _, p := range pkgs {
-		out = append(out, p.Name+"=="+p.Latest)
+		out = append(out, p.Name+"=="+p.Target)
 	}
 	return strings.Join(out, " ")
 }

@@ -19,14 +19,14 @@ import (
 // scriptedUpgrade is an upgrade engine that upgrades every package it is
 // given, one after another, and honours cancellation like the real one: it
 // finishes the package in progress, then reports what it did.
-func scriptedUpgrade(step time.Duration) func(context.Context, []pip.PackageChecked) <-chan pip.UpgradeEvent {
-	return func(ctx context.Context, pkgs []pip.PackageChecked) <-chan pip.UpgradeEvent {
+func scriptedUpgrade(step time.Duration) func(context.Context, []pip.Upgrade) <-chan pip.UpgradeEvent {
+	return func(ctx context.Context, pkgs []pip.Upgrade) <-chan pip.UpgradeEvent {
 		ch := make(chan pip.UpgradeEvent)
 		go func() {
 			defer close(ch)
 			var plan []pip.PlannedUpgrade
 			for _, p := range pkgs {
-				plan = append(plan, pip.PlannedUpgrade{Name: p.Name, From: p.Version, To: p.Latest})
+				plan = append(plan, pip.PlannedUpgrade{Name: p.Name, From: p.From, To: p.Target})
 			}
 			ch <- pip.UpgradeStarted{Packages: plan}
 			done := pip.UpgradeDone{}
@@ -38,7 +38,7 @@ func scriptedUpgrade(step time.Duration) func(context.Context, []pip.PackageChec
 				}
 				ch <- pip.UpgradeProgress{Name: p.Name, Stage: pip.StageInstalling}
 				time.Sleep(step)
-				ch <- pip.PackageUpgraded{Name: p.Name, From: p.Version, To: p.Latest}
+				ch <- pip.PackageUpgraded{Name: p.Name, From: p.From, To: p.Target}
 				done.Upgraded++
 			}
 			ok := true
@@ -55,7 +55,7 @@ func TestProgramWholeFlow(t *testing.T) {
 	var mu sync.Mutex
 	var got []string
 	up := scriptedUpgrade(time.Millisecond)
-	e.Upgrade = func(ctx context.Context, pkgs []pip.PackageChecked) <-chan pip.UpgradeEvent {
+	e.Upgrade = func(ctx context.Context, pkgs []pip.Upgrade) <-chan pip.UpgradeEvent {
 		mu.Lock()
 		for _, p := range pkgs {
 			got = append(got, p.Name)
@@ -98,7 +98,7 @@ func TestProgramWithPlan(t *testing.T) {
 	release := make(chan struct{})
 	var mu sync.Mutex
 	var chosen, got []string
-	e.Plan = func(ctx context.Context, sel []pip.PackageChecked) (*pip.Plan, error) {
+	e.Plan = func(ctx context.Context, sel []pip.Upgrade) (*pip.Plan, error) {
 		p := &pip.Plan{Changes: []pip.PlanChange{
 			{Kind: pip.ChangeDropped, Name: "six", From: "1.16.0", Asked: "1.17.0", Reason: "held back by python-dateutil 2.8.2 (six==1.16.0)"},
 			{Kind: pip.ChangeAdded, Name: "jmespath", To: "1.0.1", Reason: "required by boto3 1.35.2 (jmespath<2.0.0,>=0.7.1)"},
@@ -112,7 +112,7 @@ func TestProgramWithPlan(t *testing.T) {
 			}
 		}
 		mu.Unlock()
-		p.Packages = append(p.Packages, pkg("jmespath", "", "1.0.1", pip.BumpNone, ""), pkg("s3transfer", "0.10.0", "0.10.4", pip.BumpPatch, ""))
+		p.Packages = append(p.Packages, pkg("jmespath", "", "1.0.1", pip.BumpNone, "").ToLatest(), pkg("s3transfer", "0.10.0", "0.10.4", pip.BumpPatch, "").ToLatest())
 		select {
 		case <-release:
 			return p, nil
@@ -121,7 +121,7 @@ func TestProgramWithPlan(t *testing.T) {
 		}
 	}
 	up := scriptedUpgrade(time.Millisecond)
-	e.Upgrade = func(ctx context.Context, pkgs []pip.PackageChecked) <-chan pip.UpgradeEvent {
+	e.Upgrade = func(ctx context.Context, pkgs []pip.Upgrade) <-chan pip.UpgradeEvent {
 		mu.Lock()
 		for _, p := range pkgs {
 			got = append(got, p.Name)

@@ -41,8 +41,8 @@ func TestInitOpensThenScans(t *testing.T) {
 		t.Fatalf("wait command: %+v", b)
 	}
 	m, _ = update(t, m, b)
-	if m.phase != phaseChoosing || len(m.choose.items) != 14 {
-		t.Fatalf("phase %v with %d items", m.phase, len(m.choose.items))
+	if m.phase != phaseChoosing || m.choose.choice.Len() != 14 {
+		t.Fatalf("phase %v with %d items", m.phase, m.choose.choice.Len())
 	}
 }
 
@@ -102,8 +102,8 @@ func TestScanStopKeepsWhatWasFound(t *testing.T) {
 				t.Fatal("stop key did not ask to stop")
 			}
 			m, _ = update(t, m, stopScanMsg{})
-			if m.phase != phaseChoosing || len(m.choose.items) != 4 {
-				t.Fatalf("phase %v items %d", m.phase, len(m.choose.items))
+			if m.phase != phaseChoosing || m.choose.choice.Len() != 4 {
+				t.Fatalf("phase %v items %d", m.phase, m.choose.choice.Len())
 			}
 			if f.scanCtx.Err() == nil {
 				t.Error("the scan was not cancelled")
@@ -113,8 +113,8 @@ func TestScanStopKeepsWhatWasFound(t *testing.T) {
 			}
 			// Late events are drained and dropped.
 			m, cmd = update(t, m, scanBatchMsg{events: scanEvents()[9:12]})
-			if len(m.choose.items) != 4 || cmd == nil {
-				t.Errorf("late events: %d items, re-armed=%v", len(m.choose.items), cmd != nil)
+			if m.choose.choice.Len() != 4 || cmd == nil {
+				t.Errorf("late events: %d items, re-armed=%v", m.choose.choice.Len(), cmd != nil)
 			}
 			if _, cmd = update(t, m, scanBatchMsg{closed: true}); cmd != nil {
 				t.Error("a closed channel must not be waited on again")

@@ -27,7 +27,7 @@ func (c chooseModel) helpView() string {
 	c.help.Width = c.width
 	k := c.keys
 	if r, ok := c.current(); ok && r.kind == rowPackage {
-		_, k.pairable = c.pairWith(r.idx)
+		_, k.pairable = c.choice.PairWith(r.idx)
 	}
 	return c.help.View(k)
 }
@@ -44,10 +44,11 @@ type columns struct {
 
 func (c chooseModel) columns() columns {
 	name, inst, latest := 7, 9, 6
-	for _, it := range c.items {
-		name = max(name, width(it.pkg.Name))
-		inst = max(inst, width(it.pkg.Version))
-		latest = max(latest, width(it.pkg.Latest))
+	for i := range c.choice.Len() {
+		u := c.choice.Upgrade(i)
+		name = max(name, width(u.Name))
+		inst = max(inst, width(u.From))
+		latest = max(latest, width(u.Target))
 	}
 	for _, s := range c.skipped {
 		name = max(name, width(s.Name))
@@ -108,7 +109,7 @@ func (c chooseModel) view() string {
 
 func (c chooseModel) titleLine() string {
 	st := c.st
-	n := len(c.items)
+	n := c.choice.Len()
 	line := st.title.Render("pipup") + "  " + st.text.Render(fmt.Sprintf("%d outdated", n))
 	info := fmt.Sprintf(" · %d checked in %s", c.scan.checked, fmtDuration(c.scan.elapsed))
 	if c.target.Python != "" {
@@ -144,7 +145,7 @@ func (c chooseModel) rowView(r row, cur bool, col columns) string {
 		for _, rr := range c.rows {
 			if rr.kind == rowPackage && rr.bump == r.bump {
 				n++
-				if c.items[rr.idx].selected {
+				if c.choice.Ticked(rr.idx) {
 					sel++
 				}
 			}
@@ -168,17 +169,17 @@ func (c chooseModel) rowView(r row, cur bool, col columns) string {
 		return marker + st.bad.Render(" ✗  ") + nameStyle.Render(fit(f.Name, col.name)) + " " +
 			st.subtle.Render(fit(f.Version, col.installed)+"   ") + st.bad.Render(msg)
 	}
-	it := c.items[r.idx]
+	u, summary := c.choice.Upgrade(r.idx), c.choice.Offer(r.idx).Package.Summary
 	box := st.faint.Render("[ ] ")
-	if it.selected {
+	if c.choice.Ticked(r.idx) {
 		box = st.checked.Render("[x] ")
 	}
-	bs := st.bumpStyle(it.pkg.Bump)
-	line := marker + box + nameStyle.Render(fit(it.pkg.Name, col.name)) + " " +
-		st.subtle.Render(fit(it.pkg.Version, col.installed)) + st.faint.Render(" → ") +
-		bs.Render(fit(it.pkg.Latest, col.latest)) + "  " + bs.Render(fit(string(it.pkg.Bump), 5))
-	if col.summary > 0 && it.pkg.Summary != "" {
-		line += "  " + st.faint.Render(fit(oneLine(it.pkg.Summary), col.summary))
+	bs := st.bumpStyle(u.Bump)
+	line := marker + box + nameStyle.Render(fit(u.Name, col.name)) + " " +
+		st.subtle.Render(fit(u.From, col.installed)) + st.faint.Render(" → ") +
+		bs.Render(fit(u.Target, col.latest)) + "  " + bs.Render(fit(string(u.Bump), 5))
+	if col.summary > 0 && summary != "" {
+		line += "  " + st.faint.Render(fit(oneLine(summary), col.summary))
 	}
 	return line
 }
@@ -221,16 +222,15 @@ func (c chooseModel) detailsView() (string, string) {
 	default:
 		return "", ""
 	}
-	it := c.items[r.idx]
-	p := it.pkg
+	p, u := c.choice.Offer(r.idx).Package, c.choice.Upgrade(r.idx)
 	d := c.details[canonical(p.Name)]
 	summary := p.Summary
 	if summary == "" {
 		summary = d.details.Summary
 	}
-	first := st.text.Render(p.Name) + st.subtle.Render(" "+p.Version+" → ") + st.bumpStyle(p.Bump).Render(p.Latest)
-	if p.FileType != "" {
-		first += st.faint.Render(" (" + p.FileType + ")")
+	first := st.text.Render(u.Name) + st.subtle.Render(" "+u.From+" → ") + st.bumpStyle(u.Bump).Render(u.Target)
+	if u.FileType != "" {
+		first += st.faint.Render(" (" + u.FileType + ")")
 	}
 	if summary != "" {
 		first += st.subtle.Render(" · " + oneLine(summary))
@@ -250,11 +250,7 @@ func (c chooseModel) detailsView() (string, string) {
 		second = strings.Join(parts, st.faint.Render(" · "))
 	}
 	if p.HeldBack() {
-		pairKey := ""
-		if _, ok := c.pairWith(r.idx); ok {
-			pairKey = c.keys.Pair.Help().Key
-		}
-		hold := st.warn.Render(holdText(it, pairKey))
+		hold := st.warn.Render(c.choice.HoldNote(r.idx, c.keys.Pair.Help().Key))
 		if second != "" {
 			hold += st.faint.Render(" · ") + second
 		}
@@ -272,15 +268,15 @@ func (c chooseModel) statusView() string {
 		return st.warn.Render(c.status)
 	}
 	n, major := 0, 0
-	for _, it := range c.items {
-		if it.selected {
+	for i := range c.choice.Len() {
+		if c.choice.Ticked(i) {
 			n++
-			if it.pkg.Bump == pip.BumpMajor {
+			if c.choice.Upgrade(i).Bump == pip.BumpMajor {
 				major++
 			}
 		}
 	}
-	s := fmt.Sprintf("%d of %d selected", n, len(c.items))
+	s := fmt.Sprintf("%d of %d selected", n, c.choice.Len())
 	if major > 0 {
 		s += fmt.Sprintf(" (%d major)", major)
 	}

@@ -55,11 +55,11 @@ type upgradeModel struct {
 	done         *pip.UpgradeDone
 }
 
-func newUpgradeModel(st styles, pkgs []pip.PackageChecked, t Target, now time.Time) upgradeModel {
+func newUpgradeModel(st styles, pkgs []pip.Upgrade, t Target, now time.Time) upgradeModel {
 	u := upgradeModel{st: st, keys: newUpgradeKeys(), help: st.newHelp(), target: t,
 		index: map[string]int{}, started: now, now: now}
 	for _, p := range pkgs {
-		u.row(p.Name, p.Version, p.Latest)
+		u.row(p.Name, p.From, p.Target)
 	}
 	return u
 }

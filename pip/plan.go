@@ -23,10 +23,9 @@ type PlanOptions struct {
 // interpreter, as pip check reads them) are met by the planned or
 // installed versions, except the Conflicts that ForceLatest accepted.
 type Plan struct {
-	// Packages are what Upgrade installs; Latest and Candidate are the
-	// target. A package the plan adds that is not installed yet has
-	// Version "".
-	Packages []PackageChecked
+	// Packages are what Upgrade installs, in name order. A package the
+	// plan adds that is not installed yet has From "" and Bump BumpNew.
+	Packages []Upgrade
 	// Changes say how the plan differs from the choice, and why.
 	Changes []PlanChange
 	// Conflicts are the requirements the plan breaks (ForceLatest only).
@@ -35,6 +34,34 @@ type Plan struct {
 	// whose metadata could not be read); pip's resolver checks those when
 	// it installs.
 	Warnings []string
+}
+
+// Upgrade is one package going from its installed version to Target in
+// this run: what a choice asks for, what a Plan holds, what Env.Upgrade
+// installs. A scan's PackageChecked says what the index has (its Latest is
+// always the latest); an Upgrade says what was chosen, which may be its
+// wanted version, a Lift's version or one a plan lowered.
+type Upgrade struct {
+	Name      string
+	From      string        // installed version; "" for a new install
+	Target    string        // the version to install
+	Candidate CandidateFile // the file pip would install for Target
+	FileType  string        // "wheel" or "sdist"
+	Bump      Bump          // from From to Target; BumpNew for a new install
+	// Why is one line saying why the plan changed Target from what was
+	// asked or added the package (the Reason of its PlanChange); "" when
+	// it is as asked.
+	Why string
+	// Lift is the scan's Lift of the package, if any: which dependents'
+	// upgrades would allow a higher version. The plan names it when it
+	// holds the package back.
+	Lift *Lift
+}
+
+// ToLatest is the upgrade of a scanned package to its latest version.
+func (c PackageChecked) ToLatest() Upgrade {
+	return Upgrade{Name: c.Name, From: c.Version, Target: c.Latest, Candidate: c.Candidate,
+		FileType: c.FileType, Bump: c.Bump, Lift: c.Lift}
 }
 
 // ChangeKind says what the plan did to a package.

@@ -30,7 +30,7 @@ const maxPlanRounds = 100
 // new version cannot be satisfied stays where it is. Each adjustment is a
 // Change with its reason. The error is only for a cancelled ctx or an
 // unreadable environment.
-func (e *Env) PlanUpgrade(ctx context.Context, chosen []PackageChecked, o PlanOptions) (*Plan, error) {
+func (e *Env) PlanUpgrade(ctx context.Context, chosen []Upgrade, o PlanOptions) (*Plan, error) {
 	dists, err := InstalledDists(e.Interp)
 	if err != nil {
 		return nil, fmt.Errorf("read installed packages: %w", err)
@@ -45,8 +45,8 @@ type planTarget struct {
 	to              pep440.Version
 	cand            CandidateFile
 	fileType        string
-	asked           string // the chosen version; "" when the plan added it
-	src             PackageChecked
+	asked           string               // the chosen version; "" when the plan added it
+	src             Upgrade              // as chosen; zero when the plan added it
 	reqs            []pep508.Requirement // to's requirements that apply here
 	known           bool                 // reqs were read (or could not be)
 	descents        int                  // versions stepped down for its own requirements
@@ -117,10 +117,10 @@ func (e *Env) planner(ctx context.Context, o PlanOptions, dists []Dist) *planner
 	return p
 }
 
-func (p *planner) run(chosen []PackageChecked) (*Plan, error) {
+func (p *planner) run(chosen []Upgrade) (*Plan, error) {
 	for _, c := range chosen {
 		can := pypi.Normalize(c.Name)
-		v, err := pep440.Parse(c.Latest)
+		v, err := pep440.Parse(c.Target)
 		if err != nil || c.Candidate.URL == "" || p.planned[can] != nil {
 			continue
 		}
@@ -128,8 +128,8 @@ func (p *planner) run(chosen []PackageChecked) (*Plan, error) {
 			continue // not an upgrade: nothing to plan
 		}
 		t := &planTarget{
-			name: c.Name, canonical: can, from: c.Version, to: v, cand: c.Candidate,
-			fileType: c.FileType, asked: c.Latest, src: c,
+			name: c.Name, canonical: can, from: c.From, to: v, cand: c.Candidate,
+			fileType: c.FileType, asked: c.Target, src: c,
 		}
 		if ok, err := p.withinPin(t); err != nil {
 			return nil, err
@@ -347,9 +347,9 @@ func (p *planner) result() *Plan {
 	for n, t := range p.planned {
 		pc := t.src
 		if t.asked == "" {
-			pc = PackageChecked{Name: t.name, Version: t.from}
+			pc = Upgrade{Name: t.name, From: t.from}
 		}
-		pc.Latest, pc.Candidate, pc.FileType = t.to.String(), t.cand, t.fileType
+		pc.Target, pc.Candidate, pc.FileType, pc.Why = t.to.String(), t.cand, t.fileType, ""
 		if from, ok := p.versions[n]; ok {
 			pc.Bump = BumpOf(from, t.to)
 		} else {
@@ -377,7 +377,10 @@ func (p *planner) result() *Plan {
 				Reason: "together with " + strings.Join(freed, ", ") + ", which allows it"}
 		}
 	}
-	slices.SortFunc(plan.Packages, func(a, b PackageChecked) int { return cmp.Compare(pypi.Normalize(a.Name), pypi.Normalize(b.Name)) })
+	for i, pc := range plan.Packages {
+		plan.Packages[i].Why = p.changes[pypi.Normalize(pc.Name)].Reason
+	}
+	slices.SortFunc(plan.Packages, func(a, b Upgrade) int { return cmp.Compare(pypi.Normalize(a.Name), pypi.Normalize(b.Name)) })
 	for _, c := range p.changes {
 		plan.Changes = append(plan.Changes, c)
 	}

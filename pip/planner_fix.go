@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"slices"
 	"sort"
-	"strings"
 
 	"github.com/pipup/pipup/pypi"
 	"github.com/pipup/pipup/pypi/pep440"
@@ -276,11 +275,7 @@ func (p *planner) lower(t *planTarget, all, bad []constraint, touched map[string
 	}
 	reason := "held back by " + joinConstraints(held)
 	if l := p.lifts[t.canonical]; l != nil && !p.o.Latest && !p.o.ForceLatest {
-		var with []string
-		for _, u := range l.With {
-			with = append(with, u.Name+" "+u.To)
-		}
-		reason += fmt.Sprintf(" (--latest also upgrades %s, which allows %s)", strings.Join(with, ", "), l.To)
+		reason += fmt.Sprintf(" (--latest also upgrades %s, which allows %s)", l.WithList(), l.To)
 	}
 	if c == nil {
 		p.drop(t.canonical, reason)

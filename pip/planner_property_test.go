@@ -42,7 +42,7 @@ func TestPlanRandomUniverses(t *testing.T) {
 			names = append(names, d.Name)
 		}
 		// What a scan offers: the outdated ones.
-		chosen := slices.DeleteFunc(choose(t, e, installed, names), func(c PackageChecked) bool { return !newer(c.Latest, c.Version) })
+		chosen := slices.DeleteFunc(choose(t, e, installed, names), func(c Upgrade) bool { return !newer(c.Target, c.From) })
 		for _, latest := range []bool{false, true} {
 			plan, err := e.planner(context.Background(), PlanOptions{Latest: latest}, installed).run(chosen)
 			if err != nil {
@@ -57,7 +57,7 @@ func TestPlanRandomUniverses(t *testing.T) {
 }
 
 // checkPlan is the independent judge; "" when the plan keeps its promise.
-func checkPlan(t *testing.T, e *Env, installed []Dist, chosen []PackageChecked, plan *Plan) string {
+func checkPlan(t *testing.T, e *Env, installed []Dist, chosen []Upgrade, plan *Plan) string {
 	t.Helper()
 	after := map[string]string{}
 	reqs := map[string][]string{}
@@ -67,14 +67,14 @@ func checkPlan(t *testing.T, e *Env, installed []Dist, chosen []PackageChecked, 
 	}
 	for _, p := range plan.Packages {
 		n := pypi.Normalize(p.Name)
-		if old, ok := after[n]; ok && !newer(p.Latest, old) {
-			return fmt.Sprintf("%s planned at %s, not above %s", p.Name, p.Latest, old)
+		if old, ok := after[n]; ok && !newer(p.Target, old) {
+			return fmt.Sprintf("%s planned at %s, not above %s", p.Name, p.Target, old)
 		}
-		md, err := e.candidateMetadata(context.Background(), p.Name, p.Latest, p.Candidate)
+		md, err := e.candidateMetadata(context.Background(), p.Name, p.Target, p.Candidate)
 		if err != nil {
-			return fmt.Sprintf("metadata of %s %s: %v", p.Name, p.Latest, err)
+			return fmt.Sprintf("metadata of %s %s: %v", p.Name, p.Target, err)
 		}
-		after[n], reqs[n], touched[n] = p.Latest, md.RequiresDist, true
+		after[n], reqs[n], touched[n] = p.Target, md.RequiresDist, true
 	}
 	for n, lines := range reqs {
 		for _, line := range lines {

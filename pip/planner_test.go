@@ -242,11 +242,23 @@ func TestPlanUpgrade(t *testing.T) {
 				t.Fatal(err)
 			}
 			var got, changes, conflicts []string
+			why := map[string]string{}
 			for _, p := range plan.Packages {
-				got = append(got, p.Name+" "+p.Version+"->"+p.Latest)
+				got = append(got, p.Name+" "+p.From+"->"+p.Target)
+				why[p.Name] = p.Why
 			}
 			for _, c := range plan.Changes {
 				changes = append(changes, c.String())
+				// A planned package's Why is its change's reason.
+				if w, ok := why[c.Name]; ok && w != c.Reason {
+					t.Errorf("%s: Why %q, change %q", c.Name, w, c.Reason)
+				}
+				delete(why, c.Name)
+			}
+			for name, w := range why {
+				if w != "" {
+					t.Errorf("%s: Why %q without a change", name, w)
+				}
 			}
 			for _, c := range plan.Conflicts {
 				conflicts = append(conflicts, c.String())
@@ -269,9 +281,9 @@ func TestPlanUpgrade(t *testing.T) {
 
 // choose builds the scan's answer for each named installed package: its
 // latest version on the index, or the version after "@".
-func choose(t *testing.T, e *Env, installed []Dist, names []string) []PackageChecked {
+func choose(t *testing.T, e *Env, installed []Dist, names []string) []Upgrade {
 	t.Helper()
-	var out []PackageChecked
+	var out []Upgrade
 	for _, n := range names {
 		n, at, _ := strings.Cut(n, "@") // name@version: chosen at that version, not the latest
 		i := slices.IndexFunc(installed, func(d Dist) bool { return d.Name == n })
@@ -285,8 +297,8 @@ func choose(t *testing.T, e *Env, installed []Dist, names []string) []PackageChe
 				c = &res.Versions[j]
 			}
 		}
-		out = append(out, PackageChecked{
-			Name: n, Version: installed[i].Version, Latest: c.Version.String(),
+		out = append(out, Upgrade{
+			Name: n, From: installed[i].Version, Target: c.Version.String(),
 			Candidate: candidateFile(c), FileType: c.FileType(),
 		})
 	}

@@ -66,12 +66,12 @@ type upgrader struct {
 	runs       int // pip runs started, for log names
 }
 
-// Upgrade installs the chosen packages at their scanned versions and sends
+// Upgrade installs the packages at their Target versions and sends
 // events on the returned channel, which is closed after UpgradeDone.
 // Cancelling ctx stops downloads at once and starts no new pip run; a pip
 // run in progress is left to finish, so every package ends at its old or
 // its new version.
-func (e *Env) Upgrade(ctx context.Context, pkgs []PackageChecked, o UpgradeOptions) <-chan UpgradeEvent {
+func (e *Env) Upgrade(ctx context.Context, pkgs []Upgrade, o UpgradeOptions) <-chan UpgradeEvent {
 	out := make(chan UpgradeEvent, 64)
 	go func() {
 		defer close(out)
@@ -145,7 +145,7 @@ func (u *upgrader) preflight() error {
 	return nil
 }
 
-func (u *upgrader) upgrade(pkgs []PackageChecked) time.Time {
+func (u *upgrader) upgrade(pkgs []Upgrade) time.Time {
 	start := time.Now()
 	if err := u.preflight(); err != nil {
 		u.sum.Err = err
@@ -232,9 +232,9 @@ func (u *upgrader) upgrade(pkgs []PackageChecked) time.Time {
 	return start
 }
 
-// planUpgrade turns the scan's answers into the run's packages, refusing
+// planUpgrade turns the chosen upgrades into the run's packages, refusing
 // what must not be upgraded.
-func planUpgrade(pkgs []PackageChecked, dists []Dist) (plan []*planItem, skipped []UpgradeSkipped) {
+func planUpgrade(pkgs []Upgrade, dists []Dist) (plan []*planItem, skipped []UpgradeSkipped) {
 	byName := make(map[string]Dist, len(dists))
 	for _, d := range dists {
 		byName[d.Canonical] = d
@@ -247,9 +247,9 @@ func planUpgrade(pkgs []PackageChecked, dists []Dist) (plan []*planItem, skipped
 		}
 		seen[c] = true
 		d, ok := byName[c]
-		if !ok && p.Bump == BumpNew && p.Latest != "" && p.Candidate.URL != "" {
+		if !ok && p.Bump == BumpNew && p.Target != "" && p.Candidate.URL != "" {
 			// A new dependency the plan added: installed like the others.
-			plan = append(plan, &planItem{name: p.Name, canonical: c, to: p.Latest, cand: p.Candidate})
+			plan = append(plan, &planItem{name: p.Name, canonical: c, to: p.Target, cand: p.Candidate})
 			continue
 		}
 		reason := ""
@@ -266,16 +266,16 @@ func planUpgrade(pkgs []PackageChecked, dists []Dist) (plan []*planItem, skipped
 			reason = "installed from a direct URL"
 		case !d.HasRecord:
 			reason = "no RECORD file (not installed by pip): pip cannot uninstall it safely"
-		case p.Latest == "" || p.Candidate.URL == "":
+		case p.Target == "" || p.Candidate.URL == "":
 			reason = "no file to install on the index"
-		case !newer(p.Latest, d.Version):
+		case !newer(p.Target, d.Version):
 			reason = "already up to date"
 		}
 		if reason != "" {
 			skipped = append(skipped, UpgradeSkipped{Name: displayName(p.Name, d), Reason: reason})
 			continue
 		}
-		plan = append(plan, &planItem{name: d.Name, canonical: c, from: d.Version, to: p.Latest, cand: p.Candidate})
+		plan = append(plan, &planItem{name: d.Name, canonical: c, from: d.Version, to: p.Target, cand: p.Candidate})
 	}
 	sort.Slice(plan, func(i, j int) bool { return plan[i].canonical < plan[j].canonical })
 	return plan, skipped

@@ -63,8 +63,8 @@ func (f *fixture) old(specs ...pypitest.WheelSpec) {
 }
 
 // add offers a wheel on the index and returns what a scan would report
-// for it (Version is filled in by open from the installed one).
-func (f *fixture) add(s pypitest.WheelSpec, opts ...pypitest.FileOption) PackageChecked {
+// for it (From is left empty: Upgrade reads the installed version).
+func (f *fixture) add(s pypitest.WheelSpec, opts ...pypitest.FileOption) Upgrade {
 	f.t.Helper()
 	name, data, err := pypitest.BuildWheel(s)
 	if err != nil {
@@ -75,8 +75,8 @@ func (f *fixture) add(s pypitest.WheelSpec, opts ...pypitest.FileOption) Package
 	}
 	sum := sha256.Sum256(data)
 	f.specs[s.Name] = s
-	return PackageChecked{
-		Name: s.Name, Latest: s.Version, FileType: "wheel", Bump: BumpMajor,
+	return Upgrade{
+		Name: s.Name, Target: s.Version, FileType: "wheel", Bump: BumpMajor,
 		Candidate: CandidateFile{
 			Filename: name, URL: f.srv.URL + "/files/" + name,
 			SHA256: hex.EncodeToString(sum[:]), Size: int64(len(data)),

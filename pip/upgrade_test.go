@@ -24,11 +24,11 @@ func TestUpgradeAllThenUndo(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
 	f.old(wheel("alpha", "1.0"), wheel("beta-pkg", "1.0"), wheel("gamma", "1.0"), wheel("uptodate", "3.0"))
-	pkgs := []PackageChecked{
+	pkgs := []Upgrade{
 		f.add(wheel("alpha", "2.0")),
 		f.add(wheel("beta-pkg", "1.1")),
 		f.add(wheel("gamma", "2.0rc1")), // a pre-release: pinned, not "-U"
-		{Name: "uptodate", Latest: "3.0", Candidate: CandidateFile{Filename: "uptodate-3.0-py3-none-any.whl", URL: f.srv.URL + "/files/uptodate-3.0-py3-none-any.whl"}},
+		{Name: "uptodate", Target: "3.0", Candidate: CandidateFile{Filename: "uptodate-3.0-py3-none-any.whl", URL: f.srv.URL + "/files/uptodate-3.0-py3-none-any.whl"}},
 	}
 	e := f.open()
 	evs, done := run(t, e.Upgrade(context.Background(), pkgs, f.opts()))
@@ -100,7 +100,7 @@ func TestUpgradeNewDependency(t *testing.T) {
 	f.old(wheel("app", "1.0"), wheel("lib", "1.0"), wheel("plain", "1.0"))
 	f.add(wheel("newdep", "1.5"))
 	f.add(wheel("newdep", "0.9"))
-	pkgs := []PackageChecked{
+	pkgs := []Upgrade{
 		f.add(wheel("app", "2.0", "newdep>=1.0", `windowsonly ; sys_platform == "win32"`, "extra-only ; extra == 'fancy'")),
 		f.add(wheel("lib", "2.0", "plain>=1.1")), // needs plain's upgrade from the same run
 		f.add(wheel("plain", "1.1")),
@@ -147,7 +147,7 @@ func TestUpgradeBrokenWheelAndHashMismatch(t *testing.T) {
 		old = append(old, wheel(n, "1.0"))
 	}
 	f.old(old...)
-	var pkgs []PackageChecked
+	var pkgs []Upgrade
 	for _, n := range names {
 		s := wheel(n, "2.0")
 		switch n {
@@ -192,7 +192,7 @@ func TestUpgradeDryRun(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
 	f.old(wheel("alpha", "1.0"))
-	pkgs := []PackageChecked{f.add(wheel("alpha", "2.0"))}
+	pkgs := []Upgrade{f.add(wheel("alpha", "2.0"))}
 	e := f.open()
 	f.srv.ResetCounts()
 	o := f.opts()
@@ -229,7 +229,7 @@ func TestUpgradeRefusals(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(site, "fromurl-1.0.dist-info", "direct_url.json"), []byte(`{"url":"https://example.invalid/fromurl-1.0.tar.gz","archive_info":{}}`), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	pkgs := []PackageChecked{f.add(wheel("norecord", "2.0")), f.add(wheel("fromurl", "2.0")), f.add(wheel("fine", "2.0")), f.add(wheel("absent", "1.0"))}
+	pkgs := []Upgrade{f.add(wheel("norecord", "2.0")), f.add(wheel("fromurl", "2.0")), f.add(wheel("fine", "2.0")), f.add(wheel("absent", "1.0"))}
 	evs, done := run(t, e.Upgrade(context.Background(), pkgs, f.opts()))
 	if done.Upgraded != 1 || done.Skipped != 3 || done.Failed != 0 {
 		t.Fatalf("done = %+v", done)
@@ -250,7 +250,7 @@ func TestUpgradeExternallyManaged(t *testing.T) {
 	f := newFixture(t)
 	f.py = fakeSystemPython(t, "This Python belongs to the test OS; use a venv.")
 	f.old(wheel("alpha", "1.0"))
-	pkgs := []PackageChecked{f.add(wheel("alpha", "2.0"))}
+	pkgs := []Upgrade{f.add(wheel("alpha", "2.0"))}
 	e := f.open()
 	if e.Interp.ExternallyManaged == "" {
 		t.Fatalf("interpreter does not report EXTERNALLY-MANAGED: %+v", e.Interp)
@@ -377,7 +377,7 @@ func TestUpgradeFromSdist(t *testing.T) {
 		t.Fatal(err)
 	}
 	sum := sha256.Sum256(data)
-	pkgs := []PackageChecked{{Name: "srconly", Latest: "2.0", FileType: "sdist", Bump: BumpMajor,
+	pkgs := []Upgrade{{Name: "srconly", Target: "2.0", FileType: "sdist", Bump: BumpMajor,
 		Candidate: CandidateFile{Filename: name, URL: f.srv.URL + "/files/" + name, SHA256: hex.EncodeToString(sum[:]), Size: int64(len(data))}}}
 	e := f.open()
 	evs, done := run(t, e.Upgrade(context.Background(), pkgs, f.opts()))

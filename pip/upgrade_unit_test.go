@@ -48,12 +48,12 @@ func TestPlanUpgradeRefusals(t *testing.T) {
 		{Name: "nr", Canonical: "nr", Version: "1.0"},
 		{Name: "same", Canonical: "same", Version: "2.0", HasRecord: true},
 	}
-	c := func(name, latest string) PackageChecked {
-		return PackageChecked{Name: name, Version: "1.0", Latest: latest, Candidate: CandidateFile{Filename: name + ".whl", URL: "http://x/" + name}}
+	c := func(name, latest string) Upgrade {
+		return Upgrade{Name: name, From: "1.0", Target: latest, Candidate: CandidateFile{Filename: name + ".whl", URL: "http://x/" + name}}
 	}
 	added := c("New", "3.0") // a new dependency the plan added: no installed version
-	added.Version, added.Bump = "", BumpNew
-	plan, skipped := planUpgrade([]PackageChecked{c("fine", "2.0"), c("FINE", "2.0"), c("ed", "2"), c("vcs", "2"), c("dir", "2"), c("nr", "2"), c("same", "2.0.0"), c("gone", "1"), added}, dists)
+	added.From, added.Bump = "", BumpNew
+	plan, skipped := planUpgrade([]Upgrade{c("fine", "2.0"), c("FINE", "2.0"), c("ed", "2"), c("vcs", "2"), c("dir", "2"), c("nr", "2"), c("same", "2.0.0"), c("gone", "1"), added}, dists)
 	if len(plan) != 2 || plan[0].name != "Fine" || plan[0].from != "1.0" || plan[0].to != "2.0" ||
 		plan[1].name != "New" || plan[1].from != "" || plan[1].to != "3.0" {
 		for _, it := range plan {

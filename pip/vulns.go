@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 
 	"github.com/pipup/pipup/pypi"
@@ -61,6 +62,38 @@ func (p PackageVulnerable) For(target string) []Vuln {
 		out[i] = v
 	}
 	return out
+}
+
+// VulnNote is the words `pipup list`'s Note and the UI's details line use
+// for known vulnerabilities: those the target fixes first, `fixes
+// PYSEC-2024-1 (CVE-2024-1)`, then those it does not, `still vulnerable:
+// GHSA-x (fixed in 3.0)`.
+func VulnNote(vulns []Vuln) string {
+	var fixed, open []string
+	for _, v := range vulns {
+		name := v.ID
+		if len(v.Aliases) > 0 {
+			name += " (" + strings.Join(v.Aliases, ", ") + ")"
+		}
+		if v.FixedByTarget {
+			fixed = append(fixed, name)
+			continue
+		}
+		if len(v.FixedIn) > 0 {
+			name += " (fixed in " + strings.Join(v.FixedIn, ", ") + ")"
+		} else {
+			name += " (no fix known)"
+		}
+		open = append(open, name)
+	}
+	var parts []string
+	if len(fixed) > 0 {
+		parts = append(parts, "fixes "+strings.Join(fixed, ", "))
+	}
+	if len(open) > 0 {
+		parts = append(parts, "still vulnerable: "+strings.Join(open, ", "))
+	}
+	return strings.Join(parts, "; ")
 }
 
 // vulnLookups runs the vulnerability look-ups of one scan: at most the
