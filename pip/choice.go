@@ -18,12 +18,18 @@ type Choice struct {
 	// paired marks offers ticked at their Pair target together with the
 	// Lift's upgrades (TickPair).
 	paired []bool
+	// touched marks offers the user ticked or unticked: a late answer
+	// (WithVulns) never overrides that.
+	touched []bool
+	// vulns are the vulnerability answers, by offer (zero: none known).
+	vulns []PackageVulnerable
 }
 
 // NewChoice offers each outdated package (OfferFor), in the order given,
 // with the pre-selected ones ticked.
 func NewChoice(outdated []PackageChecked) Choice {
-	c := Choice{offers: make([]Offer, len(outdated)), ticked: make([]bool, len(outdated)), paired: make([]bool, len(outdated))}
+	n := len(outdated)
+	c := Choice{offers: make([]Offer, n), ticked: make([]bool, n), paired: make([]bool, n), touched: make([]bool, n), vulns: make([]PackageVulnerable, n)}
 	for i, p := range outdated {
 		c.offers[i] = OfferFor(p)
 		c.ticked[i] = c.offers[i].Preselect
@@ -91,7 +97,8 @@ func (c Choice) index(name string) int {
 }
 
 func (c Choice) clone() Choice {
-	return Choice{offers: c.offers, ticked: slices.Clone(c.ticked), paired: slices.Clone(c.paired)}
+	return Choice{offers: c.offers, ticked: slices.Clone(c.ticked), paired: slices.Clone(c.paired),
+		touched: slices.Clone(c.touched), vulns: slices.Clone(c.vulns)}
 }
 
 // Tick ticks (on) or unticks the offers idx, then undoes every pair that
@@ -99,7 +106,7 @@ func (c Choice) clone() Choice {
 func (c Choice) Tick(on bool, idx ...int) (next Choice, note string) {
 	c = c.clone()
 	for _, i := range idx {
-		c.ticked[i] = on
+		c.ticked[i], c.touched[i] = on, true
 	}
 	return c.unpairBroken()
 }
@@ -112,9 +119,9 @@ func (c Choice) TickPair(i int) Choice {
 		return c
 	}
 	c = c.clone()
-	c.ticked[i], c.paired[i] = true, true
+	c.ticked[i], c.paired[i], c.touched[i] = true, true, true
 	for _, j := range with {
-		c.ticked[j] = true
+		c.ticked[j], c.touched[j] = true, true
 	}
 	return c
 }
