@@ -121,6 +121,8 @@ func uiEngines(ef envFlags, cf changeFlags, pf planFlags, pkgs []string) model.E
 		Plan: func(ctx context.Context, chosen []pip.Upgrade) (*pip.Plan, error) {
 			return env.Load().PlanUpgrade(ctx, chosen, pf.options())
 		},
+		Ignore:   uiIgnore,
+		Unignore: uiUnignore,
 		Upgrade: func(ctx context.Context, chosen []pip.Upgrade) <-chan pip.UpgradeEvent {
 			return env.Load().Upgrade(ctx, chosen, cf.options(&ef))
 		},

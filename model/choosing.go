@@ -33,6 +33,8 @@ func (s sortMode) String() string {
 // bumpOrder is the group order: the safest upgrades first.
 func bumpOrder(b pip.Bump) int {
 	switch b {
+	case bumpSecurity:
+		return -1
 	case pip.BumpPatch:
 		return 0
 	case pip.BumpMinor:
@@ -54,10 +56,12 @@ const (
 	rowNotChecked         // the heading of skipped and failed packages
 	rowSkipped
 	rowFailed
+	rowIgnoredHead // the Ignored group's heading: space opens it
+	rowIgnored
 )
 
 // row is one line of the table; idx points into the choice's offers,
-// skipped or failed.
+// skipped, failed or ignored.
 type row struct {
 	kind rowKind
 	idx  int
@@ -93,8 +97,14 @@ type chooseModel struct {
 	choice  pip.Choice
 	skipped []pip.PackageSkipped
 	failed  []pip.PackageFailed
-	scan    scanSummary
-	target  Target
+	ignored []ignoredPkg
+	// ignoredOpen shows the Ignored group's packages (it starts closed).
+	ignoredOpen bool
+	// ignore and unignore are Engines.Ignore and Unignore, called only in
+	// commands; nil when the engine has none.
+	ignore, unignore func(name string) (string, error)
+	scan             scanSummary
+	target           Target
 
 	sort   sortMode
 	rows   []row // derived from the above by rebuild
@@ -118,6 +128,10 @@ func newChooseModel(st styles, s scanModel, sum scanSummary, t Target, fetch fun
 		width: 80, height: 24,
 	}
 	c.choice = pip.NewChoice(s.outdated)
+	for _, v := range s.vulns {
+		c.choice = c.choice.WithVulns(v)
+	}
+	c.ignored = ignoredOf(s.ignored)
 	c.rebuild()
 	return c
 }
@@ -152,16 +166,16 @@ func (c *chooseModel) rebuild() {
 	}
 	sort.SliceStable(pkgs, func(a, b int) bool {
 		pa, pb := c.choice.Upgrade(pkgs[a]), c.choice.Upgrade(pkgs[b])
-		if c.sort == sortBump && bumpOrder(pa.Bump) != bumpOrder(pb.Bump) {
-			return bumpOrder(pa.Bump) < bumpOrder(pb.Bump)
+		if ga, gb := c.groupOf(pkgs[a]), c.groupOf(pkgs[b]); c.sort == sortBump && bumpOrder(ga) != bumpOrder(gb) {
+			return bumpOrder(ga) < bumpOrder(gb)
 		}
 		return canonical(pa.Name) < canonical(pb.Name)
 	})
 
 	c.rows = nil // a fresh slice: earlier copies of the model keep theirs
 	for n, i := range pkgs {
-		b := c.choice.Upgrade(i).Bump
-		if c.sort == sortBump && (n == 0 || c.choice.Upgrade(pkgs[n-1]).Bump != b) {
+		b := c.groupOf(i)
+		if c.sort == sortBump && (n == 0 || c.groupOf(pkgs[n-1]) != b) {
 			c.rows = append(c.rows, row{kind: rowGroup, bump: b})
 		}
 		c.rows = append(c.rows, row{kind: rowPackage, idx: i, bump: b})
@@ -181,6 +195,7 @@ func (c *chooseModel) rebuild() {
 		c.rows = append(c.rows, row{kind: rowNotChecked})
 		c.rows = append(c.rows, rest...)
 	}
+	c.rows = append(c.rows, c.ignoredRows(match)...)
 
 	c.cursor = c.firstSelectable(0, 1)
 	if keep != nil {
@@ -312,7 +327,14 @@ func (c chooseModel) updateKey(msg tea.KeyMsg) (chooseModel, tea.Cmd) {
 		c.move(-len(c.rows))
 	case key.Matches(msg, k.End):
 		c.move(len(c.rows))
+	case key.Matches(msg, k.Ignore), key.Matches(msg, k.Unignore):
+		return c.ignoreKey(key.Matches(msg, k.Unignore))
 	case key.Matches(msg, k.Toggle):
+		if r, ok := c.current(); ok && r.kind == rowIgnoredHead {
+			c.ignoredOpen = !c.ignoredOpen
+			c.rebuild()
+			return c, nil
+		}
 		if r, ok := c.current(); ok && r.kind == rowPackage {
 			c.tick(!c.choice.Ticked(r.idx), r.idx)
 		}

@@ -183,6 +183,11 @@ func cleanScanEvent(ev pip.ScanEvent) pip.ScanEvent {
 	case pip.PackageFailed:
 		e.Name, e.Version = clean(e.Name), clean(e.Version)
 		return e
+	case pip.PackageIgnored:
+		e.Name, e.Version = clean(e.Name), clean(e.Version)
+		return e
+	case pip.PackageVulnerable:
+		return cleanVulnerable(e)
 	}
 	return ev
 }

@@ -42,10 +42,14 @@ type chooseKeys struct {
 	// Pair ticks a held-back package with the upgrades that free it; it
 	// is shown only while the highlighted package has such a pair.
 	Pair key.Binding
+	// Ignore ignores the highlighted package from now on; Unignore, on a
+	// row of the Ignored group, takes it back.
+	Ignore, Unignore key.Binding
 	// move only labels ↑/↓ in the short help, which has no room for both.
 	move      key.Binding
 	filtering bool
 	pairable  bool
+	onIgnored bool // the cursor is in the Ignored group
 }
 
 func newChooseKeys() chooseKeys {
@@ -67,6 +71,8 @@ func newChooseKeys() chooseKeys {
 		FilterAccept: key.NewBinding(key.WithKeys("enter", "tab"), key.WithHelp("enter", "keep filter")),
 		FilterClear:  key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "clear filter")),
 		Pair:         key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "select pair")),
+		Ignore:       key.NewBinding(key.WithKeys("i"), key.WithHelp("i", "ignore")),
+		Unignore:     key.NewBinding(key.WithKeys("u"), key.WithHelp("u", "un-ignore")),
 		move:         key.NewBinding(key.WithKeys("up", "down"), key.WithHelp("↑/↓", "move")),
 	}
 }
@@ -74,6 +80,9 @@ func newChooseKeys() chooseKeys {
 func (k chooseKeys) ShortHelp() []key.Binding {
 	if k.filtering {
 		return []key.Binding{k.FilterAccept, k.FilterClear, k.move}
+	}
+	if k.onIgnored {
+		return []key.Binding{k.move, k.Unignore, k.Continue, k.Help, k.Quit}
 	}
 	if k.pairable {
 		// Filter and sort give way (the full help has them), so an 80-column
@@ -94,7 +103,8 @@ func (k chooseKeys) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.Home, k.End},
 		sel,
-		{k.Filter, k.Continue, k.Help, k.Quit},
+		{k.Ignore, k.Unignore, k.Filter},
+		{k.Continue, k.Help, k.Quit},
 	}
 }
 

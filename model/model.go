@@ -40,6 +40,11 @@ type Engines struct {
 	// went back or quit). Optional: nil means Upgrade gets the choice as it
 	// is.
 	Plan func(ctx context.Context, chosen []pip.Upgrade) (*pip.Plan, error)
+	// Ignore adds a package to the user's ignore list from now on, and
+	// Unignore takes it out; each returns one line saying what it did
+	// (which file it wrote). Optional: nil means the keys say ignoring is
+	// not available.
+	Ignore, Unignore func(name string) (string, error)
 }
 
 // Target is the environment the UI works on, shown on the confirm screen.
@@ -256,6 +261,9 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, waitUpgrade(msg.ch)
 	case upgradeBatchMsg:
 		return m.upgradeEvents(msg)
+	case ignoreMsg:
+		m.choose = m.choose.ignoreDone(msg)
+		return m, nil
 	}
 	return m.delegate(msg)
 }
@@ -275,9 +283,18 @@ func (m Model) delegate(msg tea.Msg) (tea.Model, tea.Cmd) {
 }
 
 func (m Model) scanEvents(msg scanBatchMsg) (tea.Model, tea.Cmd) {
-	// After the user stopped the scan, the rest of its events are drained
-	// (so the engine never blocks on a send) and dropped.
+	// After the table is shown, the vulnerability answers still come
+	// (the scan looks them up beside the checks, so the table never waits
+	// for them) and mark their rows; the rest of a stopped scan's events
+	// are drained (so the engine never blocks on a send) and dropped.
 	if m.phase != phaseScanning {
+		if m.phase == phaseChoosing || m.phase == phaseConfirming {
+			for _, ev := range msg.events {
+				if v, ok := ev.(pip.PackageVulnerable); ok {
+					m.choose = m.choose.withVulns(cleanVulnerable(v))
+				}
+			}
+		}
 		if msg.closed {
 			return m, nil
 		}
@@ -324,6 +341,7 @@ func (m Model) toChoosing(stopped bool) (tea.Model, tea.Cmd) {
 	}
 	m.phase = phaseChoosing
 	m.choose = newChooseModel(m.st, s, sum, m.target, fetch).setSize(m.width, m.height)
+	m.choose.ignore, m.choose.unignore = m.eng.Ignore, m.eng.Unignore
 	var cmd tea.Cmd
 	m.choose, cmd = m.choose.init()
 	return m, cmd

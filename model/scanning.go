@@ -30,6 +30,8 @@ type scanModel struct {
 	outdated    []pip.PackageChecked
 	skipped     []pip.PackageSkipped
 	failed      []pip.PackageFailed
+	ignored     []pip.PackageIgnored
+	vulns       []pip.PackageVulnerable // answers that came before the table
 	inFlight    map[string]bool
 	current     string // the most recently started lookup still in flight
 
@@ -69,6 +71,10 @@ func (s scanModel) apply(ev pip.ScanEvent) scanModel {
 	case pip.PackageFailed:
 		s.finish(ev.Name)
 		s.failed = append(s.failed, ev)
+	case pip.PackageIgnored:
+		s.ignored = append(s.ignored, ev)
+	case pip.PackageVulnerable:
+		s.vulns = append(s.vulns, ev)
 	case pip.ScanDone:
 		s.finished = &ev
 	}

@@ -50,6 +50,7 @@ type styles struct {
 	header, groupHeader, cursorRow, checked      lipgloss.Style
 	bump                                         map[pip.Bump]lipgloss.Style
 	link                                         lipgloss.Style
+	security                                     lipgloss.Style // a fix of a known vulnerability
 
 	help help.Styles
 }
@@ -75,12 +76,14 @@ func newStyles(r *lipgloss.Renderer) styles {
 		cursorRow:   r.NewStyle().Bold(true).Foreground(p.accent),
 		checked:     fg(p.accent),
 		link:        r.NewStyle().Underline(true).Foreground(p.subtle),
+		security:    r.NewStyle().Bold(true).Foreground(p.bad),
 		bump: map[pip.Bump]lipgloss.Style{
 			pip.BumpPatch: fg(p.patch),
 			pip.BumpMinor: fg(p.minor),
 			pip.BumpMajor: r.NewStyle().Bold(true).Foreground(p.major),
 			pip.BumpPre:   fg(p.pre),
 			pip.BumpNone:  fg(p.subtle),
+			bumpSecurity:  r.NewStyle().Bold(true).Foreground(p.bad),
 		},
 	}
 	s.help = help.Styles{

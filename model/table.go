@@ -29,6 +29,9 @@ func (c chooseModel) helpView() string {
 	if r, ok := c.current(); ok && r.kind == rowPackage {
 		_, k.pairable = c.choice.PairWith(r.idx)
 	}
+	if r, ok := c.current(); ok && r.kind == rowIgnored {
+		k.onIgnored = true
+	}
 	return c.help.View(k)
 }
 
@@ -77,7 +80,7 @@ func (c chooseModel) view() string {
 	if w := c.warning(); w != "" {
 		b.WriteString(st.warn.Render(w) + "\n")
 	}
-	b.WriteString(st.subtle.Render("Patch and minor upgrades are pre-selected; major and pre-releases are not.") + "\n")
+	b.WriteString(st.subtle.Render(c.preselectNote()) + "\n")
 
 	col := c.columns()
 	head := "      " + fit("Package", col.name) + " " + fit("Installed", col.installed) + "   " +
@@ -153,6 +156,10 @@ func (c chooseModel) rowView(r row, cur bool, col columns) string {
 		label, about := groupLabel(r.bump)
 		return "  " + st.bumpStyle(r.bump).Bold(true).Render(label) + "  " +
 			st.subtle.Render(fmt.Sprintf("%s · %d of %d selected", about, sel, n))
+	case rowIgnoredHead:
+		return c.ignoredHeadView(cur)
+	case rowIgnored:
+		return c.ignoredRowView(r.idx, cur, col)
 	case rowNotChecked:
 		return "  " + st.groupHeader.Render("Not checked") + "  " +
 			st.subtle.Render(fmt.Sprintf("%d skipped, %d failed: not upgraded", len(c.skipped), len(c.failed)))
@@ -178,7 +185,9 @@ func (c chooseModel) rowView(r row, cur bool, col columns) string {
 	line := marker + box + nameStyle.Render(fit(u.Name, col.name)) + " " +
 		st.subtle.Render(fit(u.From, col.installed)) + st.faint.Render(" → ") +
 		bs.Render(fit(u.Target, col.latest)) + "  " + bs.Render(fit(string(u.Bump), 5))
-	if col.summary > 0 && summary != "" {
+	if cell := c.vulnCell(r.idx, col.summary); col.summary > 0 && cell != "" {
+		line += "  " + cell
+	} else if col.summary > 0 && summary != "" {
 		line += "  " + st.faint.Render(fit(oneLine(summary), col.summary))
 	}
 	return line
@@ -195,6 +204,8 @@ func groupLabel(b pip.Bump) (label, about string) {
 		return "Major", "may break code that uses it"
 	case pip.BumpPre:
 		return "Pre-release", "not a final release"
+	case bumpSecurity:
+		return "Security", "fixes a known vulnerability"
 	}
 	return "Other", "newer version"
 }
@@ -218,6 +229,8 @@ func (c chooseModel) detailsView() (string, string) {
 			msg = oneLine(f.Err.Error())
 		}
 		return st.text.Render(f.Name+" "+f.Version) + st.subtle.Render(" could not be checked:"), st.bad.Render(msg)
+	case rowIgnored:
+		return c.ignoredDetails(r.idx)
 	case rowPackage:
 	default:
 		return "", ""
@@ -255,6 +268,13 @@ func (c chooseModel) detailsView() (string, string) {
 			hold += st.faint.Render(" · ") + second
 		}
 		second = hold
+	}
+	if v := c.vulnLine(r.idx); v != "" {
+		// The advisories come first: they are why the row is where it is.
+		if second != "" {
+			v += st.faint.Render(" · ") + second
+		}
+		second = v
 	}
 	return first, second
 }
