@@ -50,7 +50,7 @@ func (f *envFlags) register(fs *flag.FlagSet) {
 	fs.Var(&f.trustedHosts, "trusted-host", "`host` allowed over plain http (repeatable)")
 	fs.BoolVar(&f.noIndex, "no-index", false, "ignore the package index, use only --find-links")
 	fs.BoolVar(&f.pre, "pre", false, "include pre-release and development versions")
-	fs.IntVar(&f.concurrency, "concurrency", 0, "index requests in flight (`N`, default "+itoa(pip.DefaultConcurrency)+")")
+	fs.IntVar(&f.concurrency, "concurrency", 0, "index requests in flight for the checks (`N`, default "+itoa(pip.DefaultConcurrency)+"; the vulnerability look-ups take up to as many again)")
 	fs.BoolVar(&f.refresh, "refresh", false, "revalidate every cached index page")
 	fs.BoolVar(&f.noCache, "no-cache", false, "neither read nor write the HTTP cache")
 	f.cacheMaxSize.fromEnv()

@@ -156,6 +156,13 @@ func Open(ctx context.Context, o Options) (*Env, error) {
 	if timeout == 0 {
 		timeout = cfg.Timeout
 	}
+	conns := conc
+	if !o.NoVulns {
+		// The vulnerability look-ups run beside the scan's requests, up to
+		// as many again (vulnLookups): with the scan's connections only,
+		// they would take them from the checks and delay the first table.
+		conns = 2 * conc
+	}
 	copts := pypi.ClientOptions{
 		UserAgent:    o.UserAgent,
 		Timeout:      timeout,
@@ -163,7 +170,7 @@ func Open(ctx context.Context, o Options) (*Env, error) {
 		Refresh:      o.Refresh,
 		CAFile:       cfg.Cert,
 		TrustedHosts: cfg.TrustedHosts,
-		MaxConns:     conc,
+		MaxConns:     conns,
 		NetrcPath:    netrcPath(env, home),
 	}
 	if e.CacheDir != "" {
