@@ -2,6 +2,7 @@ package pip
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/pipup/pipup/pypi"
@@ -85,6 +86,20 @@ func ReleaseNote(uploaded, now time.Time) string {
 		ago = "just now"
 	}
 	return fmt.Sprintf("released %s, %s", uploaded.UTC().Format("2006-01-02"), ago)
+}
+
+// DetailsNote is what the UI's details line says of the version a row
+// upgrades to (target: the file it would install): its release date and
+// age, and the cooldown's note, joined by " · "; "" when there is neither.
+func DetailsNote(c PackageChecked, target CandidateFile, now time.Time) string {
+	var parts []string
+	if r := ReleaseNote(target.Uploaded, now); r != "" {
+		parts = append(parts, r)
+	}
+	if c.Cooldown != nil {
+		parts = append(parts, c.Cooldown.String())
+	}
+	return strings.Join(parts, " · ")
 }
 
 // now is the Env's clock.
