@@ -208,3 +208,34 @@ func TestUpgradeRespectsCooldown(t *testing.T) {
 	}
 	assertIntact(t, e.Interp)
 }
+
+func TestCooldownWording(t *testing.T) {
+	week := 7 * day
+	tests := []struct {
+		got, want string
+	}{
+		{CooldownNote{Version: "2.1.0", Held: true, Age: 2*day + 5*time.Hour, Cooldown: week}.String(), "2.1.0 is 2 days old (cooldown 7d)"},
+		{CooldownNote{Version: "2.1.0", Held: true, Age: day, Cooldown: 36 * time.Hour}.String(), "2.1.0 is 1 day old (cooldown 36h)"},
+		{CooldownNote{Version: "2.1.0", Held: true, Age: 0, Cooldown: week}.String(), "2.1.0 is less than a minute old (cooldown 7d)"},
+		{CooldownNote{Version: "2.1.0", Cooldown: week}.String(), "age of 2.1.0 unknown (cooldown 7d)"},
+		{FormatAge(59 * time.Second), "less than a minute"},
+		{FormatAge(time.Minute), "1 minute"},
+		{FormatAge(2*time.Hour + 59*time.Minute), "2 hours"},
+		{FormatAge(400 * day), "400 days"},
+		{ReleaseNote(time.Time{}, cooldownNow), ""},
+		{ReleaseNote(ago(4*day), cooldownNow), "released 2026-11-30, 4 days ago"},
+		{ReleaseNote(ago(10*time.Second), cooldownNow), "released 2026-12-04, just now"},
+		{ReleaseNote(time.Date(2026, 12, 5, 1, 0, 0, 0, time.FixedZone("", 14*3600)), cooldownNow), "released 2026-12-04, 1 hour ago"},
+		{DetailsNote(PackageChecked{Cooldown: &CooldownNote{Version: "3.0", Held: true, Age: time.Hour, Cooldown: week}}, CandidateFile{Uploaded: ago(2 * day)}, cooldownNow),
+			"released 2026-12-02, 2 days ago · 3.0 is 1 hour old (cooldown 7d)"},
+		{DetailsNote(PackageChecked{}, CandidateFile{}, cooldownNow), ""},
+	}
+	for i, tt := range tests {
+		if tt.got != tt.want {
+			t.Errorf("%d: %q, want %q", i, tt.got, tt.want)
+		}
+	}
+	if until := (CooldownNote{Uploaded: ago(2 * day), Cooldown: week}).Until(); !until.Equal(cooldownNow.Add(5 * day)) {
+		t.Errorf("Until = %v", until)
+	}
+}
