@@ -137,14 +137,15 @@ func TestPlanCooldown(t *testing.T) {
 	py, _ := holdFixture(t)
 	srv := cooldownIndex(t)
 	f := &scanFixture{srv: srv, python: py}
-	for _, latest := range []bool{false, true} {
+	for _, o := range []PlanOptions{{}, {Latest: true}, {ForceLatest: true}} {
+		latest := o.Latest || o.ForceLatest
 		e := f.open(t, Options{Cooldown: 7 * day, Now: func() time.Time { return cooldownNow }})
 		checked, _, _, _ := drain(t, e.Scan(context.Background(), ScanRequest{Packages: []string{"mk-old", "ex-undeclared", "dep", "ex-slow"}}))
 		var chosen []PackageChecked
 		for _, c := range checked {
 			chosen = append(chosen, c)
 		}
-		plan, err := e.PlanUpgrade(context.Background(), chosen, PlanOptions{Latest: latest})
+		plan, err := e.PlanUpgrade(context.Background(), chosen, o)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -153,6 +154,9 @@ func TestPlanCooldown(t *testing.T) {
 			got[p.Name] = p.Latest
 		}
 		want := map[string]string{"mk-old": "1.5", "dep": "1.2", "ex-slow": "2.0"}
+		if o.ForceLatest {
+			want["dep"] = "2.0" // past holder 1.0's dep<2, as --force-latest does; 2.0 is old enough
+		}
 		if len(got) != len(want) {
 			t.Errorf("latest=%v: plan %v, want %v", latest, got, want)
 		}
