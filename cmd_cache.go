@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"os"
 	"time"
 
 	"github.com/dustin/go-humanize"
@@ -23,7 +24,7 @@ func runCache(sig *interrupts, args []string, io stdio) int {
 		}
 		return exitOK
 	}
-	dir := pip.HTTPCacheDir(pip.DefaultCacheDir(nil))
+	dir := pip.HTTPCacheDir(pip.DefaultCacheDir(os.Environ()))
 	switch args[0] {
 	case "info":
 		return cacheInfo(dir, args[1:], io)

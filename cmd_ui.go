@@ -2,14 +2,10 @@ package main
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"net/url"
 	"os"
-	"sort"
 	"strings"
 	"sync/atomic"
 
@@ -120,7 +116,7 @@ func uiEngines(ef envFlags, cf changeFlags, pf planFlags, pkgs []string) model.E
 			return env.Load().Scan(ctx, pip.ScanRequest{Packages: pkgs, Exclude: ef.exclude})
 		},
 		Details: func(ctx context.Context, p pip.PackageChecked) (model.Details, error) {
-			return projectDetails(ctx, env.Load(), p)
+			return uiDetails(ctx, env.Load(), p)
 		},
 		Plan: func(ctx context.Context, chosen []pip.PackageChecked) (*pip.Plan, error) {
 			return env.Load().PlanUpgrade(ctx, chosen, pf.options())
@@ -159,82 +155,20 @@ func isTerminal(w io.Writer) bool {
 	return ok && (isatty.IsTerminal(f.Fd()) || isatty.IsCygwinTerminal(f.Fd()))
 }
 
-// projectDetails reads a package's summary and links from the index's PyPI
-// JSON API (pypi.org and Warehouse-compatible indexes serve it beside
-// /simple). Indexes without one give no details, not an error.
-func projectDetails(ctx context.Context, env *pip.Env, p pip.PackageChecked) (model.Details, error) {
+// uiDetails hands the engine's details of the row's latest version to the
+// UI (the engine decides what to show; the UI has its own copy of the type
+// so that it keeps no engine state).
+func uiDetails(ctx context.Context, env *pip.Env, p pip.PackageChecked) (model.Details, error) {
 	if env == nil {
 		return model.Details{}, nil
 	}
-	api, ok := pip.JSONAPIURL(env.Config.IndexURL, p.Name, p.Latest)
-	if !ok {
-		return model.Details{}, nil
-	}
-	body, _, err := env.Client().Open(ctx, api)
+	d, err := env.Details(ctx, p.Name, p.Latest, p.Candidate)
 	if err != nil {
-		if errors.Is(err, pypi.ErrNotFound) {
-			return model.Details{}, nil
-		}
 		return model.Details{}, err
 	}
-	defer body.Close()
-	var doc struct {
-		Info struct {
-			Summary     string            `json:"summary"`
-			HomePage    string            `json:"home_page"`
-			ProjectURLs map[string]string `json:"project_urls"`
-		} `json:"info"`
+	out := model.Details{Summary: d.Summary}
+	for _, l := range d.Links {
+		out.Links = append(out.Links, model.Link{Label: l.Label, URL: l.URL})
 	}
-	// A per-version document is small; the bound keeps a bad index from
-	// feeding an endless one.
-	if err := json.NewDecoder(io.LimitReader(body, 4<<20)).Decode(&doc); err != nil {
-		return model.Details{}, fmt.Errorf("project page of %s: %w", p.Name, err)
-	}
-	return model.Details{Summary: doc.Info.Summary, Links: pickLinks(doc.Info.HomePage, doc.Info.ProjectURLs)}, nil
-}
-
-// pickLinks keeps the links worth a glance before upgrading: the home page,
-// the changelog, the source; http(s) only, each URL once.
-func pickLinks(home string, urls map[string]string) []model.Link {
-	kinds := []struct {
-		label string
-		keys  []string
-	}{
-		{"home", []string{"homepage", "home", "home page", "documentation"}},
-		{"changelog", []string{"changelog", "changes", "change log", "release notes", "releases", "history", "what's new", "news"}},
-		{"source", []string{"source", "source code", "repository", "code", "github"}},
-	}
-	// Map keys are looked at in a fixed order, so the choice is stable.
-	keys := make([]string, 0, len(urls))
-	for k := range urls {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	web := func(s string) bool {
-		u, err := url.Parse(s)
-		return err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != ""
-	}
-	seen := map[string]bool{}
-	var out []model.Link
-	for _, kind := range kinds {
-		var cands []string
-		for _, want := range kind.keys {
-			for _, k := range keys {
-				if strings.EqualFold(strings.TrimSpace(k), want) {
-					cands = append(cands, urls[k])
-				}
-			}
-		}
-		if kind.label == "home" {
-			cands = append(cands, home)
-		}
-		for _, c := range cands {
-			if web(c) && !seen[c] {
-				seen[c] = true
-				out = append(out, model.Link{Label: kind.label, URL: c})
-				break
-			}
-		}
-	}
-	return out
+	return out, nil
 }

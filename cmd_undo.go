@@ -87,7 +87,7 @@ func runHistory(sig *interrupts, args []string, io stdio) int {
 	if err != nil {
 		return fail(io, sig, err)
 	}
-	snaps, err := pip.History("", env.Interp)
+	snaps, err := env.History()
 	if err != nil {
 		return fail(io, sig, err)
 	}

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pipup/pipup/internal/testenv"
 	"github.com/pipup/pipup/pip"
 	"github.com/pipup/pipup/pypi/pypitest"
 )
@@ -33,7 +34,7 @@ func startTmux(t testing.TB, env []string, w, h int, argv ...string) *tmuxSessio
 	t.Helper()
 	tmux, err := exec.LookPath("tmux")
 	if err != nil {
-		t.Fatalf("tmux is required for the UI end-to-end tests (apt-get install tmux): %v", err)
+		testenv.Missing(t, "tmux, which drives the UI end-to-end tests (apt-get install tmux): %v", err)
 	}
 	dir := t.TempDir()
 	s := &tmuxSession{t: t, sock: filepath.Join(dir, "tmux.sock"), exitFile: filepath.Join(dir, "exit")}

@@ -86,6 +86,8 @@ func (f *envFlags) optionsFor(command string) pip.Options {
 		Pins:           f.pins,
 		Cooldown:       time.Duration(f.cooldown),
 		Now:            time.Now,
+		// main reads the process; the engine takes what it is given.
+		Environ: os.Environ(),
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/pipup/pipup/internal/testenv"
 	"github.com/pipup/pipup/pip/piptest"
 	"github.com/pipup/pipup/pypi/pypitest"
 )
@@ -195,9 +196,9 @@ func entriesKey(es []pipListEntry) []string {
 // TestListParityWithPip installs the fixture into a real venv with real pip
 // and compares `pipup list --json` with `pip list --outdated --format=json`
 // against the same index, with and without --pre. The oracle is the venv's
-// own pip (the one bundled with the machine's python3: pip 23.2.1 on
-// Python 3.11.7 here) and, in a second venv, pip 24.2 from the bundled
-// wheel of Python 3.13 when the machine has it.
+// own pip (the one bundled with the base python3) and, in a second venv,
+// the newest pip wheel bundled with any Python found (internal/testenv)
+// when it is newer: a missing one is a Missing skip of that subtest.
 func TestListParityWithPip(t *testing.T) {
 	bin := pipupBinary(t)
 	s, pins := parityIndex(t)
@@ -232,22 +233,30 @@ func TestListParityWithPip(t *testing.T) {
 	}
 	merged := []string{"--extra-index-url", extra.IndexURL(), "--find-links", links}
 
-	venvs := map[string]string{"bundled": pythons.Venv(t, piptest.WithPip)}
-	if whl := newerPipWheel(); whl != "" {
-		py := pythons.Venv(t, piptest.NoPip)
-		home := t.TempDir()
-		_, errOut, code := runCmd(t, piptest.HomeEnviron(home), py, filepath.Join(whl, "pip"), "install", "--no-index", "-q", whl)
-		if code != 0 {
-			t.Fatalf("install %s: %s", filepath.Base(whl), errOut)
+	// The base interpreter's bundled pip, then the newest bundled anywhere.
+	var basePip testenv.Wheel
+	for _, w := range testenv.Interpreters(t)[0].Bundled {
+		if w.Project == "pip" {
+			basePip = w
 		}
-		venvs[filepath.Base(whl)] = py
 	}
-	if len(venvs) < 2 {
-		t.Logf("no pip >= 24 wheel found on this machine; comparing against the bundled pip only")
-	}
-
-	for label, py := range venvs {
+	for _, label := range []string{"bundled", "newest bundled"} {
 		t.Run(label, func(t *testing.T) {
+			var py string
+			if label == "bundled" {
+				py = pythons.Venv(t, piptest.WithPip)
+			} else {
+				pips := testenv.BundledWheels(t, "pip")
+				if len(pips) == 0 || testenv.CompareVersions(pips[len(pips)-1].Version, basePip.Version) <= 0 {
+					testenv.Missing(t, "a pip wheel newer than the base interpreter's %s; %s", basePip, testenv.FoundWheels(pips))
+				}
+				whl := pips[len(pips)-1].Path
+				py = pythons.Venv(t, piptest.NoPip)
+				_, errOut, code := runCmd(t, piptest.HomeEnviron(t.TempDir()), py, filepath.Join(whl, "pip"), "install", "--no-index", "-q", whl)
+				if code != 0 {
+					t.Fatalf("install %s: %s", filepath.Base(whl), errOut)
+				}
+			}
 			home := t.TempDir()
 			env := piptest.HomeEnviron(home)
 			args := append([]string{"-m", "pip", "install", "-q", "--index-url", s.IndexURL()}, pins...)
@@ -317,26 +326,4 @@ func TestListParityWithPip(t *testing.T) {
 			}
 		})
 	}
-}
-
-// newerPipWheel finds a pip >= 24 wheel bundled with one of the machine's
-// Python installations, or "".
-func newerPipWheel() string {
-	var cands []string
-	for _, pat := range []string{
-		"/root/.pyenv/versions/*/lib/python3*/ensurepip/_bundled/pip-2[4-9]*.whl",
-		"/usr/lib/python3*/ensurepip/_bundled/pip-2[4-9]*.whl",
-	} {
-		m, _ := filepath.Glob(pat)
-		cands = append(cands, m...)
-	}
-	if home, err := os.UserHomeDir(); err == nil {
-		m, _ := filepath.Glob(filepath.Join(home, ".pyenv/versions/*/lib/python3*/ensurepip/_bundled/pip-2[4-9]*.whl"))
-		cands = append(cands, m...)
-	}
-	sort.Strings(cands)
-	if len(cands) == 0 {
-		return ""
-	}
-	return cands[len(cands)-1]
 }

@@ -1,7 +1,6 @@
 package pip
 
 import (
-	"os"
 	"path/filepath"
 	"time"
 
@@ -16,15 +15,9 @@ const DefaultCacheMaxSize int64 = 2 << 30
 // DefaultCacheDir is pipup's cache root for an environment (nil =
 // os.Environ()): $XDG_CACHE_HOME/pipup, else ~/.cache/pipup.
 func DefaultCacheDir(environ []string) string {
-	if environ == nil {
-		environ = os.Environ()
-	}
-	getenv := envLookup(environ)
-	home, _ := os.UserHomeDir()
-	if h := getenv("HOME"); h != "" {
-		home = h
-	}
-	return defaultCacheDir(getenv, home)
+	env := environMap(environOr(environ))
+	getenv := func(k string) string { return env[k] }
+	return defaultCacheDir(getenv, homeOf(Options{}, getenv))
 }
 
 // HTTPCacheDir is where the index client keeps its HTTP cache under a

@@ -6,7 +6,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -104,9 +103,9 @@ func (e *Env) fetchMetadata(ctx context.Context, name, version string, cand Cand
 			return fail()
 		}
 	}
-	if api, ok := e.jsonAPIFor(name, version, cand); ok {
+	if e.jsonAPIDescribes(cand) {
 		// Not found means no JSON API, or none for this version: no failure.
-		if md, err := e.jsonAPIMetadata(ctx, api); !errors.Is(err, pypi.ErrNotFound) {
+		if md, err := e.jsonAPIMetadata(ctx, name, version); !errors.Is(err, pypi.ErrNotFound) {
 			if md, ok := try(md, err); ok {
 				return md, nil
 			}
@@ -149,64 +148,31 @@ func (e *Env) pep658Metadata(ctx context.Context, cand CandidateFile) (Metadata,
 	return md, nil
 }
 
-// jsonAPIFor is the JSON API document that may describe cand: the main
-// index's, and only when cand is a file of that index's host. A file from
-// another index (an extra index, find-links) is another project that
-// happens to share the name, which the main index must not describe.
-func (e *Env) jsonAPIFor(name, version string, cand CandidateFile) (string, bool) {
+// jsonAPIDescribes reports whether the main index's JSON API may describe
+// cand: only when cand is a file of that index's host. A file from another
+// index (an extra index, find-links) is another project that happens to
+// share the name, which the main index must not describe (dependency
+// confusion).
+func (e *Env) jsonAPIDescribes(cand CandidateFile) bool {
 	if e.Config.NoIndex || e.Config.IndexURL == "" {
-		return "", false
+		return false
 	}
-	api, ok := JSONAPIURL(e.Config.IndexURL, name, version)
-	if !ok {
-		return "", false
-	}
-	a, err1 := url.Parse(api)
+	a, err1 := url.Parse(e.Config.IndexURL)
 	f, err2 := url.Parse(cand.URL)
-	if err1 != nil || err2 != nil || a.Scheme != f.Scheme || !strings.EqualFold(a.Host, f.Host) {
-		return "", false
-	}
-	return api, true
+	return err1 == nil && err2 == nil && a.Scheme == f.Scheme && strings.EqualFold(a.Host, f.Host)
 }
 
-// jsonAPIMetadata reads the "info" of a PyPI JSON API per-version
-// document. An error matching pypi.ErrNotFound means the index has no
-// such document.
-func (e *Env) jsonAPIMetadata(ctx context.Context, api string) (Metadata, error) {
-	body, _, err := e.client.Open(ctx, api)
+// jsonAPIMetadata is the core metadata the main index's JSON API gives for
+// name at version. An error matching pypi.ErrNotFound means there is none.
+func (e *Env) jsonAPIMetadata(ctx context.Context, name, version string) (Metadata, error) {
+	r, err := e.client.Release(ctx, e.Config.IndexURL, name, version)
 	if err != nil {
-		return Metadata{}, fmt.Errorf("JSON API: %w", err)
+		return Metadata{}, err
 	}
-	defer body.Close()
-	data, err := readBounded(body, maxMetadata)
-	if err != nil {
-		return Metadata{}, fmt.Errorf("JSON API %s: %w", pypi.RedactURL(api), err)
-	}
-	var doc struct {
-		Info *struct {
-			Name           string   `json:"name"`
-			Version        string   `json:"version"`
-			Summary        *string  `json:"summary"`
-			RequiresDist   []string `json:"requires_dist"`
-			RequiresPython *string  `json:"requires_python"`
-			ProvidesExtra  []string `json:"provides_extra"`
-		} `json:"info"`
-	}
-	if err := json.Unmarshal(data, &doc); err != nil || doc.Info == nil {
-		if err == nil {
-			err = errors.New(`no "info"`)
-		}
-		return Metadata{}, fmt.Errorf("JSON API %s: %w", pypi.RedactURL(api), err)
-	}
-	in := doc.Info
-	md := Metadata{Name: in.Name, Version: in.Version, RequiresDist: in.RequiresDist, ProvidesExtra: in.ProvidesExtra}
-	if in.Summary != nil {
-		md.Summary = *in.Summary
-	}
-	if in.RequiresPython != nil {
-		md.RequiresPython = *in.RequiresPython
-	}
-	return md, nil
+	return Metadata{
+		Name: r.Name, Version: r.Version, Summary: r.Summary, RequiresDist: r.RequiresDist,
+		RequiresPython: r.RequiresPython, ProvidesExtra: r.ProvidesExtra,
+	}, nil
 }
 
 // wheelFileMetadata downloads the wheel into a temporary file, checks its
@@ -215,7 +181,7 @@ func (e *Env) wheelFileMetadata(ctx context.Context, cand CandidateFile) (Metada
 	where := fmt.Sprintf("%s (%s)", cand.Filename, pypi.RedactURL(cand.URL))
 	dir := e.CacheDir
 	if dir == "" {
-		dir = os.TempDir()
+		dir = e.tempDir
 	} else if err := os.MkdirAll(dir, 0o700); err != nil {
 		return Metadata{}, fmt.Errorf("download %s: %w", cand.Filename, err)
 	}
@@ -251,25 +217,6 @@ func (e *Env) wheelFileMetadata(ctx context.Context, cand CandidateFile) (Metada
 		return Metadata{}, fmt.Errorf("read %s: %w", cand.Filename, err)
 	}
 	return wheelMetadata(zr, cand.Filename)
-}
-
-// JSONAPIURL is the PyPI JSON API document of a project's version, for an
-// index whose simple API lives at <base>/simple (pypi.org, Warehouse and
-// compatible indexes serve it at <base>/pypi/<name>/<version>/json). It is
-// false for an index URL of another shape. The URL keeps the index URL's
-// credentials: never print it without redaction.
-func JSONAPIURL(indexURL, name, version string) (string, bool) {
-	u, err := url.Parse(indexURL)
-	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || version == "" {
-		return "", false
-	}
-	path := strings.TrimSuffix(u.Path, "/")
-	if !strings.HasSuffix(path, "/simple") {
-		return "", false
-	}
-	u.Path = strings.TrimSuffix(path, "simple") + "pypi/" + pypi.Normalize(name) + "/" + version + "/json"
-	u.RawPath, u.RawQuery, u.Fragment = "", "", ""
-	return u.String(), true
 }
 
 // consistent refuses metadata that describes another project or version

@@ -282,25 +282,3 @@ func TestCanonicalVersion(t *testing.T) {
 		}
 	}
 }
-
-func TestJSONAPIURL(t *testing.T) {
-	tests := []struct {
-		index, name, version string
-		want                 string
-		ok                   bool
-	}{
-		{"https://pypi.org/simple", "Typing_Extensions", "4.12.2", "https://pypi.org/pypi/typing-extensions/4.12.2/json", true},
-		{"https://pypi.org/simple/", "requests", "2.32.3", "https://pypi.org/pypi/requests/2.32.3/json", true},
-		{"https://test.pypi.org/simple/", "x", "1.0", "https://test.pypi.org/pypi/x/1.0/json", true},
-		{"https://user:secret@mirror.example/repo/simple", "x", "1.0", "https://user:secret@mirror.example/repo/pypi/x/1.0/json", true},
-		{"https://mirror.example/root/pypi/+simple/", "x", "1.0", "", false},
-		{"file:///srv/index/simple", "x", "1.0", "", false},
-		{"https://pypi.org/simple", "x", "", "", false},
-	}
-	for _, tt := range tests {
-		got, ok := JSONAPIURL(tt.index, tt.name, tt.version)
-		if got != tt.want || ok != tt.ok {
-			t.Errorf("JSONAPIURL(%q, %q, %q) = %q, %v; want %q, %v", tt.index, tt.name, tt.version, got, ok, tt.want, tt.ok)
-		}
-	}
-}

@@ -7,6 +7,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/pipup/pipup/pip/piptest"
 )
 
 // TestValueConversionMatchesPython checks the option value converters
@@ -32,10 +34,9 @@ def conv(f, s):
     return v
 print(json.dumps([[conv(optparse._parse_int, s), conv(float, s), conv(strtobool, s)] for s in json.load(sys.stdin)]))
 `
-	py, err := exec.LookPath("python3")
-	if err != nil {
-		t.Fatal("python3 is required: ", err)
-	}
+	// The base interpreter's bundled pip (SharedPip): python3 itself may
+	// have no pip installed.
+	py := pythons.Venv(t, piptest.SharedPip)
 	in, _ := json.Marshal(inputs)
 	cmd := exec.CommandContext(t.Context(), py, "-c", script)
 	cmd.Stdin = strings.NewReader(string(in))

@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pipup/pipup/internal/testenv"
 	"github.com/pipup/pipup/pip/piptest"
 )
 
@@ -105,17 +106,18 @@ func TestInstalledDistsTestdata(t *testing.T) {
 		t.Errorf("legacy-dev = %+v", l)
 	}
 
-	// pip 24.2 (the behaviour followed) as the oracle, where it is installed.
-	const py313 = "/root/.pyenv/versions/3.13.0/bin/python3.13"
-	if _, err := os.Stat(py313); err == nil {
-		pipList := testPipList(t, py313, "--path", edge, "--path", dupA, "--path", dupB)
+	// pip 24 or later (the behaviour followed) as the oracle: the newest
+	// pip wheel bundled with a found Python, run from a venv without pip.
+	t.Run("pip list", func(t *testing.T) {
+		whl := testenv.PipWheel(t, "24", "the pip whose behaviour these edge cases follow")
+		pipList := testPipListFrom(t, pythons.Venv(t, piptest.NoPip), whl.Path, "--path", edge, "--path", dupA, "--path", dupB)
 		compareDistsWithPipList(t, ds, pipList)
 		for _, p := range pipList {
 			if p.EditableLocation != "" && !byName[canonicalName(p.Name)].Editable {
 				t.Errorf("pip says %s is editable", p.Name)
 			}
 		}
-	}
+	})
 }
 
 // TestInstalledDistsBroken covers metadata pip itself chokes on (pip 24.2
@@ -182,11 +184,22 @@ type pipListEntry struct {
 // runs from a wheel, and skips .whl entries when listing).
 func testPip(t *testing.T, python string, args ...string) []byte {
 	t.Helper()
-	var set []string
+	wheel := ""
 	probe := exec.Command(python, "-c", "import pip")
 	probe.Dir = os.TempDir()
 	if probe.Run() != nil {
-		set = append(set, "PYTHONPATH="+bundledPipWheelPath(t))
+		wheel = bundledPipWheelPath(t)
+	}
+	return testPipFrom(t, python, wheel, args...)
+}
+
+// testPipFrom is testPip with the pip of wheel (on PYTHONPATH), or the
+// interpreter's own when wheel is "".
+func testPipFrom(t *testing.T, python, wheel string, args ...string) []byte {
+	t.Helper()
+	var set []string
+	if wheel != "" {
+		set = append(set, "PYTHONPATH="+wheel)
 	}
 	env := piptest.Environ(set...)
 	cmd := exec.Command(python, append([]string{"-m", "pip"}, args...)...)
@@ -210,18 +223,28 @@ func bundledPipWheelPath(t *testing.T) string {
 	cmd.Dir = os.TempDir()
 	out, err := cmd.Output()
 	if err != nil {
-		t.Skipf("no ensurepip: %v", err)
+		testenv.Missing(t, "ensurepip in %s (its pip wheel runs pip list here): %v", py, err)
 	}
 	m, _ := filepath.Glob(filepath.Join(strings.TrimSpace(string(out)), "_bundled", "pip-*.whl"))
 	if len(m) == 0 {
-		t.Skip("no bundled pip wheel")
+		testenv.Missing(t, "a pip wheel bundled with %s's ensurepip (it runs pip list here)", py)
 	}
 	return m[0]
 }
 
 func testPipList(t *testing.T, python string, args ...string) []pipListEntry {
 	t.Helper()
-	out := testPip(t, python, append([]string{"list", "--format=json"}, args...)...)
+	return parsePipList(t, testPip(t, python, append([]string{"list", "--format=json"}, args...)...))
+}
+
+// testPipListFrom is testPipList with the pip of wheel.
+func testPipListFrom(t *testing.T, python, wheel string, args ...string) []pipListEntry {
+	t.Helper()
+	return parsePipList(t, testPipFrom(t, python, wheel, append([]string{"list", "--format=json"}, args...)...))
+}
+
+func parsePipList(t *testing.T, out []byte) []pipListEntry {
+	t.Helper()
 	var list []pipListEntry
 	if err := json.Unmarshal(out, &list); err != nil {
 		t.Fatalf("pip list output %q: %v", out, err)

@@ -3,7 +3,6 @@ package pip
 import (
 	"context"
 	"fmt"
-	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -40,7 +39,11 @@ type Options struct {
 	Refresh      bool
 	UserAgent    string
 	Timeout      time.Duration // per HTTP request; 0 = pip's configured timeout
-	Environ      []string      // nil = os.Environ()
+	// Environ is the environment pip would run in (os.Environ() form): it
+	// decides the interpreter, pip's configuration, .netrc, the folders
+	// above, and is what the interpreter and pip run with. nil = the
+	// process's (package main passes that explicitly).
+	Environ []string
 	// Ignore are packages never offered (any spelling): the scan reports
 	// each as PackageIgnored and looks nothing of it up. They still count
 	// as dependents of the packages they require.
@@ -59,6 +62,12 @@ type Options struct {
 	// on top of [global]: "list" (the default: pip list --outdated's
 	// answers) or "install" (for upgrades: the index pip install uses).
 	PipCommand string
+	// StateDir holds upgrade snapshots; "" = $XDG_STATE_HOME/pipup or
+	// ~/.local/state/pipup.
+	StateDir string
+	// Home is the home folder for "~" (pip's configuration, .netrc, the
+	// cache and state folders); "" = $HOME of Environ.
+	Home string
 }
 
 // Env is one opened Python environment: its interpreter's facts, pip's
@@ -68,6 +77,14 @@ type Env struct {
 	Config IndexConfig
 	// CacheDir is pipup's cache root ("" with --no-cache).
 	CacheDir string
+	// StateDir is where upgrade snapshots live ("" when there is no home
+	// to put it in).
+	StateDir string
+
+	// environ is Options.Environ resolved: what pip runs with.
+	environ []string
+	// tempDir is for scratch files when there is no cache (TMPDIR of environ).
+	tempDir string
 
 	opts   Options
 	client *pypi.Client
@@ -85,18 +102,17 @@ func (e *Env) Client() *pypi.Client { return e.client }
 // Open inspects the interpreter, reads pip's configuration and prepares the
 // index client. It does no network I/O.
 func Open(ctx context.Context, o Options) (*Env, error) {
-	environ := o.Environ
-	if environ == nil {
-		environ = os.Environ()
-	}
-	getenv := envLookup(environ)
+	environ := environOr(o.Environ)
+	env := environMap(environ)
+	getenv := func(k string) string { return env[k] }
 	python, err := FindPython(o.Python, getenv)
 	if err != nil {
 		return nil, err
 	}
-	home, _ := os.UserHomeDir()
-	if h := getenv("HOME"); h != "" {
-		home = h
+	home := homeOf(o, getenv)
+	if o.Home != "" {
+		// The interpreter and pip find "~" where pipup did.
+		environ = append(slices.Clip(environ), "HOME="+o.Home)
 	}
 	cacheDir := ""
 	if !o.NoCache {
@@ -105,11 +121,15 @@ func Open(ctx context.Context, o Options) (*Env, error) {
 			cacheDir = defaultCacheDir(getenv, home)
 		}
 	}
+	stateDir := o.StateDir
+	if stateDir == "" {
+		stateDir = defaultStateDir(getenv, home)
+	}
 	interpDir := ""
 	if cacheDir != "" && !o.Refresh {
 		interpDir = filepath.Join(cacheDir, "interp")
 	}
-	interp, err := InspectCached(ctx, python, interpDir)
+	interp, err := inspectCached(ctx, python, interpDir, interpFactsVersion(interpBootstrap, interpScript), environ)
 	if err != nil {
 		return nil, err
 	}
@@ -123,7 +143,7 @@ func Open(ctx context.Context, o Options) (*Env, error) {
 	}
 	cfg = mergeFlags(cfg, o)
 
-	e := &Env{Interp: interp, Config: cfg, CacheDir: cacheDir, opts: o}
+	e := &Env{Interp: interp, Config: cfg, CacheDir: cacheDir, StateDir: stateDir, environ: environ, tempDir: tempDirOf(getenv), opts: o}
 	conc := o.Concurrency
 	if conc <= 0 {
 		conc = DefaultConcurrency
@@ -141,13 +161,10 @@ func Open(ctx context.Context, o Options) (*Env, error) {
 		CAFile:       cfg.Cert,
 		TrustedHosts: cfg.TrustedHosts,
 		MaxConns:     conc,
-		NetrcPath:    getenv("NETRC"),
+		NetrcPath:    netrcPath(env, home),
 	}
 	if e.CacheDir != "" {
 		copts.CacheDir = HTTPCacheDir(e.CacheDir)
-	}
-	if copts.NetrcPath == "" && home != "" {
-		copts.NetrcPath = filepath.Join(home, ".netrc")
 	}
 	e.client, err = pypi.NewClient(copts)
 	if err != nil {
@@ -236,23 +253,14 @@ func targetOf(in *Interpreter) (pypi.Target, error) {
 	}, nil
 }
 
+// defaultCacheDir is $XDG_CACHE_HOME/pipup when it is an absolute path,
+// else ~/.cache/pipup; "" (no cache) when there is no home to put it in.
 func defaultCacheDir(getenv func(string) string, home string) string {
 	if d := getenv("XDG_CACHE_HOME"); filepath.IsAbs(d) {
 		return filepath.Join(d, "pipup")
 	}
-	return filepath.Join(home, ".cache", "pipup")
-}
-
-// envLookup is os.Getenv over an explicit environment.
-func envLookup(environ []string) func(string) string {
-	m := make(map[string]string, len(environ))
-	for _, kv := range environ {
-		for i := 0; i < len(kv); i++ {
-			if kv[i] == '=' {
-				m[kv[:i]] = kv[i+1:]
-				break
-			}
-		}
+	if home == "" {
+		return ""
 	}
-	return func(k string) string { return m[k] }
+	return filepath.Join(home, ".cache", "pipup")
 }

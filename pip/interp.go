@@ -96,7 +96,7 @@ type interpJSON struct {
 
 // FindPython picks the target interpreter: flag if non-empty, else the
 // active virtual environment's python ($VIRTUAL_ENV), else python3 on PATH.
-// getenv is os.Getenv in production; tests pass their own.
+// getenv looks variables up in Options.Environ (Open); tests pass their own.
 func FindPython(flag string, getenv func(string) string) (string, error) {
 	if flag != "" {
 		if !strings.ContainsRune(flag, '/') && !strings.ContainsRune(flag, filepath.Separator) {
@@ -169,16 +169,22 @@ func lookPath(name, path string) (string, bool) {
 	return "", false
 }
 
-// Inspect runs the target interpreter once and returns its facts. The
-// user's environment (PYTHONPATH, PYTHONUSERBASE, ...) is kept, because it
-// shapes what pip sees too.
+// Inspect runs the target interpreter once, in the process's environment,
+// and returns its facts. Open inspects in Options.Environ instead.
 func Inspect(ctx context.Context, python string) (*Interpreter, error) {
-	return inspect(ctx, python, nil)
+	return inspectIn(ctx, python, environOr(nil))
 }
 
 // inspect is Inspect with extra environment variables (tests use
 // PIPUP_TAGS_SOURCE to force the tag source).
 func inspect(ctx context.Context, python string, extraEnv []string) (*Interpreter, error) {
+	return inspectIn(ctx, python, append(environOr(nil), extraEnv...))
+}
+
+// inspectIn runs python in environ, the environment pip will run in: the
+// user's (PYTHONPATH, PYTHONUSERBASE, HOME, ...) is kept, because it
+// shapes what pip sees too.
+func inspectIn(ctx context.Context, python string, environ []string) (*Interpreter, error) {
 	if python == "" {
 		return nil, errors.New("inspect python: no interpreter path given")
 	}
@@ -197,7 +203,7 @@ func inspect(ctx context.Context, python string, extraEnv []string) (*Interprete
 	start := time.Now()
 	cmd := exec.CommandContext(ctx, python, "-c", interpBootstrap)
 	cmd.Stdin = strings.NewReader(interpScript)
-	cmd.Env = append(os.Environ(), extraEnv...)
+	cmd.Env = environ
 	// A killed wrapper script may leave children holding the pipes open.
 	cmd.WaitDelay = time.Second
 	var stdout, stderr bytes.Buffer

@@ -44,23 +44,24 @@ type cachedInterp struct {
 	Stamps []int64
 }
 
-// InspectCached is Inspect, served from dir when nothing that the facts
+// InspectCached is Inspect (in the process's environment), served from dir when nothing that the facts
 // depend on has changed since they were stored. It saves the interpreter
 // start-up (100–200 ms) on every rescan. A missing, stale or unreadable
 // entry means a fresh inspection; caching is best effort.
 func InspectCached(ctx context.Context, python, dir string) (*Interpreter, error) {
-	return inspectCached(ctx, python, dir, interpFactsVersion(interpBootstrap, interpScript))
+	return inspectCached(ctx, python, dir, interpFactsVersion(interpBootstrap, interpScript), environOr(nil))
 }
 
-// inspectCached is InspectCached for the facts of one version of the
-// inspection (see interpFactsVersion).
-func inspectCached(ctx context.Context, python, dir, version string) (*Interpreter, error) {
+// inspectCached is InspectCached with the interpreter run in environ, the
+// environment that also keys the entry, for the facts of one version of
+// the inspection (see interpFactsVersion).
+func inspectCached(ctx context.Context, python, dir, version string, environ []string) (*Interpreter, error) {
 	if dir == "" {
-		return Inspect(ctx, python)
+		return inspectIn(ctx, python, environ)
 	}
-	key, err := interpKey(python, version)
+	key, err := interpKey(python, version, environMap(environ))
 	if err != nil {
-		return Inspect(ctx, python) // reports the missing interpreter properly
+		return inspectIn(ctx, python, environ) // reports the missing interpreter properly
 	}
 	path := filepath.Join(dir, key+".json")
 	if b, err := os.ReadFile(path); err == nil {
@@ -70,7 +71,7 @@ func inspectCached(ctx context.Context, python, dir, version string) (*Interpret
 			return c.Interp, nil
 		}
 	}
-	in, err := Inspect(ctx, python)
+	in, err := inspectIn(ctx, python, environ)
 	if err != nil {
 		return nil, err
 	}
@@ -82,8 +83,8 @@ func inspectCached(ctx context.Context, python, dir, version string) (*Interpret
 }
 
 // interpKey names the cache entry: the interpreter file as it is now, and
-// the environment variables that change what it reports.
-func interpKey(python, version string) (string, error) {
+// the variables of env that change what it reports.
+func interpKey(python, version string, env map[string]string) (string, error) {
 	abs, err := filepath.Abs(python)
 	if err != nil {
 		return "", err
@@ -102,7 +103,7 @@ func interpKey(python, version string) (string, error) {
 		fmt.Fprintf(h, "cfg%d\x00", cfg.ModTime().UnixNano())
 	}
 	for _, k := range interpEnvVars {
-		v, ok := os.LookupEnv(k)
+		v, ok := env[k]
 		fmt.Fprintf(h, "%s=%t:%s\x00", k, ok, v)
 	}
 	return hex.EncodeToString(h.Sum(nil)), nil

@@ -7,12 +7,12 @@ import (
 	"os/exec"
 	"path/filepath"
 	"reflect"
-	"sort"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/pipup/pipup/internal/testenv"
 	"github.com/pipup/pipup/pip/piptest"
 	"github.com/pipup/pipup/pypi"
 )
@@ -180,45 +180,40 @@ func TestInspectVenv(t *testing.T) {
 	}
 }
 
-// pyenvInterpreters lists the distinct interpreters under ~/.pyenv.
-func pyenvInterpreters(t *testing.T) []string {
+// supportedInterpreters lists the distinct Python 3.6+ interpreters found
+// on the machine (internal/testenv: python3, python3.N on PATH and
+// $PIPUP_TEST_PYTHONS), the base one first.
+func supportedInterpreters(t *testing.T) []string {
 	t.Helper()
-	matches, _ := filepath.Glob("/root/.pyenv/versions/*/bin/python[0-9].[0-9]*")
-	seen := map[string]bool{}
 	var out []string
-	for _, m := range matches {
-		if strings.HasSuffix(m, "-config") || strings.HasSuffix(m, ".py") {
-			continue
+	for _, in := range testenv.Interpreters(t) {
+		if major, minor := in.MajorMinor(); major == 3 && minor >= 6 {
+			out = append(out, in.Path)
 		}
-		real, err := filepath.EvalSymlinks(m)
-		if err != nil || seen[real] {
-			continue
-		}
-		seen[real] = true
-		out = append(out, m)
 	}
-	sort.Strings(out)
 	if len(out) == 0 {
-		t.Skip("no pyenv interpreters")
+		testenv.Missing(t, "a Python 3.6+ interpreter")
 	}
 	return out
 }
 
 // newerPipWheel finds a bundled pip wheel with compatibility_tags (pip 20+)
-// that still runs on Python 3.6, to use as the oracle where the installed
-// pip predates compatibility_tags.
-func newerPipWheel() string {
-	m, _ := filepath.Glob("/root/.pyenv/versions/*/lib/python3*/ensurepip/_bundled/pip-2[0-2].*-py3-none-any.whl")
-	if len(m) == 0 {
-		return ""
+// that still runs on Python 3.6 (pip 20-22), to use as the oracle where the
+// installed pip predates compatibility_tags.
+func newerPipWheel(t *testing.T) string {
+	t.Helper()
+	for _, w := range testenv.BundledWheels(t, "pip") {
+		if testenv.CompareVersions(w.Version, "20") >= 0 && testenv.CompareVersions(w.Version, "23") < 0 {
+			return w.Path
+		}
 	}
-	return m[0]
+	return ""
 }
 
 // TestFallbackTagsMatchPip compares the fallback tag list of interp.py with
 // pip's own list on every interpreter on the machine.
 func TestFallbackTagsMatchPip(t *testing.T) {
-	for _, py := range pyenvInterpreters(t) {
+	for _, py := range supportedInterpreters(t) {
 		t.Run(filepath.Base(py), func(t *testing.T) {
 			fallback, err := inspect(context.Background(), py, []string{"PIPUP_TAGS_SOURCE=fallback"})
 			if err != nil {
@@ -237,7 +232,7 @@ func TestFallbackTagsMatchPip(t *testing.T) {
 			}
 			if !strings.HasPrefix(oracle.PipVersion, "1") {
 				// pip 20+: its compatibility_tags is the oracle.
-			} else if whl := newerPipWheel(); whl != "" {
+			} else if whl := newerPipWheel(t); whl != "" {
 				// pip < 20 keeps its own old tag logic (pep425tags), which is
 				// what it installs with; compare the fallback with a pip that
 				// uses packaging.tags instead.
@@ -247,7 +242,8 @@ func TestFallbackTagsMatchPip(t *testing.T) {
 					t.Fatal(err)
 				}
 			} else {
-				t.Skipf("pip %s predates compatibility_tags and no newer pip wheel", oracle.PipVersion)
+				testenv.Missing(t, "a pip 20-22 wheel (pip %s of %s predates compatibility_tags); %s",
+					oracle.PipVersion, py, testenv.FoundWheels(testenv.BundledWheels(t, "pip")))
 			}
 			if oracle.TagsSource != "pip" {
 				t.Fatalf("oracle TagsSource = %q", oracle.TagsSource)
@@ -274,7 +270,7 @@ func TestInspectPackagingSource(t *testing.T) {
 	py := pythons.Venv(t, piptest.NoPip)
 	whl, _ := filepath.Glob(filepath.Join(pyEvalTest(t, py, "import ensurepip, os; print(os.path.dirname(ensurepip.__file__))"), "_bundled", "pip-*.whl"))
 	if len(whl) == 0 {
-		t.Skip("no bundled pip wheel")
+		testenv.Missing(t, "a pip wheel bundled with %s's ensurepip (its vendored packaging is the middle tags source)", py)
 	}
 	in, err := inspect(context.Background(), py, []string{"PYTHONPATH=" + whl[0] + "/pip/_vendor"})
 	if err != nil {
@@ -318,13 +314,24 @@ func TestInspectErrors(t *testing.T) {
 		{"script fails", failing, 0, "inspection failed (exit status 3): ImportError: no module named encodings"},
 		{"timeout", hang, 300 * time.Millisecond, "timed out"},
 	}
-	if _, err := os.Stat("/root/.pyenv/versions/2.7.18/bin/python2.7"); err == nil {
+	var python2 *testenv.Interpreter
+	for _, in := range testenv.Interpreters(t) {
+		if major, _ := in.MajorMinor(); major == 2 {
+			python2 = &in
+			break
+		}
+	}
+	if python2 != nil {
 		tests = append(tests, struct {
 			name    string
 			python  string
 			timeout time.Duration
 			want    string
-		}{"python 2", "/root/.pyenv/versions/2.7.18/bin/python2.7", 0, "Python 2.7.18 is not supported (pipup needs 3.6+)"})
+		}{"python 2", python2.Path, 0, "Python " + python2.Version + " is not supported (pipup needs 3.6+)"})
+	} else {
+		t.Run("python 2", func(t *testing.T) {
+			testenv.Missing(t, "a Python 2 interpreter (list one in %s)", testenv.PythonsVar)
+		})
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -150,10 +150,7 @@ func TestParseMetadataReadError(t *testing.T) {
 // TestParseMetadataMatchesPython checks tricky inputs against Python's email
 // parser, which importlib.metadata (and so pip) uses.
 func TestParseMetadataMatchesPython(t *testing.T) {
-	py, err := exec.LookPath("python3")
-	if err != nil {
-		t.Skip("no python3")
-	}
+	py := pythons.Python(t)
 	inputs := []string{
 		"Name: a\nVersion: 1\n\nName: b\n",
 		"Name: a\r\nVersion: 1\r\nSummary: one\r\n two\r\n\r\n",

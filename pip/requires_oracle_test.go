@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/pipup/pipup/internal/testenv"
 	"github.com/pipup/pipup/pip/piptest"
 	"github.com/pipup/pipup/pypi"
 )
@@ -39,7 +40,7 @@ func TestInstalledRequirementsMatchPip(t *testing.T) {
 		t.Fatal(err)
 	}
 	if in.PipVersion == "" {
-		t.Skip("no pip in the base interpreter")
+		testenv.Missing(t, "pip installed in the base interpreter %s (pip check's view of its packages is the oracle)", py)
 	}
 	cmd := exec.Command(py, "-c", pipEdges)
 	cmd.Env = piptest.Environ()

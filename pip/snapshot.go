@@ -54,22 +54,6 @@ type SnapshotChange struct {
 // Path is the snapshot's file.
 func (s *Snapshot) Path() string { return s.path }
 
-// DefaultStateDir is $XDG_STATE_HOME/pipup, else ~/.local/state/pipup.
-func DefaultStateDir(getenv func(string) string) (string, error) {
-	if d := getenv("XDG_STATE_HOME"); filepath.IsAbs(d) {
-		return filepath.Join(d, "pipup"), nil
-	}
-	home := getenv("HOME")
-	if home == "" {
-		h, err := os.UserHomeDir()
-		if err != nil {
-			return "", fmt.Errorf("state directory: %w", err)
-		}
-		home = h
-	}
-	return filepath.Join(home, ".local", "state", "pipup"), nil
-}
-
 // snapshotDir is where one environment's snapshots live: a directory per
 // environment, named by a hash of its prefix (prefixes are long paths with
 // characters unfit for a file name).
@@ -145,18 +129,18 @@ func writeFileAtomic(path string, data []byte) error {
 	return nil
 }
 
-// History lists the snapshots of the interpreter's environment, newest
-// first. stateDir "" means DefaultStateDir.
+// History lists the snapshots the Env's StateDir holds for its
+// environment, newest first.
+func (e *Env) History() ([]Snapshot, error) { return History(e.StateDir, e.Interp) }
+
+// History lists the snapshots of the interpreter's environment kept in
+// stateDir, newest first.
 func History(stateDir string, interp *Interpreter) ([]Snapshot, error) {
 	if interp == nil {
 		return nil, errors.New("history: no interpreter")
 	}
 	if stateDir == "" {
-		d, err := DefaultStateDir(os.Getenv)
-		if err != nil {
-			return nil, err
-		}
-		stateDir = d
+		return nil, errors.New("history: no state directory (set HOME or XDG_STATE_HOME)")
 	}
 	dir := snapshotDir(stateDir, interp.Prefix)
 	entries, err := os.ReadDir(dir)

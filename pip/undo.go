@@ -15,8 +15,11 @@ import (
 var ErrNothingToUndo = errors.New("nothing to undo: pipup has no upgrade snapshot of this environment that is not undone yet")
 
 // LastSnapshot is the newest snapshot of the environment not yet undone,
-// or nil.
+// or nil. stateDir "" means the Env's StateDir.
 func (e *Env) LastSnapshot(stateDir string) (*Snapshot, error) {
+	if stateDir == "" {
+		stateDir = e.StateDir
+	}
 	snaps, err := History(stateDir, e.Interp)
 	if err != nil {
 		return nil, err

@@ -33,7 +33,7 @@ type UpgradeOptions struct {
 	// BreakSystemPackages allows changing an externally-managed (PEP 668)
 	// environment, like pip's flag of that name.
 	BreakSystemPackages bool
-	StateDir            string // snapshots; "" = DefaultStateDir
+	StateDir            string // snapshots; "" = the Env's StateDir
 	// BatchSize is the number of packages per pip run; 0 = firstBatchSize
 	// for the first run, DefaultBatchSize after it.
 	BatchSize int
@@ -313,25 +313,20 @@ func (u *upgrader) stateDir() string {
 	if u.o.StateDir != "" {
 		return u.o.StateDir
 	}
-	d, err := DefaultStateDir(envLookup(u.environ()))
-	if err != nil {
-		return filepath.Join(os.TempDir(), "pipup-state")
+	if u.e.StateDir != "" {
+		return u.e.StateDir
 	}
-	return d
+	return filepath.Join(u.e.tempDir, "pipup-state")
 }
 
-func (u *upgrader) environ() []string {
-	if u.e.opts.Environ != nil {
-		return u.e.opts.Environ
-	}
-	return os.Environ()
-}
+// environ is what pip runs with: the Env's, as Open resolved it.
+func (u *upgrader) environ() []string { return u.e.environ }
 
 // makeWorkDir creates the run's private directory under pipup's cache.
 func (u *upgrader) makeWorkDir() error {
 	base := u.e.CacheDir
 	if base == "" {
-		base = os.TempDir()
+		base = u.e.tempDir
 	}
 	base = filepath.Join(base, "upgrade")
 	if err := os.MkdirAll(base, 0o700); err != nil {

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/pipup/pipup/internal/testenv"
 	"github.com/pipup/pipup/pypi/pypitest"
 )
 
@@ -295,7 +296,7 @@ func fakeSystemPython(t *testing.T, msg string) string {
 	os.MkdirAll(filepath.Join(root, "bin"), 0o755)
 	exe, err := filepath.EvalSymlinks(filepath.Join(basePrefix, "bin", "python"+ver))
 	if err != nil {
-		t.Skipf("base python binary: %v", err)
+		testenv.Missing(t, "the base interpreter's binary at %s/bin/python%s (copied to fake an installation): %v", basePrefix, ver, err)
 	}
 	data, err := os.ReadFile(exe)
 	if err != nil {

@@ -33,7 +33,7 @@ type ClientOptions struct {
 	Refresh      bool   // revalidate cached entries even when fresh
 	CAFile       string // PEM bundle replacing the system roots (pip's cert)
 	TrustedHosts []string
-	NetrcPath    string // default $NETRC, else ~/.netrc or ~/_netrc
+	NetrcPath    string // the .netrc file for credentials; "" = none (pip.Open decides it as requests does)
 	MaxConns     int    // per-host connection limit; default 64
 }
 
@@ -146,7 +146,7 @@ func NewClient(opts ClientOptions) (*Client, error) {
 		rt = c.cache
 	}
 	c.hc = &http.Client{Transport: rt, CheckRedirect: c.checkRedirect}
-	c.netrc, c.netrcErr = readNetrc(netrcPath(opts.NetrcPath))
+	c.netrc, c.netrcErr = readNetrc(opts.NetrcPath)
 	return c, nil
 }
 

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"path/filepath"
 	"strings"
 )
 
@@ -38,32 +37,6 @@ func (n *netrc) lookup(host string) (netrcEntry, bool) {
 		return *n.def, true
 	}
 	return netrcEntry{}, false
-}
-
-// netrcPath is the file pip (through requests) would read: $NETRC, else
-// the first of ~/.netrc and ~/_netrc that exists.
-func netrcPath(configured string) string {
-	if configured != "" {
-		return configured
-	}
-	if p, ok := os.LookupEnv("NETRC"); ok {
-		return p
-	}
-	home, err := os.UserHomeDir()
-	if err != nil {
-		return ""
-	}
-	for _, f := range []string{".netrc", "_netrc"} {
-		if p := filepath.Join(home, f); fileExists(p) {
-			return p
-		}
-	}
-	return ""
-}
-
-func fileExists(p string) bool {
-	_, err := os.Stat(p)
-	return err == nil
 }
 
 // readNetrc reads path; a missing file is an empty netrc, not an error.

@@ -1,6 +1,7 @@
 package piptest
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -14,6 +15,10 @@ import (
 // PYTHONDONTWRITEBYTECODE=1. HOME and XDG_* are the process's own, so an
 // interpreter outside a venv sees the same user site-packages as a pipup
 // started without this environment would.
+//
+// What the caller may have set to change how output looks or where
+// requests go is dropped too (see callerOnly): a test that means NO_COLOR,
+// a TERM or a proxy sets it.
 //
 // Each of set ("KEY=VALUE") replaces the variable of that name rather than
 // being appended after it: Python keeps the first of two entries with one
@@ -41,11 +46,30 @@ func HomeEnviron(home string, set ...string) []string {
 	}, set...))
 }
 
+// callerOnly reports whether k is a variable of the caller's that would
+// make a test's outcome depend on who runs it: colour switches (read by
+// pipup's terminal UI and by pip), the terminal's name, the standard proxy
+// variables (pip would send an index request on loopback to the caller's
+// proxy) and the variables that put other modules before pip's or
+// replace the standard library.
+func callerOnly(k string) bool {
+	switch k {
+	case "NO_COLOR", "CLICOLOR", "CLICOLOR_FORCE", "FORCE_COLOR", "COLORTERM", "TERM",
+		"PYTHONPATH", "PYTHONHOME", "PYTHONSTARTUP", "PYTHONSAFEPATH", "PYTHONWARNINGS":
+		return true
+	}
+	switch strings.ToLower(k) {
+	case "http_proxy", "https_proxy", "all_proxy", "no_proxy":
+		return true
+	}
+	return false
+}
+
 func build(drop func(key string) bool, set []string) []string {
 	var env []string
 	for _, kv := range os.Environ() {
 		k, _, _ := strings.Cut(kv, "=")
-		if strings.HasPrefix(strings.ToUpper(k), "PIP_") || drop(k) {
+		if strings.HasPrefix(strings.ToUpper(k), "PIP_") || callerOnly(k) || drop(k) {
 			continue
 		}
 		env = append(env, kv)
@@ -73,4 +97,21 @@ func setVar(env []string, kv string) []string {
 		}
 	}
 	return append(env, kv)
+}
+
+// scrubProcess unsets in this process the caller's variables that Environ
+// drops (PIP_*, see callerOnly), and PYTHONNOUSERSITE and PYTHONUSERBASE:
+// code under test that starts Python or reads pip's settings from
+// os.Environ() then sees what a test sets, never what its caller had
+// (with PYTHONNOUSERSITE=1 inherited, a user-site test would skip).
+// HOME and XDG_* stay: `go build` in a test finds its cache through them.
+func scrubProcess() error {
+	var errs []error
+	for _, kv := range os.Environ() {
+		k, _, _ := strings.Cut(kv, "=")
+		if strings.HasPrefix(strings.ToUpper(k), "PIP_") || callerOnly(k) || k == "PYTHONNOUSERSITE" || k == "PYTHONUSERBASE" {
+			errs = append(errs, os.Unsetenv(k))
+		}
+	}
+	return errors.Join(errs...)
 }

@@ -18,6 +18,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/pipup/pipup/internal/testenv"
 )
 
 // Fixture is one test binary's base interpreter and what it builds from
@@ -42,16 +44,13 @@ type bundle struct {
 }
 
 // New finds the base interpreter: $PIPUP_TEST_PYTHON, else python3 on
-// PATH. A missing one is reported by Python and every method that needs
-// it, as a test failure, never a skip: these tests must not pass quietly
-// on a machine that cannot run them.
+// PATH (testenv.LookPython). A missing one ends every test that needs it
+// through testenv.Missing: a skip that says so, or a failure under
+// PIPUP_TEST_STRICT, so these tests never pass quietly in CI on a machine
+// that cannot run them.
 func New() *Fixture {
 	f := &Fixture{}
-	if p := os.Getenv("PIPUP_TEST_PYTHON"); p != "" {
-		f.base = p
-	} else {
-		f.base, f.baseErr = exec.LookPath("python3")
-	}
+	f.base, f.baseErr = testenv.LookPython()
 	f.bundle = sync.OnceValues(f.findBundle)
 	f.pipDir = sync.OnceValues(f.makePipDir)
 	f.siteDir = sync.OnceValues(f.makeSiteDir)
@@ -88,8 +87,13 @@ func (f *Fixture) MkdirTemp(pattern string) (string, error) {
 }
 
 // Main runs m's tests, closes f and exits with the tests' status: the
-// whole of a TestMain.
+// whole of a TestMain. Before the tests it drops from the process
+// environment what only the caller meant (see scrubProcess).
 func (f *Fixture) Main(m *testing.M) {
+	if err := scrubProcess(); err != nil {
+		fmt.Fprintln(os.Stderr, "piptest:", err)
+		os.Exit(2)
+	}
 	code := m.Run()
 	f.Close()
 	os.Exit(code)
@@ -99,7 +103,7 @@ func (f *Fixture) Main(m *testing.M) {
 func (f *Fixture) Python(t testing.TB) string {
 	t.Helper()
 	if f.baseErr != nil {
-		t.Fatalf("python3 is required: the tests build real virtual environments: %v", f.baseErr)
+		testenv.Missing(t, "python3 (the tests build real virtual environments; set %s or put python3 on PATH): %v", testenv.PythonVar, f.baseErr)
 	}
 	return f.base
 }

@@ -14,6 +14,9 @@ func TestEnviron(t *testing.T) {
 	t.Setenv("pip_lower", "x")
 	t.Setenv("XDG_CONFIG_HOME", "/real/config")
 	t.Setenv("CI", "true")
+	for k, v := range map[string]string{"NO_COLOR": "1", "TERM": "dumb", "https_proxy": "http://127.0.0.1:9", "PYTHONPATH": "/elsewhere"} {
+		t.Setenv(k, v)
+	}
 	count := func(env []string, key string) (n int, last string) {
 		for _, kv := range env {
 			if k, v, _ := strings.Cut(kv, "="); k == key {
@@ -32,11 +35,15 @@ func TestEnviron(t *testing.T) {
 			"PIP_DISABLE_PIP_VERSION_CHECK": "1", "PIP_NO_INPUT": "1", "PIP_NO_COLOR": "0",
 			"PYTHONDONTWRITEBYTECODE": "1", "PYTHONNOUSERSITE": "1",
 			"HOME": os.Getenv("HOME"), "XDG_CONFIG_HOME": "/real/config", "CI": "true",
+			"NO_COLOR": "", "TERM": "", "https_proxy": "", "PYTHONPATH": "",
+		}},
+		{"Environ sets what the test means", Environ("NO_COLOR=1", "PYTHONPATH=/mine"), map[string]string{
+			"NO_COLOR": "1", "PYTHONPATH": "/mine", "TERM": "",
 		}},
 		{"HomeEnviron", HomeEnviron("/h", "XDG_STATE_HOME=/s"), map[string]string{
 			"PIP_FIND_LINKS": "", "PIP_CONFIG_FILE": os.DevNull, "PIP_NO_CACHE_DIR": "1",
 			"HOME": "/h", "XDG_CACHE_HOME": "/h/.cache", "XDG_STATE_HOME": "/s",
-			"XDG_CONFIG_HOME": "", "CI": "",
+			"XDG_CONFIG_HOME": "", "CI": "", "NO_COLOR": "", "TERM": "", "https_proxy": "",
 		}},
 	}
 	for _, tt := range tests {
@@ -142,4 +149,21 @@ func grepLines(s, word string) string {
 		}
 	}
 	return strings.Join(out, "\n")
+}
+
+func TestScrubProcess(t *testing.T) {
+	for k, v := range map[string]string{"PIP_INDEX_URL": "http://127.0.0.1:9/", "NO_COLOR": "1", "PYTHONNOUSERSITE": "1", "https_proxy": "http://127.0.0.1:9", "PIPUP_KEEP": "x"} {
+		t.Setenv(k, v) // restored when the test ends
+	}
+	if err := scrubProcess(); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"PIP_INDEX_URL", "NO_COLOR", "PYTHONNOUSERSITE", "https_proxy"} {
+		if v, ok := os.LookupEnv(k); ok {
+			t.Errorf("%s=%q survived", k, v)
+		}
+	}
+	if os.Getenv("PIPUP_KEEP") != "x" || os.Getenv("PATH") == "" {
+		t.Errorf("scrubProcess dropped what it should keep")
+	}
 }

@@ -10,20 +10,18 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
-	"sort"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/pipup/pipup/internal/testenv"
 )
 
 // TestOracle checks Parse, String, the accessors, Compare and every
 // specifier method against pip's vendored packaging, run once in python3.
 func TestOracle(t *testing.T) {
-	python, err := exec.LookPath("python3")
-	if err != nil {
-		t.Fatalf("python3 is needed for the packaging oracle: %v", err)
-	}
-	wheel := findPipWheel(t, python)
+	python := testenv.Python(t)
+	wheel := findPipWheel(t)
 	versions := append(topVersions(t), trickyVersions...)
 	versions = append(versions, knownDivergent...)
 	r := rand.New(rand.NewPCG(440, 1))
@@ -70,59 +68,35 @@ type oracleAnswer struct {
 	Specs     []*oracleSpec       `json:"specs"`
 }
 
-// findPipWheel finds a pip >= 24 wheel bundled with some Python's ensurepip;
-// Python imports pip._vendor.packaging straight from it (zipimport).
-func findPipWheel(t *testing.T, python string) string {
+// findPipWheel finds the newest pip wheel bundled with a found Python's
+// ensurepip that vendors packaging >= 22 (pip 24.1 on); Python imports
+// pip._vendor.packaging straight from it (zipimport).
+func findPipWheel(t *testing.T) string {
 	t.Helper()
-	patterns := []string{"/root/.pyenv/versions/*/lib/python3*/ensurepip/_bundled/pip-2[4-9]*.whl"}
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	out, err := exec.CommandContext(ctx, python, "-I", "-c",
-		"import ensurepip, os; print(os.path.dirname(ensurepip.__file__))").Output()
-	if err == nil {
-		patterns = append(patterns, filepath.Join(strings.TrimSpace(string(out)), "_bundled", "pip-2[4-9]*.whl"))
-	}
-	var found []string
-	for _, p := range patterns {
-		m, _ := filepath.Glob(p)
-		found = append(found, m...)
-	}
-	if len(found) == 0 {
-		t.Fatalf("no pip >= 24 wheel found for the packaging oracle (looked in %s)", strings.Join(patterns, ", "))
-	}
-	sort.Strings(found)
-	return found[len(found)-1]
+	return testenv.PipWheel(t, "24.1", "its vendored packaging >= 22 is the oracle").Path
 }
 
 // topVersions reads the latest versions of the top PyPI projects from
-// shared/data, found by walking up from the test's directory.
+// testdata/pypi-top-5000.tsv (name, latest version, download rank; a copy
+// of the project's shared/data/pypi-top-5000.tsv).
 func topVersions(t *testing.T) []string {
 	t.Helper()
-	dir, err := os.Getwd()
+	p := filepath.Join("testdata", "pypi-top-5000.tsv")
+	data, err := os.ReadFile(p)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for {
-		p := filepath.Join(dir, "shared", "data", "pypi-top-5000.tsv")
-		if data, err := os.ReadFile(p); err == nil {
-			var vs []string
-			sc := bufio.NewScanner(bytes.NewReader(data))
-			for sc.Scan() {
-				if f := strings.Split(sc.Text(), "\t"); len(f) >= 2 && f[0] != "name" {
-					vs = append(vs, f[1])
-				}
-			}
-			if len(vs) < 1000 {
-				t.Fatalf("%s holds only %d versions", p, len(vs))
-			}
-			return vs
+	var vs []string
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	for sc.Scan() {
+		if f := strings.Split(sc.Text(), "\t"); len(f) >= 2 && f[0] != "name" {
+			vs = append(vs, f[1])
 		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("shared/data/pypi-top-5000.tsv not found in any parent directory")
-		}
-		dir = parent
 	}
+	if len(vs) < 1000 {
+		t.Fatalf("%s holds only %d versions", p, len(vs))
+	}
+	return vs
 }
 
 func runOracle(t *testing.T, python, wheel string, req oracleRequest) oracleAnswer {

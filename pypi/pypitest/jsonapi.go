@@ -14,8 +14,33 @@ import (
 // The PyPI JSON API's per-version document, reduced to the fields clients
 // of a package index read. Absent values are null, as on pypi.org.
 type apiDoc struct {
-	Info apiInfo   `json:"info"`
-	URLs []apiFile `json:"urls"`
+	Info            apiInfo         `json:"info"`
+	URLs            []apiFile       `json:"urls"`
+	Vulnerabilities []Vulnerability `json:"vulnerabilities"`
+}
+
+// Vulnerability is one entry of a release's "vulnerabilities", as
+// pypi.org serves them from the OSV database; Withdrawn is null or a time.
+type Vulnerability struct {
+	ID        string   `json:"id"`
+	Aliases   []string `json:"aliases"`
+	Details   string   `json:"details"`
+	Summary   *string  `json:"summary"`
+	FixedIn   []string `json:"fixed_in"`
+	Link      string   `json:"link"`
+	Source    string   `json:"source"`
+	Withdrawn *string  `json:"withdrawn"`
+}
+
+// SetVulnerabilities makes the JSON API list vulns for project at version
+// (spelt as in its file names), replacing what it listed before.
+func (s *Server) SetVulnerabilities(project, version string, vulns ...Vulnerability) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.vulns == nil {
+		s.vulns = map[string][]Vulnerability{}
+	}
+	s.vulns[normalize(project)+" "+strings.ToLower(version)] = append([]Vulnerability(nil), vulns...)
 }
 
 type apiInfo struct {
@@ -36,6 +61,8 @@ type apiFile struct {
 	URL            string            `json:"url"`
 	Digests        map[string]string `json:"digests"`
 	RequiresPython *string           `json:"requires_python"`
+	UploadTime     string            `json:"upload_time"`
+	UploadTimeISO  string            `json:"upload_time_iso_8601"`
 	Size           int               `json:"size"`
 	PackageType    string            `json:"packagetype"`
 	PythonVersion  string            `json:"python_version"`
@@ -102,6 +129,12 @@ func (s *Server) apiDoc(p *project, files []*file) apiDoc {
 			if md.requiresPython != "" {
 				info.RequiresPython = &md.requiresPython
 			}
+			if md.homePage != "" {
+				info.HomePage = &md.homePage
+			}
+			if len(md.projectURLs) > 0 {
+				info.ProjectURLs = md.projectURLs
+			}
 			break
 		}
 	}
@@ -115,6 +148,9 @@ func (s *Server) apiDoc(p *project, files []*file) apiDoc {
 			Size:        len(f.spec.Data),
 			PackageType: "sdist",
 			Yanked:      f.spec.Yanked,
+			// The file's modification time stands in for its upload.
+			UploadTime:    f.modified.UTC().Format("2006-01-02T15:04:05"),
+			UploadTimeISO: f.modified.UTC().Format("2006-01-02T15:04:05.000000Z"),
 		}
 		if f.advert != "" {
 			af.Digests["sha256"] = f.advert
@@ -143,12 +179,17 @@ func (s *Server) apiDoc(p *project, files []*file) apiDoc {
 	if !info.Yanked {
 		info.YankedReason = nil
 	}
-	return apiDoc{Info: info, URLs: urls}
+	vulns := s.vulns[p.name+" "+strings.ToLower(info.Version)]
+	if vulns == nil {
+		vulns = []Vulnerability{} // pypi.org sends an empty list, not null
+	}
+	return apiDoc{Info: info, URLs: urls, Vulnerabilities: vulns}
 }
 
 type coreFields struct {
-	summary, requiresPython     string
-	requiresDist, providesExtra []string
+	summary, requiresPython, homePage string
+	requiresDist, providesExtra       []string
+	projectURLs                       map[string]string // "Label, URL" lines by label
 }
 
 // parseCore reads the header block of a METADATA file: first occurrence
@@ -169,6 +210,13 @@ func parseCore(data []byte) coreFields {
 			c.requiresDist = append(c.requiresDist, v)
 		case "provides-extra":
 			c.providesExtra = append(c.providesExtra, v)
+		case "project-url":
+			if label, u, ok := strings.Cut(v, ","); ok {
+				if c.projectURLs == nil {
+					c.projectURLs = map[string]string{}
+				}
+				c.projectURLs[strings.TrimSpace(label)] = strings.TrimSpace(u)
+			}
 		default:
 			if seen[key] {
 				break
@@ -179,6 +227,8 @@ func parseCore(data []byte) coreFields {
 				c.summary = v
 			case "requires-python":
 				c.requiresPython = v
+			case "home-page":
+				c.homePage = v
 			}
 		}
 		key, val = "", ""

@@ -3,8 +3,10 @@ package pypitest
 import (
 	"encoding/json"
 	"net/http"
+	"reflect"
 	"strings"
 	"testing"
+	"time"
 )
 
 // apiServer offers Demo_Pkg 1.0 (a wheel with requirements, PEP 658 turned
@@ -208,5 +210,64 @@ func TestWrongMetadataHash(t *testing.T) {
 	_, md := get(t, s.URL+"/files/demo-1.0-py3-none-any.whl.metadata")
 	if adv := doc.Files[0].CoreMetadata["sha256"]; adv == "" || adv == hexSHA256(md) || !strings.Contains(string(md), "Name: demo") {
 		t.Errorf("advertised %q for metadata with sha256 %s:\n%s", adv, hexSHA256(md), md)
+	}
+}
+
+// The links, upload times and advisories a release document carries on
+// pypi.org: home_page and project_urls from the upload's metadata (null
+// when it has none), upload_time_iso_8601 per file, and vulnerabilities
+// as set (an empty list otherwise).
+func TestJSONAPILinksTimesAndVulnerabilities(t *testing.T) {
+	s := NewServer(WithJSONAPI())
+	t.Cleanup(s.Close)
+	must(t, s.AddWheel(WheelSpec{Name: "demo", Version: "1.0", HomePage: "https://home.example",
+		ProjectURLs: []string{"Source, https://src.example/demo", "Changelog,https://src.example/CHANGES"}}))
+	must(t, s.AddWheel(WheelSpec{Name: "demo", Version: "2.0"}))
+	withdrawn := "2024-02-01T00:00:00Z"
+	s.SetVulnerabilities("Demo", "1.0",
+		Vulnerability{ID: "PYSEC-1", Aliases: []string{"CVE-1"}, FixedIn: []string{"2.0"}, Link: "https://osv.dev/PYSEC-1", Source: "osv"},
+		Vulnerability{ID: "GHSA-2", Withdrawn: &withdrawn})
+
+	type doc struct {
+		Info struct {
+			HomePage    *string           `json:"home_page"`
+			ProjectURLs map[string]string `json:"project_urls"`
+		} `json:"info"`
+		URLs []struct {
+			UploadTime string `json:"upload_time_iso_8601"`
+		} `json:"urls"`
+		Vulnerabilities []Vulnerability `json:"vulnerabilities"`
+	}
+	read := func(version string) doc {
+		resp, body := get(t, s.URL+"/pypi/demo/"+version+"/json")
+		if resp.StatusCode != 200 {
+			t.Fatalf("%s: status %d", version, resp.StatusCode)
+		}
+		var d doc
+		if err := json.Unmarshal(body, &d); err != nil {
+			t.Fatalf("%s: %v", version, err)
+		}
+		if !strings.Contains(string(body), `"vulnerabilities":[`) {
+			t.Errorf("%s: vulnerabilities is not a list: %s", version, body)
+		}
+		return d
+	}
+	one, two := read("1.0"), read("2.0")
+	if one.Info.HomePage == nil || *one.Info.HomePage != "https://home.example" {
+		t.Errorf("home_page %v", one.Info.HomePage)
+	}
+	if want := map[string]string{"Source": "https://src.example/demo", "Changelog": "https://src.example/CHANGES"}; !reflect.DeepEqual(one.Info.ProjectURLs, want) {
+		t.Errorf("project_urls %v, want %v", one.Info.ProjectURLs, want)
+	}
+	if two.Info.HomePage != nil || two.Info.ProjectURLs != nil {
+		t.Errorf("no links declared: home_page %v, project_urls %v; want null", two.Info.HomePage, two.Info.ProjectURLs)
+	}
+	if len(one.Vulnerabilities) != 2 || one.Vulnerabilities[0].ID != "PYSEC-1" || one.Vulnerabilities[1].Withdrawn == nil || len(two.Vulnerabilities) != 0 {
+		t.Errorf("vulnerabilities: 1.0 %+v, 2.0 %+v", one.Vulnerabilities, two.Vulnerabilities)
+	}
+	t1, err1 := time.Parse(time.RFC3339Nano, one.URLs[0].UploadTime)
+	t2, err2 := time.Parse(time.RFC3339Nano, two.URLs[0].UploadTime)
+	if err1 != nil || err2 != nil || !t2.After(t1) {
+		t.Errorf("upload times %q, %q: want RFC 3339, the later file later", one.URLs[0].UploadTime, two.URLs[0].UploadTime)
 	}
 }

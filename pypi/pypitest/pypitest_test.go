@@ -18,6 +18,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/pipup/pipup/internal/testenv"
 )
 
 // venvPython is the interpreter of the venv TestMain made; "" with
@@ -44,7 +46,7 @@ func TestMain(m *testing.M) {
 // venv, which is what ensurepip's install amounts to, in a fraction of the
 // time.
 func makeVenv(dir string) (string, error) {
-	python3, err := exec.LookPath("python3")
+	python3, err := testenv.LookPython()
 	if err != nil {
 		return "", nil
 	}
@@ -144,7 +146,7 @@ func pip(t *testing.T, cacheDir string, args ...string) (string, error) {
 		t.Fatalf("venv setup: %v", venvErr)
 	}
 	if venvPython == "" {
-		t.Skip("python3 is not available")
+		testenv.Missing(t, "python3 (real pip is these tests' client): put it on PATH or name it in %s", testenv.PythonVar)
 	}
 	cache := []string{"--no-cache-dir"}
 	if cacheDir != "" {

@@ -37,7 +37,8 @@ type Server struct {
 	projects map[string]*project // by normalised name
 	files    map[string]*file    // by file name
 	faults   map[string]*faultState
-	clock    time.Time // last modification time handed out
+	vulns    map[string][]Vulnerability // by "name version" (normalised, lower case)
+	clock    time.Time                  // last modification time handed out
 	serial   int64
 	rootMod  time.Time
 }

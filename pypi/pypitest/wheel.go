@@ -40,6 +40,11 @@ type WheelSpec struct {
 	// ProvidesExtra become Provides-Extra lines.
 	ProvidesExtra []string
 	Summary       string
+	// HomePage and ProjectURLs ("Label, URL") become Home-page and
+	// Project-URL lines, which the JSON API serves as home_page and
+	// project_urls.
+	HomePage    string
+	ProjectURLs []string
 	// Files maps a path inside the wheel to its content. When empty the wheel
 	// holds one module, <name>/__init__.py, that sets __version__.
 	Files map[string]string
@@ -195,6 +200,12 @@ func metadataFile(spec WheelSpec) []byte {
 	fmt.Fprintf(&b, "Metadata-Version: 2.1\nName: %s\nVersion: %s\n", spec.Name, spec.Version)
 	if spec.Summary != "" {
 		fmt.Fprintf(&b, "Summary: %s\n", spec.Summary)
+	}
+	if spec.HomePage != "" {
+		fmt.Fprintf(&b, "Home-page: %s\n", spec.HomePage)
+	}
+	for _, u := range spec.ProjectURLs {
+		fmt.Fprintf(&b, "Project-URL: %s\n", u)
 	}
 	if spec.RequiresPython != "" {
 		fmt.Fprintf(&b, "Requires-Python: %s\n", spec.RequiresPython)
