@@ -243,3 +243,76 @@ func TestCooldownWording(t *testing.T) {
 		t.Errorf("Until = %v", until)
 	}
 }
+
+// An index whose Simple API gives no times (HTML only here) but serves the
+// JSON API beside it: the ages come from there, one release at a time from
+// the top, stopping at the first version that may be Wanted; the plan
+// keeps to what the scan learnt. An index with neither leaves ages unknown.
+func TestScanCooldownFromJSONAPI(t *testing.T) {
+	py, _ := holdFixture(t)
+	tests := []struct {
+		name string
+		opts []pypitest.Option
+		// mk-old's Wanted and note, and the JSON API requests of the scan.
+		wanted, note string
+		requests     int64
+	}{
+		{"HTML pages and a JSON API", []pypitest.Option{pypitest.WithFormats(true, false), pypitest.WithJSONAPI()},
+			"1.5", "2.0 is 2 days old (cooldown 7d)", 2 + 2 + 1 + 1 + 1}, // mk-old 2.0, 1.5; dep 1.5, 1.2; the others' 2.0
+		// Three 404s and no document: the index has no JSON API, and the
+		// other two packages do not ask.
+		{"HTML pages only", []pypitest.Option{pypitest.WithFormats(true, false)},
+			"2.0", "age of 2.0 unknown (cooldown 7d)", 3},
+		{"JSON pages with times", []pypitest.Option{pypitest.WithJSONAPI()},
+			"1.5", "2.0 is 2 days old (cooldown 7d)", 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := pypitest.NewServer(tt.opts...)
+			t.Cleanup(srv.Close)
+			for _, w := range []struct {
+				name, version string
+				age           time.Duration
+			}{
+				{"mk-old", "1.0", 400 * day}, {"mk-old", "1.2", 300 * day}, {"mk-old", "1.5", 20 * day}, {"mk-old", "2.0", 2 * day},
+				{"dep", "1.0", 400 * day}, {"dep", "1.2", 10 * day}, {"dep", "1.5", day}, {"dep", "2.0", 30 * day},
+				{"ex-slow", "1.0", 400 * day}, {"ex-slow", "2.0", 30 * day},
+				{"mk-win", "1.0", 400 * day}, {"mk-win", "2.0", 30 * day},
+				{"ex-undeclared", "1.0", 400 * day}, {"ex-undeclared", "2.0", 30 * day},
+			} {
+				if err := srv.AddWheel(pypitest.WheelSpec{Name: w.name, Version: w.version}, pypitest.UploadedAt(ago(w.age))); err != nil {
+					t.Fatal(err)
+				}
+			}
+			f := &scanFixture{srv: srv, python: py}
+			// One request at a time, so that the count of JSON API requests
+			// does not depend on how the packages interleave.
+			e := f.open(t, Options{Cooldown: 7 * day, Now: func() time.Time { return cooldownNow }, Concurrency: 1})
+			srv.ResetCounts()
+			checked, _, _, done := drain(t, e.Scan(context.Background(), ScanRequest{Packages: []string{"mk-old", "dep", "ex-slow", "mk-win", "ex-undeclared"}}))
+			if done.Err != nil || done.Failed != 0 {
+				t.Fatalf("scan: %+v", done)
+			}
+			c := checked["mk-old"]
+			note := ""
+			if c.Cooldown != nil {
+				note = c.Cooldown.String()
+			}
+			if c.Wanted != tt.wanted || note != tt.note {
+				t.Errorf("mk-old: wanted %s note %q; want %s %q", c.Wanted, note, tt.wanted, tt.note)
+			}
+			// Held back by holder 1.0 (dep<2): 2.0 is never Wanted, so its
+			// age is not asked for.
+			if d := checked["dep"]; tt.wanted == "1.5" && d.Wanted != "1.2" {
+				t.Errorf("dep: wanted %s, want 1.2", d.Wanted)
+			}
+			if n := srv.Requests().JSONAPI; n != tt.requests {
+				t.Errorf("%d JSON API requests, want %d", n, tt.requests)
+			}
+			plan, err := e.PlanUpgrade(context.Background(), []PackageChecked{c}, PlanOptions{})
+			if err != nil || len(plan.Packages) != 1 || plan.Packages[0].Latest != tt.wanted {
+				t.Errorf("plan %+v, %v; want mk-old at %s", plan, err, tt.wanted)
+			}
+		})
+	}
+}

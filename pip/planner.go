@@ -302,7 +302,9 @@ func (p *planner) candidates(n string) ([]pypi.Candidate, error) {
 		return vs, nil
 	}
 	res, err := p.e.finder.FindAll(p.ctx, n, p.e.Config.Pre)
-	// A pin and the cooldown hold for every package the plan touches.
+	// A pin and the cooldown hold for every package the plan touches; the
+	// ages the scan read from the JSON API count here too.
+	p.e.knownUploadTimes(n, res.Versions)
 	vs := p.e.cooled(p.e.pinned(n, res.Versions))
 	if err != nil {
 		if p.ctx.Err() != nil {

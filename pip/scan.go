@@ -221,7 +221,13 @@ func (e *Env) check(ctx context.Context, j job, deps []Dependent) (ScanEvent, []
 	if res.Best == nil {
 		return PackageSkipped{Name: d.Name, Version: d.Version, Reason: "no installable file for this interpreter on the index"}, nil
 	}
+	e.fillUploadTimes(ctx, d.Canonical, res.Versions, j.version, func(v pep440.Version) bool {
+		return e.pinExcludes(d.Canonical, v) == "" && accepts(deps, v)
+	})
 	best := res.Best
+	if len(res.Versions) > 0 {
+		best = &res.Versions[0] // the same candidate, with any time just filled in
+	}
 	ev := PackageChecked{
 		Wanted: j.version.String(), // until a newer version is found
 		Name:   d.Name,

@@ -197,11 +197,11 @@ func (p *picker) offer(c Candidate) {
 	if p.best == nil || c.better(p.best) {
 		cc := c
 		if p.best != nil && p.best.Version.Compare(c.Version) == 0 {
-			cc.Uploaded = earliest(cc.Uploaded, p.best.Uploaded)
+			cc.Uploaded = Earliest(cc.Uploaded, p.best.Uploaded)
 		}
 		p.best = &cc
 	} else if p.best.Version.Compare(c.Version) == 0 {
-		p.best.Uploaded = earliest(p.best.Uploaded, c.Uploaded)
+		p.best.Uploaded = Earliest(p.best.Uploaded, c.Uploaded)
 	}
 	if p.byVersion != nil {
 		k := c.Version.String()
@@ -212,18 +212,18 @@ func (p *picker) offer(c Candidate) {
 		if old == nil || c.better(old) {
 			cc := c
 			if old != nil {
-				cc.Uploaded = earliest(cc.Uploaded, old.Uploaded)
+				cc.Uploaded = Earliest(cc.Uploaded, old.Uploaded)
 			}
 			p.byVersion[k] = &cc
 		} else {
-			old.Uploaded = earliest(old.Uploaded, c.Uploaded)
+			old.Uploaded = Earliest(old.Uploaded, c.Uploaded)
 		}
 	}
 }
 
-// earliest is the earlier of two upload times, a zero (unknown) one
+// Earliest is the earlier of two upload times, a zero (unknown) one
 // giving way to a known one.
-func earliest(a, b time.Time) time.Time {
+func Earliest(a, b time.Time) time.Time {
 	if a.IsZero() || (!b.IsZero() && b.Before(a)) {
 		return b
 	}
@@ -243,7 +243,7 @@ func (p *picker) versions() []Candidate {
 	for _, c := range list {
 		if len(out) > 0 && out[len(out)-1].Version.Compare(c.Version) == 0 {
 			last := &out[len(out)-1]
-			last.Uploaded = earliest(last.Uploaded, c.Uploaded)
+			last.Uploaded = Earliest(last.Uploaded, c.Uploaded)
 			continue
 		}
 		out = append(out, c)

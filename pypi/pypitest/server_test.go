@@ -463,7 +463,7 @@ func TestWriteFindLinksDir(t *testing.T) {
 // Upload times are served as PEP 700 says, on JSON pages only, and left
 // out for files that have none.
 func TestUploadTime(t *testing.T) {
-	s := NewServer(WithGzip(false))
+	s := NewServer(WithGzip(false), WithJSONAPI())
 	t.Cleanup(s.Close)
 	at := time.Date(2026, 11, 30, 8, 15, 0, 250000000, time.FixedZone("CET", 3600))
 	must(t, s.AddWheel(WheelSpec{Name: "up", Version: "1.0"}, UploadedAt(at)))
@@ -484,5 +484,10 @@ func TestUploadTime(t *testing.T) {
 	_, page := get(t, s.IndexURL()+"up/", "Accept", "text/html")
 	if bytes.Contains(page, []byte("2026-11-30")) {
 		t.Errorf("HTML page carries an upload time: %s", page)
+	}
+	// The JSON API agrees with the pages.
+	_, api := get(t, s.URL+"/pypi/up/1.0/json")
+	if !bytes.Contains(api, []byte(`"upload_time_iso_8601":"2026-11-30T07:15:00.250000Z"`)) || !bytes.Contains(api, []byte(`"upload_time":"2026-11-30T07:15:00"`)) {
+		t.Errorf("JSON API upload time:\n%s", api)
 	}
 }
