@@ -18,6 +18,7 @@ import (
 	"github.com/pipup/pipup/pip"
 	"github.com/pipup/pipup/pypi"
 	"github.com/pipup/pipup/pypi/pep440"
+	"github.com/pipup/pipup/settings"
 )
 
 // runList is `pipup list`: the outdated packages as a table or JSON.
@@ -26,10 +27,10 @@ func runList(sig *interrupts, args []string, io stdio) int {
 	fs.SetOutput(io.err)
 	var ef envFlags
 	ef.register(fs)
-	asJSON := fs.Bool("json", false, "print JSON (pip's keys: name, version, latest_version, latest_filetype; plus bump, summary, wanted_version, held_back_by, pinned_by)")
+	asJSON := fs.Bool("json", false, "print JSON (pip's keys: name, version, latest_version, latest_filetype; plus bump, summary, wanted_version, held_back_by, pinned_by, lift, latest_uploaded, wanted_uploaded, held_by_cooldown, age_unknown)")
 	failOn := fs.String("fail-on", "", "exit 1 when some package has an upgrade to Wanted (outdated) or a major one (major), for CI (`RULE`: outdated or major)")
 	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "Usage: pipup list [PKG...] [flags]\n\nList the installed packages that have a newer version on the index.\nWanted is the newest version that every installed package's requirements\nand pipup's pins allow; when it is below Latest, the note says why.\n\n--fail-on outdated exits 1 when some package's Wanted is above its installed\nversion (what pipup upgrade --all would do), --fail-on major when that step\nis a major one; 0 when none is, 2 for bad usage, 130 when interrupted.\nA package that could not be checked still exits 1.\n\nFlags:")
+		fmt.Fprintln(fs.Output(), "Usage: pipup list [PKG...] [flags]\n\nList the installed packages that have a newer version on the index.\nWanted is the newest version that every installed package's requirements,\npipup's pins and the cooldown allow; when it is below Latest, the note says why.\n\n--fail-on outdated exits 1 when some package's Wanted is above its installed\nversion (what pipup upgrade --all would do), --fail-on major when that step\nis a major one; 0 when none is, 2 for bad usage, 130 when interrupted.\nA package that could not be checked still exits 1.\n\nFlags:")
 		fs.PrintDefaults()
 	}
 	pkgs, code, ok := parseArgs(fs, args)
@@ -327,6 +328,31 @@ type outdatedJSON struct {
 	HeldBackBy     []holdJSON `json:"held_back_by"` // [] when nothing holds it back
 	PinnedBy       string     `json:"pinned_by,omitempty"`
 	Lift           *liftJSON  `json:"lift,omitempty"`
+	// The first upload of Latest and of Wanted (when above the installed
+	// version), RFC 3339 in UTC; left out when the index gives no time.
+	LatestUploaded string `json:"latest_uploaded,omitempty"`
+	WantedUploaded string `json:"wanted_uploaded,omitempty"`
+	// HeldByCooldown is the newest version the cooldown keeps back.
+	HeldByCooldown *cooldownJSON `json:"held_by_cooldown,omitempty"`
+	// AgeUnknown: the cooldown is on and Wanted's age is unknown, so it is
+	// offered unchecked.
+	AgeUnknown bool `json:"age_unknown,omitempty"`
+}
+
+// cooldownJSON is a version kept back by the cooldown until it is old enough.
+type cooldownJSON struct {
+	Version  string `json:"version"`
+	Uploaded string `json:"uploaded"`
+	Until    string `json:"until"` // when it will be offered
+	Cooldown string `json:"cooldown"`
+}
+
+// jsonTime is t as RFC 3339 in UTC, "" for the zero time.
+func jsonTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339)
 }
 
 // liftJSON is a version above wanted_version that upgrading the listed
@@ -365,7 +391,15 @@ func printJSON(io stdio, r scanResult) error {
 				lift.With = append(lift.With, upgradeJSON(u))
 			}
 		}
-		list = append(list, outdatedJSON{c.Name, c.Version, c.Latest, c.FileType, string(c.Bump), c.Summary, c.Wanted, holds, c.PinnedBy, lift})
+		o := outdatedJSON{Name: c.Name, Version: c.Version, LatestVersion: c.Latest, LatestFiletype: c.FileType, Bump: string(c.Bump),
+			Summary: c.Summary, WantedVersion: c.Wanted, HeldBackBy: holds, PinnedBy: c.PinnedBy, Lift: lift,
+			LatestUploaded: jsonTime(c.Candidate.Uploaded), WantedUploaded: jsonTime(c.WantedCandidate.Uploaded)}
+		if n := c.Cooldown; n != nil && n.Held {
+			o.HeldByCooldown = &cooldownJSON{n.Version, jsonTime(n.Uploaded), jsonTime(n.Until()), settings.FormatDuration(n.Cooldown)}
+		} else if n != nil {
+			o.AgeUnknown = true
+		}
+		list = append(list, o)
 	}
 	enc := json.NewEncoder(io.out)
 	if err := enc.Encode(list); err != nil {

@@ -224,7 +224,7 @@ func TestPolicyConfig(t *testing.T) {
 	for _, want := range []string{
 		"# user: " + w.userFile + "\n",
 		"# project: " + proj + "\n",
-		`cooldown="36h0m0s" # ` + proj + ":6\n",
+		`cooldown="36h" # ` + proj + ":6\n",
 		"pre=false # default\n",
 		"latest=true # flag\n",
 		"concurrency=8 # " + w.userFile + ":4\n",

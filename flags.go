@@ -55,7 +55,7 @@ func (f *envFlags) register(fs *flag.FlagSet) {
 	f.cacheMaxSize.fromEnv()
 	fs.Var(&f.cacheMaxSize, "cache-max-size", "bound the HTTP cache to `SIZE` after the run, least recently used out first (default 2GiB or $"+cacheMaxSizeVar+"; 0 = no bound)")
 	fs.Var(&f.exclude, "exclude", "skip `package` (repeatable)")
-	fs.Var(&f.cooldown, "cooldown", "do not offer versions uploaded less than `DURATION` ago (7d, 36h; 0 = off); accepted and kept, not applied yet: pipup does not read upload times so far")
+	fs.Var(&f.cooldown, "cooldown", "do not offer versions uploaded less than `DURATION` ago (7d, 36h; 0 = off): Wanted and upgrades stop at the newest version old enough, by the index's upload times (PEP 700); a version of unknown age is offered and its note says so")
 	f.noConfig.f = f
 	fs.Var(&f.noConfig, "no-config", "read no pipup settings (config.toml, [tool.pipup]); pip's configuration is still read")
 }

@@ -53,9 +53,8 @@ type Options struct {
 	// pip were given a constraints file. Latest still shows the newest.
 	Pins map[string]pep440.SpecifierSet
 	// Cooldown is the age a version must reach before it is offered
-	// (0 = off), and Now the clock it is measured with (nil = time.Now).
-	// They are carried for the cooldown filter, which needs the upload
-	// times the index client does not read yet; nothing uses them so far.
+	// (0 = off), and Now the clock it is measured with (nil = time.Now);
+	// see cooldown.go.
 	Cooldown time.Duration
 	Now      func() time.Time
 	// PipCommand is the pip command whose configuration section applies
@@ -94,6 +93,17 @@ type Env struct {
 	// Env's lifetime, so the planner and the lift check fetch once.
 	metaMu    sync.Mutex
 	metaCache map[string]*metaEntry
+
+	// Upload times read from the JSON API for the cooldown, by "canonical
+	// version" (zero: asked, none given), so the planner sees what the
+	// scan learnt.
+	uploadMu sync.Mutex
+	uploaded map[string]time.Time
+	// apiMisses counts JSON API documents not found while none was
+	// (apiWorks): past a few, the index has no JSON API and is not asked
+	// again (under uploadMu).
+	apiMisses int
+	apiWorks  bool
 }
 
 // Client is the index client the engines share (one connection pool).

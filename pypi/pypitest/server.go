@@ -83,6 +83,10 @@ type FileSpec struct {
 	// WrongMetadataHash advertises a sha256 for the PEP 658 file that does
 	// not match it.
 	WrongMetadataHash bool
+	// UploadTime is served as PEP 700's "upload-time" on JSON pages; zero
+	// leaves the key out, as an index that does not record it does. HTML
+	// pages never carry it.
+	UploadTime time.Time
 }
 
 // FileOption adjusts the FileSpec that AddWheel builds.
@@ -98,6 +102,9 @@ func Yank(reason string) FileOption {
 func AdvertiseRequiresPython(spec string) FileOption {
 	return func(f *FileSpec) { f.RequiresPython = spec }
 }
+
+// UploadedAt sets the file's upload time (PEP 700 "upload-time").
+func UploadedAt(t time.Time) FileOption { return func(f *FileSpec) { f.UploadTime = t } }
 
 // WithoutHash omits the hash from the pages.
 func WithoutHash() FileOption { return func(f *FileSpec) { f.NoHash = true } }
