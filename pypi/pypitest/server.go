@@ -3,6 +3,7 @@ package pypitest
 import (
 	"crypto/sha256"
 	"crypto/subtle"
+	"crypto/tls"
 	"encoding/hex"
 	"fmt"
 	"net"
@@ -136,6 +137,7 @@ type config struct {
 	auth           bool
 	gzip           bool
 	listener       net.Listener
+	tls            *tls.Config
 }
 
 // WithLatency delays every response by d.
@@ -168,6 +170,11 @@ func WithGzip(on bool) Option { return func(c *config) { c.gzip = on } }
 // WithListener serves on l instead of a fresh 127.0.0.1:0 listener.
 func WithListener(l net.Listener) Option { return func(c *config) { c.listener = l } }
 
+// WithTLS serves https with this configuration (its certificates, and
+// ClientAuth/ClientCAs for a server that requires client certificates);
+// URL is then https://127.0.0.1:port.
+func WithTLS(conf *tls.Config) Option { return func(c *config) { c.tls = conf } }
+
 // NewServer starts a server; Close it when done. It panics on a
 // contradictory configuration, as httptest.NewServer does on failure.
 func NewServer(opts ...Option) *Server {
@@ -191,7 +198,12 @@ func NewServer(opts ...Option) *Server {
 		s.ts.Listener.Close()
 		s.ts.Listener = cfg.listener
 	}
-	s.ts.Start()
+	if cfg.tls != nil {
+		s.ts.TLS = cfg.tls
+		s.ts.StartTLS()
+	} else {
+		s.ts.Start()
+	}
 	s.URL = s.ts.URL
 	return s
 }
