@@ -37,6 +37,10 @@ type Options struct {
 	Refresh        bool
 	UserAgent      string
 	Timeout        time.Duration // per HTTP request; 0 = pip's configured timeout
+	Proxy          string        // pip's --proxy; "" = pip's configuration, else the environment's
+	Cert           string        // pip's --cert (CA bundle); "" = pip's configuration
+	ClientCert     string        // pip's --client-cert; "" = pip's configuration
+	Retries        *int          // pip's --retries; nil = pip's configuration
 	Environ        []string      // nil = os.Environ()
 	// PipCommand is the pip command whose configuration section applies
 	// on top of [global]: "list" (the default: pip list --outdated's
@@ -116,15 +120,24 @@ func Open(ctx context.Context, o Options) (*Env, error) {
 	if timeout == 0 {
 		timeout = cfg.Timeout
 	}
+	retries := cfg.Retries
+	if retries == 0 {
+		retries = -1 // pip's retries=0 means none; the client's 0 means its default
+	}
 	copts := pypi.ClientOptions{
 		UserAgent:    o.UserAgent,
 		Timeout:      timeout,
-		Retries:      cfg.Retries,
+		Retries:      retries,
 		Refresh:      o.Refresh,
 		CAFile:       cfg.Cert,
+		ClientCert:   cfg.ClientCert,
+		Proxy:        cfg.Proxy,
 		TrustedHosts: cfg.TrustedHosts,
 		MaxConns:     conc,
 		NetrcPath:    getenv("NETRC"),
+	}
+	if cfg.Proxy == "" {
+		copts.EnvProxies = envProxies(environ)
 	}
 	if e.CacheDir != "" {
 		copts.CacheDir = filepath.Join(e.CacheDir, "http")
@@ -179,6 +192,21 @@ func mergeFlags(cfg IndexConfig, o Options) IndexConfig {
 	cfg.ExtraIndexURLs = append(cfg.ExtraIndexURLs, o.ExtraIndexURLs...)
 	cfg.FindLinks = append(cfg.FindLinks, o.FindLinks...)
 	cfg.TrustedHosts = append(cfg.TrustedHosts, o.TrustedHosts...)
+	// Single-valued network options replace the configured value, as
+	// pip's command line does.
+	for _, f := range []struct {
+		key, val string
+		dst      *string
+	}{{"proxy", o.Proxy, &cfg.Proxy}, {"cert", o.Cert, &cfg.Cert}, {"client-cert", o.ClientCert, &cfg.ClientCert}} {
+		if f.val != "" {
+			*f.dst = f.val
+			src[f.key] = "--" + f.key
+		}
+	}
+	if o.Retries != nil {
+		cfg.Retries = *o.Retries
+		src["retries"] = "--retries"
+	}
 	cfg.NoIndex = cfg.NoIndex || o.NoIndex
 	cfg.Pre = cfg.Pre || o.Pre
 	return cfg

@@ -46,7 +46,7 @@ func (u *upgrader) pipCmd(args []string, index, stoppable bool) *pipCmd {
 		if c.Timeout > 0 {
 			set["PIP_TIMEOUT"] = strconv.FormatFloat(c.Timeout.Seconds(), 'f', -1, 64)
 		}
-		if c.Retries > 0 {
+		if c.Retries >= 0 {
 			set["PIP_RETRIES"] = strconv.Itoa(c.Retries)
 		}
 		if c.Pre {

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/netip"
 	"net/url"
+	"regexp"
 	"strings"
 )
 
@@ -39,45 +40,54 @@ func proxyFunc(configured string, env EnvProxies) (func(*http.Request) (*url.URL
 	if len(env.Proxies) == 0 {
 		return nil, nil
 	}
-	// Checked once here, so that a bad variable is one clear error up front
-	// rather than a failure per request.
-	parsed := map[string]*url.URL{}
+	// Parsed once; a bad variable fails the requests that would use it,
+	// as in requests, not those that it does not concern.
+	type parsedProxy struct {
+		u   *url.URL
+		err error
+	}
+	parsed := map[string]parsedProxy{}
 	for scheme, v := range env.Proxies {
 		if scheme == "no" || v == "" {
 			continue
 		}
 		p, err := parseProxy(v)
 		if err != nil {
-			return nil, fmt.Errorf("%s_proxy: %w", scheme, err)
+			err = fmt.Errorf("%s_proxy: %w", scheme, err)
 		}
-		parsed[scheme] = p
+		parsed[scheme] = parsedProxy{p, err}
 	}
 	return func(req *http.Request) (*url.URL, error) {
 		if env.bypass(req.URL) {
 			return nil, nil
 		}
-		if p := parsed[req.URL.Scheme]; p != nil {
-			return p, nil
+		p, ok := parsed[req.URL.Scheme]
+		if !ok {
+			p = parsed["all"]
 		}
-		return parsed["all"], nil
+		return p.u, p.err
 	}, nil
 }
 
-// parseProxy reads a proxy URL as requests does (prepend_scheme_if_needed:
-// "host:3128" means http://host:3128).
+// urllib3's SCHEME_RE: what parse_url takes for a scheme.
+var schemeRE = regexp.MustCompile(`^[a-zA-Z][a-zA-Z0-9+-]*:`)
+
+// parseProxy reads a proxy URL as requests does (prepend_scheme_if_needed):
+// "10.0.0.1:3128" means http://10.0.0.1:3128, but "proxy:3128" has the
+// scheme "proxy" to urllib3, so it fails there and here.
 func parseProxy(raw string) (*url.URL, error) {
 	s := raw
-	if !strings.Contains(s, "://") {
+	if !schemeRE.MatchString(s) {
 		s = "http://" + s
 	}
 	u, err := url.Parse(s)
-	if err != nil || u.Host == "" {
+	if err != nil || u.Host == "" && (u.Scheme == "http" || u.Scheme == "https") {
 		return nil, fmt.Errorf("proxy %q is not a URL such as http://host:3128", RedactURL(raw))
 	}
 	switch u.Scheme {
 	case "http", "https", "socks5", "socks5h":
 	default:
-		return nil, fmt.Errorf("proxy %s: unsupported scheme %q (http, https or socks5)", RedactURL(u.String()), u.Scheme)
+		return nil, fmt.Errorf("proxy %q: unsupported scheme %q (give a URL such as http://host:3128)", RedactURL(raw), u.Scheme)
 	}
 	if u.Scheme == "socks5h" { // Go's socks5 already resolves names at the proxy
 		u.Scheme = "socks5"

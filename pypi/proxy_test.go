@@ -16,7 +16,7 @@ import (
 
 func TestProxySelection(t *testing.T) {
 	env := EnvProxies{
-		Proxies: map[string]string{"http": "proxy-h:3128", "https": "http://proxy-s:3129", "all": "socks5h://proxy-a:1080", "no": ".corp.example, Internal"},
+		Proxies: map[string]string{"http": "10.9.9.9:3128", "https": "http://proxy-s:3129", "all": "socks5h://proxy-a:1080", "no": ".corp.example, Internal"},
 		NoProxy: "10.0.0.0/8,192.168.1.7,ample.org,svc:8443",
 	}
 	for _, tc := range []struct {
@@ -26,14 +26,14 @@ func TestProxySelection(t *testing.T) {
 		url, want  string
 	}{
 		{"configured carries http", "http://u:p@cfg:8080", env, "http://pypi.example/simple/", "http://u:p@cfg:8080"},
-		{"configured carries https and ignores NO_PROXY", "cfg:8080", env, "https://a.corp.example/", "http://cfg:8080"},
-		{"scheme-less env proxy gets http://", "", env, "http://pypi.example/", "http://proxy-h:3128"},
+		{"configured carries https and ignores NO_PROXY", "10.8.8.8:8080", env, "https://a.corp.example/", "http://10.8.8.8:8080"},
+		{"scheme-less env proxy gets http://", "", env, "http://pypi.example/", "http://10.9.9.9:3128"},
 		{"https variable for https", "", env, "https://pypi.example/", "http://proxy-s:3129"},
 		{"all_proxy when the scheme has none", "", EnvProxies{Proxies: map[string]string{"all": "socks5h://proxy-a:1080"}}, "https://pypi.example/", "socks5://proxy-a:1080"},
-		{"loopback is proxied unless listed", "", env, "http://127.0.0.1:9000/", "http://proxy-h:3128"},
+		{"loopback is proxied unless listed", "", env, "http://127.0.0.1:9000/", "http://10.9.9.9:3128"},
 		{"CIDR block", "", env, "http://10.1.2.3/", ""},
 		{"exact address", "", env, "http://192.168.1.7:81/", ""},
-		{"address outside the block", "", env, "http://11.1.2.3/", "http://proxy-h:3128"},
+		{"address outside the block", "", env, "http://11.1.2.3/", "http://10.9.9.9:3128"},
 		{"requests' plain suffix match", "", env, "https://example.org/", ""},
 		{"host:port suffix", "", env, "https://svc:8443/", ""},
 		{"same host, other port", "", env, "https://svc:9443/", "http://proxy-s:3129"},
@@ -67,7 +67,7 @@ func TestProxyBadSetting(t *testing.T) {
 	}{
 		{"ftp://alice:secret@p:21", EnvProxies{}},
 		{"http://alice:secret@", EnvProxies{}},
-		{"", EnvProxies{Proxies: map[string]string{"https": "gopher://alice:secret@p:70"}}},
+		{"squid:3128", EnvProxies{}}, // urllib3 reads "squid" as the scheme
 	} {
 		_, err := NewClient(ClientOptions{Proxy: tc.configured, EnvProxies: tc.env})
 		if err == nil {
@@ -78,7 +78,21 @@ func TestProxyBadSetting(t *testing.T) {
 			t.Errorf("error shows the password: %v", err)
 		}
 	}
+	// A bad environment variable fails only the requests it concerns.
+	env := EnvProxies{Proxies: map[string]string{"https": "gopher://alice:secret@p:70", "http": "http://10.0.0.1:3128"}}
+	u, _ := url.Parse("https://pypi.example/")
+	if _, err := SelectProxy("", env, u); err == nil || strings.Contains(err.Error(), "secret") || !strings.Contains(err.Error(), "https_proxy") {
+		t.Errorf("bad https_proxy: %v", err)
+	}
+	u, _ = url.Parse("http://pypi.example/")
+	if p, err := SelectProxy("", env, u); err != nil || p == nil || p.Host != "10.0.0.1:3128" {
+		t.Errorf("http request with a bad https_proxy: %v, %v", p, err)
+	}
 }
+
+// (A request with no proxy, or one that NO_PROXY exempts, is not sent:
+// it would send a DNS query for index.invalid off this machine;
+// TestProxySelection covers the choice.)
 
 // proxiedIndex is a pypitest index with one project, reachable as host
 // only through a proxy, and that proxy.
@@ -116,9 +130,7 @@ func TestProxyPlainHTTP(t *testing.T) {
 	}{
 		{"pip's proxy", ClientOptions{Proxy: authed}, true},
 		{"environment proxy", ClientOptions{EnvProxies: EnvProxies{Proxies: map[string]string{"http": authed}}}, true},
-		{"environment proxy, host in no_proxy", ClientOptions{EnvProxies: EnvProxies{Proxies: map[string]string{"http": authed}, NoProxy: "index.invalid"}}, false},
 		{"pip's proxy wins over the environment's", ClientOptions{Proxy: authed, EnvProxies: EnvProxies{Proxies: map[string]string{"http": "http://127.0.0.1:1"}}}, true},
-		{"no proxy: the name does not resolve", ClientOptions{}, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			tc.opts.TrustedHosts = []string{"index.invalid"}

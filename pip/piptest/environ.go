@@ -7,7 +7,7 @@ import (
 )
 
 // Environ is os.Environ() made safe for running pip in a test: every PIP_*
-// variable dropped (this machine sets PIP_FIND_LINKS, PIP_CERT,
+// and *_PROXY variable dropped (this machine sets PIP_FIND_LINKS, PIP_CERT,
 // PIP_DEFAULT_TIMEOUT, ... and has an /etc/pip.conf), then
 // PIP_CONFIG_FILE=/dev/null (pip reads no configuration file at all),
 // PIP_DISABLE_PIP_VERSION_CHECK=1, PIP_NO_INPUT=1, PIP_NO_COLOR=1 and
@@ -45,7 +45,9 @@ func build(drop func(key string) bool, set []string) []string {
 	var env []string
 	for _, kv := range os.Environ() {
 		k, _, _ := strings.Cut(kv, "=")
-		if strings.HasPrefix(strings.ToUpper(k), "PIP_") || drop(k) {
+		// Proxy variables too: a test that wants a proxy sets one, and
+		// the caller's must not carry loopback traffic elsewhere.
+		if up := strings.ToUpper(k); strings.HasPrefix(up, "PIP_") || strings.HasSuffix(up, "_PROXY") || drop(k) {
 			continue
 		}
 		env = append(env, kv)
