@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strconv"
 	"sync"
@@ -32,7 +33,7 @@ type Options struct {
 	NoIndex        bool
 	Pre            bool
 	Concurrency    int    // index requests in flight; 0 = DefaultConcurrency
-	CacheDir       string // "" = $XDG_CACHE_HOME/pipup or ~/.cache/pipup
+	CacheDir       string // "" = $XDG_CACHE_HOME/pipup, else the OS's user cache folder (userDir)
 	NoCache        bool
 	Refresh        bool
 	UserAgent      string
@@ -248,10 +249,16 @@ func targetOf(in *Interpreter) (pypi.Target, error) {
 }
 
 func defaultCacheDir(getenv func(string) string, home string) string {
-	if d := getenv("XDG_CACHE_HOME"); filepath.IsAbs(d) {
-		return filepath.Join(d, "pipup")
+	d, err := userDir("cache", runtime.GOOS, func(k string) string {
+		if v := getenv(k); v != "" || k != "HOME" && k != "USERPROFILE" {
+			return v
+		}
+		return home
+	})
+	if err != nil {
+		return filepath.Join(home, ".cache", "pipup")
 	}
-	return filepath.Join(home, ".cache", "pipup")
+	return d
 }
 
 // envLookup is os.Getenv over an explicit environment.

@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
 	"time"
@@ -54,20 +55,10 @@ type SnapshotChange struct {
 // Path is the snapshot's file.
 func (s *Snapshot) Path() string { return s.path }
 
-// DefaultStateDir is $XDG_STATE_HOME/pipup, else ~/.local/state/pipup.
+// DefaultStateDir is $XDG_STATE_HOME/pipup, else the OS's per-user state
+// folder (~/.local/state/pipup on Linux; see userDir).
 func DefaultStateDir(getenv func(string) string) (string, error) {
-	if d := getenv("XDG_STATE_HOME"); filepath.IsAbs(d) {
-		return filepath.Join(d, "pipup"), nil
-	}
-	home := getenv("HOME")
-	if home == "" {
-		h, err := os.UserHomeDir()
-		if err != nil {
-			return "", fmt.Errorf("state directory: %w", err)
-		}
-		home = h
-	}
-	return filepath.Join(home, ".local", "state", "pipup"), nil
+	return userDir("state", runtime.GOOS, getenv)
 }
 
 // snapshotDir is where one environment's snapshots live: a directory per
