@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -14,6 +13,7 @@ import (
 	"time"
 
 	"github.com/mattn/go-isatty"
+	flag "github.com/spf13/pflag"
 
 	"github.com/pipup/pipup/pip"
 	"github.com/pipup/pipup/pypi"
@@ -28,7 +28,7 @@ func runList(sig *interrupts, args []string, io stdio) int {
 	asJSON := fs.Bool("json", false, "print JSON (pip's keys: name, version, latest_version, latest_filetype; plus bump, summary, wanted_version, held_back_by)")
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "Usage: pipup list [PKG...] [flags]\n\nList the installed packages that have a newer version on the index.\nWanted is the newest version that every installed package's requirements\nallow; when it is below Latest, the note says which package holds it back.\n\nFlags:")
-		fs.PrintDefaults()
+		printFlags(fs)
 	}
 	pkgs, code, ok := parseArgs(fs, args)
 	if !ok {
@@ -52,25 +52,18 @@ func runList(sig *interrupts, args []string, io stdio) int {
 }
 
 // parseArgs parses flags that may come before, between or after the
-// positional arguments, as users type them.
+// positional arguments, as users type them (pflag's interspersed parsing;
+// "--" ends the flags). A long flag typed with one dash (-json, as Go's
+// flag package accepted) is read as --json, so older scripts keep working.
 func parseArgs(fs *flag.FlagSet, args []string) (positional []string, code int, ok bool) {
-	for {
-		if err := fs.Parse(args); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				return nil, exitOK, false
-			}
-			return nil, exitUsage, false
+	if err := fs.Parse(singleDashLong(fs, args)); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil, exitOK, false
 		}
-		args = fs.Args()
-		if len(args) == 0 {
-			return positional, 0, true
-		}
-		if args[0] == "--" {
-			return append(positional, args[1:]...), 0, true
-		}
-		positional = append(positional, args[0])
-		args = args[1:]
+		fmt.Fprintf(fs.Output(), "%s: %v (see %s --help)\n", fs.Name(), err, fs.Name())
+		return nil, exitUsage, false
 	}
+	return fs.Args(), 0, true
 }
 
 // fail prints one line for err and picks the exit code.

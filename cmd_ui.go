@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"net/url"
@@ -14,6 +13,7 @@ import (
 	"sync/atomic"
 
 	"github.com/mattn/go-isatty"
+	flag "github.com/spf13/pflag"
 
 	"github.com/pipup/pipup/model"
 	"github.com/pipup/pipup/pip"
@@ -42,7 +42,7 @@ func runInteractive(sig *interrupts, args []string, io stdio) int {
 	pf.register(fs)
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "Usage: pipup [PKG...] [flags]\n\nCheck the installed packages, pick the ones to upgrade and upgrade them.\n\nFlags:")
-		fs.PrintDefaults()
+		printFlags(fs)
 	}
 	pkgs, code, ok := parseArgs(fs, args)
 	if !ok {
