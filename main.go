@@ -73,6 +73,8 @@ func run(args []string, io stdio) (code int) {
 		return runUndo(sig, rest, io)
 	case "history":
 		return runHistory(sig, rest, io)
+	case "completion":
+		return runCompletion(rest, io)
 	case "help":
 		usage(io.out)
 		return exitOK
@@ -94,6 +96,7 @@ Usage:
   pipup upgrade [PKG...] [--all] [--yes] [--dry-run] [flags]
   pipup undo [--yes]            restore the versions before the last upgrade
   pipup history                 list the saved snapshots
+  pipup completion bash|zsh|fish   print a shell completion script
   pipup --version
 
 Run "pipup COMMAND -h" for a command's flags. pipup reads pip's
