@@ -121,14 +121,10 @@ func Open(ctx context.Context, o Options) (*Env, error) {
 	if timeout == 0 {
 		timeout = cfg.Timeout
 	}
-	retries := cfg.Retries
-	if retries == 0 {
-		retries = -1 // pip's retries=0 means none; the client's 0 means its default
-	}
 	copts := pypi.ClientOptions{
 		UserAgent:    o.UserAgent,
 		Timeout:      timeout,
-		Retries:      retries,
+		Retries:      clientRetries(cfg.Retries),
 		Refresh:      o.Refresh,
 		CAFile:       cfg.Cert,
 		ClientCert:   cfg.ClientCert,
@@ -165,6 +161,15 @@ func Open(ctx context.Context, o Options) (*Env, error) {
 		}
 	}
 	return e, nil
+}
+
+// clientRetries maps pip's retries to the client's: pip's 0 means none,
+// the client's 0 means its default.
+func clientRetries(pipRetries int) int {
+	if pipRetries <= 0 {
+		return -1
+	}
+	return pipRetries
 }
 
 // mergeFlags lays command-line values over pip's configuration. List
