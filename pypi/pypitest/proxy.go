@@ -1,7 +1,6 @@
 package pypitest
 
 import (
-	"bufio"
 	"context"
 	"encoding/base64"
 	"io"
@@ -29,6 +28,8 @@ type Proxy struct {
 	requests, connects, denied atomic.Int64
 	mu                         sync.Mutex
 	hosts                      map[string]int
+	tunnels                    []net.Conn
+	closed                     bool
 }
 
 // ProxyOption configures a Proxy.
@@ -57,7 +58,16 @@ func NewProxy(routes map[string]string, opts ...ProxyOption) (*Proxy, error) {
 }
 
 // Close stops the proxy and its tunnels.
-func (p *Proxy) Close() { p.srv.Close() }
+func (p *Proxy) Close() {
+	p.srv.Close()
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.closed = true
+	for _, c := range p.tunnels {
+		c.Close()
+	}
+	p.tunnels = nil
+}
 
 // ProxyCounts says what the proxy saw.
 type ProxyCounts struct {
@@ -152,16 +162,31 @@ func (p *Proxy) tunnel(w http.ResponseWriter, addr string) {
 	}
 	conn.Write([]byte("HTTP/1.1 200 Connection established\r\n\r\n"))
 	done := make(chan struct{}, 2)
-	go func() { pipeBuffered(up, buf.Reader); done <- struct{}{} }()
+	if !p.track(conn, up) {
+		return
+	}
+	// The hijacked reader may already hold the client's first bytes.
+	go func() { io.Copy(up, buf.Reader); done <- struct{}{} }()
 	go func() { io.Copy(conn, up); done <- struct{}{} }()
 	<-done
 	conn.Close()
 	up.Close()
 }
 
-// pipeBuffered copies what the hijacked reader already buffered, then the rest.
-func pipeBuffered(dst io.Writer, src *bufio.Reader) {
-	io.Copy(dst, src)
+// track records a tunnel's connections so that Close ends them (the
+// server's Close does not reach hijacked connections); false when the
+// proxy is already closed.
+func (p *Proxy) track(conns ...net.Conn) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.closed {
+		for _, c := range conns {
+			c.Close()
+		}
+		return false
+	}
+	p.tunnels = append(p.tunnels, conns...)
+	return true
 }
 
 func (p *Proxy) forward(w http.ResponseWriter, r *http.Request, addr string) {
