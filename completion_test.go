@@ -63,15 +63,21 @@ func TestCompletionUsage(t *testing.T) {
 	}
 }
 
-// writeScript writes `pipup completion shell` to a file.
-func writeScript(t *testing.T, shell string) string {
+// scriptText is what `pipup completion shell` prints.
+func scriptText(t *testing.T, shell string) string {
 	t.Helper()
 	var out, errOut bytes.Buffer
 	if code := run([]string{"completion", shell}, stdio{strings.NewReader(""), &out, &errOut}); code != exitOK {
 		t.Fatalf("completion %s: exit %d: %s", shell, code, errOut.String())
 	}
+	return out.String()
+}
+
+// writeScript writes `pipup completion shell` to a file.
+func writeScript(t *testing.T, shell string) string {
+	t.Helper()
 	path := filepath.Join(t.TempDir(), "pipup."+shell)
-	if err := os.WriteFile(path, out.Bytes(), 0o644); err != nil {
+	if err := os.WriteFile(path, []byte(scriptText(t, shell)), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	return path

@@ -83,7 +83,11 @@ func Open(ctx context.Context, o Options) (*Env, error) {
 		return nil, err
 	}
 	home, _ := os.UserHomeDir()
-	if h := getenv("HOME"); h != "" {
+	homeVar := "HOME"
+	if runtime.GOOS == "windows" {
+		homeVar = "USERPROFILE" // what Python's expanduser reads there
+	}
+	if h := getenv(homeVar); h != "" {
 		home = h
 	}
 	cacheDir := ""
