@@ -59,7 +59,12 @@ func unixConfigPaths(in ConfigInput, env environ, root string) configPaths {
 func darwinConfigPaths(in ConfigInput, root string) configPaths {
 	p := configPaths{base: "pip.conf", join: pyport.Join}
 	home := pyport.ExpandUser("~", in.Home)
-	p.global = []string{pyport.Join(root+"/Library/Application Support/pip", p.base)}
+	// Newer pips (platformdirs 4) read a Homebrew Python's
+	// <prefix>/share/pip/pip.conf first; older ones never see that file.
+	if before, _, ok := strings.Cut(in.Prefix, "/opt/python"); ok {
+		p.global = append(p.global, pyport.Join(root+before+"/share/pip", p.base))
+	}
+	p.global = append(p.global, pyport.Join(root+"/Library/Application Support/pip", p.base))
 	userDir := pyport.Join(home, "Library/Application Support/pip")
 	if st, err := os.Stat(userDir); err != nil || !st.IsDir() {
 		userDir = pyport.Join(home, ".config/pip")

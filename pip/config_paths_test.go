@@ -46,6 +46,13 @@ func TestConfigFilesPerOS(t *testing.T) {
 			user:   []string{macHomeWithAppSupport + "/.pip/pip.conf", macHomeWithAppSupport + "/Library/Application Support/pip/pip.conf"},
 		},
 		{
+			name:   "darwin, Homebrew Python",
+			in:     ConfigInput{GOOS: "darwin", Home: home, Prefix: "/opt/homebrew/opt/python@3.12/Frameworks/Python.framework/Versions/3.12"},
+			global: []string{"/opt/homebrew/share/pip/pip.conf", "/Library/Application Support/pip/pip.conf"},
+			user:   []string{home + "/.pip/pip.conf", home + "/.config/pip/pip.conf"},
+			site:   "/opt/homebrew/opt/python@3.12/Frameworks/Python.framework/Versions/3.12/pip.conf",
+		},
+		{
 			name:   "windows",
 			in:     ConfigInput{GOOS: "windows", Home: `C:\Users\ada`, Prefix: `C:\proj\.venv`},
 			env:    []string{`APPDATA=C:\Users\ada\AppData\Roaming`, `PROGRAMDATA=D:\ProgramData`, "XDG_CONFIG_HOME=/x"},
