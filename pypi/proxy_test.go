@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
+	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -222,5 +223,27 @@ func TestClientCertThroughProxy(t *testing.T) {
 				t.Errorf("no CONNECT went through the proxy")
 			}
 		})
+	}
+}
+
+// TestRetryableConnectErrors: a failed connect, to the host or to the
+// proxy, is retried whatever errno the OS gave (Windows' refusal is not
+// syscall.ECONNREFUSED); a name that does not exist and a TLS failure are not.
+func TestRetryableConnectErrors(t *testing.T) {
+	wsaRefused := errors.New("connectex: No connection could be made because the target machine actively refused it.")
+	for _, tc := range []struct {
+		name string
+		err  error
+		want bool
+	}{
+		{"dial, any errno", &net.OpError{Op: "dial", Net: "tcp", Err: wsaRefused}, true},
+		{"proxy connect", &net.OpError{Op: "proxyconnect", Net: "tcp", Err: wsaRefused}, true},
+		{"no such host", &net.OpError{Op: "dial", Net: "tcp", Err: &net.DNSError{Err: "no such host", Name: "x.invalid", IsNotFound: true}}, false},
+		{"read, not a connect", &net.OpError{Op: "read", Net: "tcp", Err: wsaRefused}, false},
+		{"TLS", &tls.CertificateVerificationError{Err: errors.New("unknown authority")}, false},
+	} {
+		if got := retryableError(tc.err); got != tc.want {
+			t.Errorf("%s: retryable %v, want %v", tc.name, got, tc.want)
+		}
 	}
 }
