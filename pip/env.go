@@ -3,6 +3,7 @@ package pip
 import (
 	"context"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -123,7 +124,7 @@ func Open(ctx context.Context, o Options) (*Env, error) {
 	e.opts.Concurrency = conc
 	timeout := o.Timeout
 	if timeout == 0 {
-		timeout = cfg.Timeout
+		timeout = clientTimeout(cfg.Timeout)
 	}
 	copts := pypi.ClientOptions{
 		UserAgent:    o.UserAgent,
@@ -165,6 +166,15 @@ func Open(ctx context.Context, o Options) (*Env, error) {
 		}
 	}
 	return e, nil
+}
+
+// clientTimeout maps pip's timeout to the client's: pip leaves a timeout
+// of 0 unset (no timeout at all); the client's 0 means its default.
+func clientTimeout(pipTimeout time.Duration) time.Duration {
+	if pipTimeout <= 0 {
+		return time.Duration(math.MaxInt64)
+	}
+	return pipTimeout
 }
 
 // clientRetries maps pip's retries to the client's: pip's 0 means none,

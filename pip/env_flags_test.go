@@ -1,6 +1,10 @@
 package pip
 
-import "testing"
+import (
+	"math"
+	"testing"
+	"time"
+)
 
 // TestMergeNetworkFlags: --proxy, --cert, --client-cert and --retries
 // replace pip's configured values (and say so in Sources); unset flags
@@ -39,6 +43,18 @@ func TestClientRetries(t *testing.T) {
 	for _, tc := range []struct{ pip, client int }{{0, -1}, {-2, -1}, {1, 1}, {5, 5}} {
 		if got := clientRetries(tc.pip); got != tc.client {
 			t.Errorf("clientRetries(%d) = %d, want %d", tc.pip, got, tc.client)
+		}
+	}
+}
+
+func TestClientTimeout(t *testing.T) {
+	for _, tc := range []struct{ pip, client time.Duration }{
+		{0, time.Duration(math.MaxInt64)}, // pip: "if options.timeout" — 0 sets none
+		{15 * time.Second, 15 * time.Second},
+		{1500 * time.Millisecond, 1500 * time.Millisecond},
+	} {
+		if got := clientTimeout(tc.pip); got != tc.client {
+			t.Errorf("clientTimeout(%v) = %v, want %v", tc.pip, got, tc.client)
 		}
 	}
 }
