@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -14,6 +13,7 @@ import (
 	"time"
 
 	"github.com/mattn/go-isatty"
+	flag "github.com/spf13/pflag"
 
 	"github.com/pipup/pipup/pip"
 	"github.com/pipup/pipup/pypi"
@@ -27,11 +27,10 @@ func runList(sig *interrupts, args []string, io stdio) int {
 	fs.SetOutput(io.err)
 	var ef envFlags
 	ef.register(fs)
-	asJSON := fs.Bool("json", false, "print JSON (pip's keys: name, version, latest_version, latest_filetype; plus bump, summary, wanted_version, held_back_by, pinned_by, lift, latest_uploaded, wanted_uploaded, held_by_cooldown, age_unknown)")
-	failOn := fs.String("fail-on", "", "exit 1 when some package has an upgrade to Wanted (outdated) or a major one (major), for CI (`RULE`: outdated or major)")
+	asJSON, failOn := listOnlyFlags(fs)
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "Usage: pipup list [PKG...] [flags]\n\nList the installed packages that have a newer version on the index.\nWanted is the newest version that every installed package's requirements,\npipup's pins and the cooldown allow; when it is below Latest, the note says why.\n\n--fail-on outdated exits 1 when some package's Wanted is above its installed\nversion (what pipup upgrade --all would do), --fail-on major when that step\nis a major one; 0 when none is, 2 for bad usage, 130 when interrupted.\nA package that could not be checked still exits 1.\n\nFlags:")
-		fs.PrintDefaults()
+		printFlags(fs)
 	}
 	pkgs, code, ok := parseArgs(fs, args)
 	if !ok {
@@ -90,39 +89,40 @@ func failRule(name string) (func(pip.PackageChecked) bool, error) {
 	return nil, fmt.Errorf("--fail-on takes outdated or major, not %q", name)
 }
 
+// listOnlyFlags registers the flags of pipup list beyond the environment
+// flags; the completion scripts register them through here too.
+func listOnlyFlags(fs *flag.FlagSet) (asJSON *bool, failOn *string) {
+	asJSON = fs.Bool("json", false, "print JSON (pip's keys: name, version, latest_version, latest_filetype; plus bump, summary, wanted_version, held_back_by, pinned_by, lift, latest_uploaded, wanted_uploaded, held_by_cooldown, age_unknown)")
+	failOn = fs.String("fail-on", "", "exit 1 when some package has an upgrade to Wanted (outdated) or a major one (major), for CI (`RULE`: outdated or major)")
+	return asJSON, failOn
+}
+
 // parseArgs parses flags that may come before, between or after the
-// positional arguments, as users type them.
+// positional arguments, as users type them (pflag's interspersed parsing;
+// "--" ends the flags). A long flag typed with one dash (-json, as Go's
+// flag package accepted) is read as --json, so older scripts keep working.
 func parseArgs(fs *flag.FlagSet, args []string) (positional []string, code int, ok bool) {
-	for {
-		if err := fs.Parse(args); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				return nil, exitOK, false
-			}
-			return nil, exitUsage, false
+	if err := fs.Parse(singleDashLong(fs, args)); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil, exitOK, false
 		}
-		args = fs.Args()
-		if err := envFlagError(fs); err != nil {
-			fmt.Fprintf(fs.Output(), "pipup: %v\n", err)
-			return nil, exitUsage, false
-		}
-		if len(args) == 0 || args[0] == "--" {
-			if len(args) > 0 {
-				positional = append(positional, args[1:]...)
-			}
-			// pipup's settings files go under the flags given.
-			if fl := fs.Lookup("no-config"); fl != nil {
-				if sw, ok := fl.Value.(*configSwitch); ok {
-					if err := sw.f.applySettings(fs); err != nil {
-						fmt.Fprintf(fs.Output(), "pipup: %s\n", err)
-						return nil, exitUsage, false
-					}
-				}
-			}
-			return positional, 0, true
-		}
-		positional = append(positional, args[0])
-		args = args[1:]
+		fmt.Fprintf(fs.Output(), "%s: %v (see %s --help)\n", fs.Name(), err, fs.Name())
+		return nil, exitUsage, false
 	}
+	if err := envFlagError(fs); err != nil {
+		fmt.Fprintf(fs.Output(), "pipup: %v\n", err)
+		return nil, exitUsage, false
+	}
+	// pipup's settings files go under the flags given.
+	if fl := fs.Lookup("no-config"); fl != nil {
+		if sw, ok := fl.Value.(*configSwitch); ok {
+			if err := sw.f.applySettings(fs); err != nil {
+				fmt.Fprintf(fs.Output(), "pipup: %s\n", err)
+				return nil, exitUsage, false
+			}
+		}
+	}
+	return fs.Args(), 0, true
 }
 
 // fail prints one line for err and picks the exit code.
