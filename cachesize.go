@@ -1,8 +1,8 @@
 package main
 
 import (
-	"flag"
 	"fmt"
+	flag "github.com/spf13/pflag"
 	"os"
 	"strconv"
 	"strings"
@@ -23,6 +23,8 @@ type byteSize struct {
 	set bool
 	err error // from the environment variable
 }
+
+func (b *byteSize) Type() string { return "size" }
 
 func (b *byteSize) String() string {
 	if b == nil || !b.set {

@@ -1,8 +1,8 @@
 package main
 
 import (
-	"flag"
 	"fmt"
+	flag "github.com/spf13/pflag"
 	"os"
 	"sort"
 	"strconv"
@@ -19,13 +19,7 @@ func runConfig(sig *interrupts, args []string, io stdio) int {
 	fs.SetOutput(io.err)
 	// The settings' own flags, so that `pipup config --pre` shows what a
 	// command given --pre would use.
-	var cooldown durationFlag
-	fs.Bool("pre", false, "as a command's --pre")
-	fs.Int("concurrency", 0, "as a command's --concurrency `N`")
-	fs.Var(&cooldown, "cooldown", "as a command's --cooldown `DURATION`")
-	fs.Bool("latest", false, "as pipup upgrade --latest")
-	fs.Bool("no-vulns", false, "as a command's --no-vulns")
-	noConfig := fs.Bool("no-config", false, "read no settings file")
+	noConfig := configOnlyFlags(fs)
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), `Usage: pipup config [flags]
 
@@ -37,7 +31,7 @@ given to a command override these for that run. Index locations are
 pip's configuration (pip config list).
 
 Flags:`)
-		fs.PrintDefaults()
+		printFlags(fs)
 	}
 	rest, code, ok := parseArgs(fs, args)
 	if !ok {
@@ -113,4 +107,17 @@ func quoteSetting(key, v string) string {
 		return strconv.Quote(v)
 	}
 	return v
+}
+
+// configOnlyFlags registers pipup config's flags: the settings' own, so
+// that `pipup config --pre` shows what a command given --pre would use.
+// The completion scripts register them through here too.
+func configOnlyFlags(fs *flag.FlagSet) (noConfig *bool) {
+	var cooldown durationFlag
+	fs.Bool("pre", false, "as a command's --pre")
+	fs.Int("concurrency", 0, "as a command's --concurrency `N`")
+	fs.Var(&cooldown, "cooldown", "as a command's --cooldown `DURATION`")
+	fs.Bool("latest", false, "as pipup upgrade --latest")
+	fs.Bool("no-vulns", false, "as a command's --no-vulns")
+	return fs.Bool("no-config", false, "read no settings file")
 }

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -14,10 +13,12 @@ import (
 	"time"
 
 	"github.com/mattn/go-isatty"
+	flag "github.com/spf13/pflag"
 
 	"github.com/pipup/pipup/pip"
 	"github.com/pipup/pipup/pypi"
 	"github.com/pipup/pipup/pypi/pep440"
+	"github.com/pipup/pipup/settings"
 )
 
 // runList is `pipup list`: the outdated packages as a table or JSON.
@@ -26,14 +27,13 @@ func runList(sig *interrupts, args []string, io stdio) int {
 	fs.SetOutput(io.err)
 	var ef envFlags
 	ef.register(fs)
-	asJSON := fs.Bool("json", false, "print JSON (pip's keys: name, version, latest_version, latest_filetype; plus bump, summary, wanted_version, held_back_by, pinned_by, vulnerabilities)")
-	failOn := fs.String("fail-on", "", "exit 1 when some package has an upgrade to Wanted (outdated), a major one (major) or one that fixes a known vulnerability (vulnerable), for CI (`RULE`: outdated, major or vulnerable)")
+	asJSON, failOn := listOnlyFlags(fs)
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), `Usage: pipup list [PKG...] [flags]
 
 List the installed packages that have a newer version on the index.
-Wanted is the newest version that every installed package's requirements
-and pipup's pins allow; when it is below Latest, the note says why.
+Wanted is the newest version that every installed package's requirements,
+pipup's pins and the cooldown allow; when it is below Latest, the note says why.
 
 --fail-on outdated exits 1 when some package's Wanted is above its installed
 version (what pipup upgrade --all would do), --fail-on major when that step
@@ -48,7 +48,7 @@ serves them from the OSV database), for outdated packages found on the
 main index; an index without that API gives none. --no-vulns skips them.
 
 Flags:`)
-		fs.PrintDefaults()
+		printFlags(fs)
 	}
 	pkgs, code, ok := parseArgs(fs, args)
 	if !ok {
@@ -115,39 +115,40 @@ func failRule(name string) (func(pip.PackageChecked, []pip.Vuln) bool, error) {
 	return nil, fmt.Errorf("--fail-on takes outdated, major or vulnerable, not %q", name)
 }
 
+// listOnlyFlags registers the flags of pipup list beyond the environment
+// flags; the completion scripts register them through here too.
+func listOnlyFlags(fs *flag.FlagSet) (asJSON *bool, failOn *string) {
+	asJSON = fs.Bool("json", false, "print JSON (pip's keys: name, version, latest_version, latest_filetype; plus bump, summary, wanted_version, held_back_by, pinned_by, lift, latest_uploaded, wanted_uploaded, held_by_cooldown, age_unknown, vulnerabilities)")
+	failOn = fs.String("fail-on", "", "exit 1 when some package has an upgrade to Wanted (outdated), a major one (major) or one that fixes a known vulnerability (vulnerable), for CI (`RULE`: outdated, major or vulnerable)")
+	return asJSON, failOn
+}
+
 // parseArgs parses flags that may come before, between or after the
-// positional arguments, as users type them.
+// positional arguments, as users type them (pflag's interspersed parsing;
+// "--" ends the flags). A long flag typed with one dash (-json, as Go's
+// flag package accepted) is read as --json, so older scripts keep working.
 func parseArgs(fs *flag.FlagSet, args []string) (positional []string, code int, ok bool) {
-	for {
-		if err := fs.Parse(args); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				return nil, exitOK, false
-			}
-			return nil, exitUsage, false
+	if err := fs.Parse(singleDashLong(fs, args)); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil, exitOK, false
 		}
-		args = fs.Args()
-		if err := envFlagError(fs); err != nil {
-			fmt.Fprintf(fs.Output(), "pipup: %v\n", err)
-			return nil, exitUsage, false
-		}
-		if len(args) == 0 || args[0] == "--" {
-			if len(args) > 0 {
-				positional = append(positional, args[1:]...)
-			}
-			// pipup's settings files go under the flags given.
-			if fl := fs.Lookup("no-config"); fl != nil {
-				if sw, ok := fl.Value.(*configSwitch); ok {
-					if err := sw.f.applySettings(fs); err != nil {
-						fmt.Fprintf(fs.Output(), "pipup: %s\n", err)
-						return nil, exitUsage, false
-					}
-				}
-			}
-			return positional, 0, true
-		}
-		positional = append(positional, args[0])
-		args = args[1:]
+		fmt.Fprintf(fs.Output(), "%s: %v (see %s --help)\n", fs.Name(), err, fs.Name())
+		return nil, exitUsage, false
 	}
+	if err := envFlagError(fs); err != nil {
+		fmt.Fprintf(fs.Output(), "pipup: %v\n", err)
+		return nil, exitUsage, false
+	}
+	// pipup's settings files go under the flags given.
+	if fl := fs.Lookup("no-config"); fl != nil {
+		if sw, ok := fl.Value.(*configSwitch); ok {
+			if err := sw.f.applySettings(fs); err != nil {
+				fmt.Fprintf(fs.Output(), "pipup: %s\n", err)
+				return nil, exitUsage, false
+			}
+		}
+	}
+	return fs.Args(), 0, true
 }
 
 // fail prints one line for err and picks the exit code.
@@ -379,6 +380,31 @@ type outdatedJSON struct {
 	// Vulnerabilities are the installed version's known ones ([] when none
 	// is known or they were not looked up).
 	Vulnerabilities []vulnJSON `json:"vulnerabilities"`
+	// The first upload of Latest and of Wanted (when above the installed
+	// version), RFC 3339 in UTC; left out when the index gives no time.
+	LatestUploaded string `json:"latest_uploaded,omitempty"`
+	WantedUploaded string `json:"wanted_uploaded,omitempty"`
+	// HeldByCooldown is the newest version the cooldown keeps back.
+	HeldByCooldown *cooldownJSON `json:"held_by_cooldown,omitempty"`
+	// AgeUnknown: the cooldown is on and Wanted's age is unknown, so it is
+	// offered unchecked.
+	AgeUnknown bool `json:"age_unknown,omitempty"`
+}
+
+// cooldownJSON is a version kept back by the cooldown until it is old enough.
+type cooldownJSON struct {
+	Version  string `json:"version"`
+	Uploaded string `json:"uploaded"`
+	Until    string `json:"until"` // when it will be offered
+	Cooldown string `json:"cooldown"`
+}
+
+// jsonTime is t as RFC 3339 in UTC, "" for the zero time.
+func jsonTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339)
 }
 
 // liftJSON is a version above wanted_version that upgrading the listed
@@ -417,7 +443,16 @@ func printJSON(io stdio, r scanResult) error {
 				lift.With = append(lift.With, upgradeJSON(u))
 			}
 		}
-		list = append(list, outdatedJSON{c.Name, c.Version, c.Latest, c.FileType, string(c.Bump), c.Summary, c.Wanted, holds, c.PinnedBy, lift, vulnsJSON(r.vulnsOf(c))})
+		o := outdatedJSON{Name: c.Name, Version: c.Version, LatestVersion: c.Latest, LatestFiletype: c.FileType, Bump: string(c.Bump),
+			Summary: c.Summary, WantedVersion: c.Wanted, HeldBackBy: holds, PinnedBy: c.PinnedBy, Lift: lift,
+			LatestUploaded: jsonTime(c.Candidate.Uploaded), WantedUploaded: jsonTime(c.WantedCandidate.Uploaded),
+			Vulnerabilities: vulnsJSON(r.vulnsOf(c))}
+		if n := c.Cooldown; n != nil && n.Held {
+			o.HeldByCooldown = &cooldownJSON{n.Version, jsonTime(n.Uploaded), jsonTime(n.Until()), settings.FormatDuration(n.Cooldown)}
+		} else if n != nil {
+			o.AgeUnknown = true
+		}
+		list = append(list, o)
 	}
 	enc := json.NewEncoder(io.out)
 	if err := enc.Encode(list); err != nil {

@@ -91,7 +91,8 @@ func TestListBadInput(t *testing.T) {
 		code int
 		want string // in stderr
 	}{
-		{"unknown flag", []string{"list", "--bogus"}, exitUsage, "flag provided but not defined"},
+		{"unknown flag", []string{"list", "--bogus"}, exitUsage, "pipup list: unknown flag: --bogus (see pipup list --help)"},
+		{"flag without its value", []string{"list", "--python"}, exitUsage, "flag needs an argument: --python"},
 		{"unknown command", []string{"frobnicate"}, exitUsage, "unknown command"},
 		{"missing interpreter", []string{"list", "--python", "/nonexistent/python"}, exitFailed, "/nonexistent/python"},
 		{"not python", []string{"list", "--python", "/bin/true"}, exitFailed, "/bin/true"},
@@ -167,8 +168,25 @@ func TestVersionAndHelp(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "pipup list") {
 		t.Errorf("--help: exit %d %q", code, out)
 	}
-	_, errOut, code := runCmd(t, env, bin, "list", "-h")
-	if code != 0 || !strings.Contains(errOut, "-index-url") {
-		t.Errorf("list -h: exit %d %q", code, errOut)
+	// Options as Python users type them: --long, and pip's short forms.
+	for _, c := range []struct {
+		args []string
+		want []string
+	}{
+		{[]string{"list", "-h"}, []string{"\n  -i, --index-url <URL> ", "\n      --proxy <URL> ", "\n      --json ", "\n  -h, --help "}},
+		{[]string{"upgrade", "--help"}, []string{"\n  -y, --yes ", "\n      --dry-run ", "\n  -f, --find-links <URL> "}},
+	} {
+		_, errOut, code := runCmd(t, env, bin, c.args...)
+		if code != 0 {
+			t.Errorf("%v: exit %d", c.args, code)
+		}
+		for _, w := range c.want {
+			if !strings.Contains(errOut, w) {
+				t.Errorf("%v: help lacks %q:\n%s", c.args, w, errOut)
+			}
+		}
+		if strings.Contains(errOut, "\n  -index-url") || strings.Contains(errOut, "true|false") {
+			t.Errorf("%v: help in Go's flag style:\n%s", c.args, errOut)
+		}
 	}
 }

@@ -225,7 +225,7 @@ func TestPolicyConfig(t *testing.T) {
 	for _, want := range []string{
 		"# user: " + w.userFile + "\n",
 		"# project: " + proj + "\n",
-		`cooldown="36h0m0s" # ` + proj + ":6\n",
+		`cooldown="36h" # ` + proj + ":6\n",
 		"pre=false # default\n",
 		"latest=true # flag\n",
 		"concurrency=8 # " + w.userFile + ":4\n",
@@ -245,7 +245,7 @@ func TestPolicyBadSettings(t *testing.T) {
 		{"bad specifier", "ignore = []\npin = { able = \"=>1\" }\n", "", "list", `config.toml:2: key "pin.able": not a PEP 440 specifier`},
 		{"unknown project key", "", "[tool.pipup]\nignroe = [\"x\"]\n", "upgrade --all --dry-run", `pyproject.toml:2: key "ignroe": unknown key`},
 		{"index url", "index-url = \"http://127.0.0.1:1/simple\"\n", "", "config", `config.toml:1: key "index-url": index locations belong in pip's configuration`},
-		{"bad cooldown flag", "", "", "list --cooldown 7days", `invalid value "7days" for flag -cooldown`},
+		{"bad cooldown flag", "", "", "list --cooldown 7days", `invalid argument "7days" for "--cooldown" flag`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			w := newPolicyWorld(t, tc.user, tc.project)

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -10,6 +9,7 @@ import (
 	"sync/atomic"
 
 	"github.com/mattn/go-isatty"
+	flag "github.com/spf13/pflag"
 
 	"github.com/pipup/pipup/model"
 	"github.com/pipup/pipup/pip"
@@ -45,7 +45,7 @@ func runInteractive(sig *interrupts, args []string, io stdio) int {
 	pf.register(fs)
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "Usage: pipup [PKG...] [flags]\n\nCheck the installed packages, pick the ones to upgrade and upgrade them.\n\nFlags:")
-		fs.PrintDefaults()
+		printFlags(fs)
 	}
 	pkgs, code, ok := parseArgs(fs, args)
 	if !ok {

@@ -1,11 +1,11 @@
 package main
 
 import (
-	"flag"
 	"fmt"
 	"time"
 
 	"github.com/pipup/pipup/pip"
+	flag "github.com/spf13/pflag"
 )
 
 // runUndo is `pipup undo`: restore the versions the last upgrade replaced.
@@ -19,7 +19,7 @@ func runUndo(sig *interrupts, args []string, io stdio) int {
 	cf.register(fs)
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "Usage: pipup undo [--yes] [--dry-run] [flags]\n\nRestore the exact versions the last pipup upgrade replaced, and remove what it added.\n\nFlags:")
-		fs.PrintDefaults()
+		printFlags(fs)
 	}
 	rest, code, ok := parseArgs(fs, args)
 	if !ok {
@@ -73,7 +73,7 @@ func runHistory(sig *interrupts, args []string, io stdio) int {
 	ef.register(fs)
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "Usage: pipup history [flags]\n\nList the snapshots pipup saved before each upgrade of the environment, newest first.\n\nFlags:")
-		fs.PrintDefaults()
+		printFlags(fs)
 	}
 	rest, code, ok := parseArgs(fs, args)
 	if !ok {

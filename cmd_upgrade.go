@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"flag"
 	"fmt"
 	"os"
 	"strings"
@@ -11,6 +10,7 @@ import (
 	"github.com/mattn/go-isatty"
 	"github.com/pipup/pipup/pip"
 	"github.com/pipup/pipup/pypi"
+	flag "github.com/spf13/pflag"
 )
 
 // changeFlags are the flags of the commands that change an environment.
@@ -21,8 +21,7 @@ type changeFlags struct {
 }
 
 func (c *changeFlags) register(fs *flag.FlagSet) {
-	fs.BoolVar(&c.yes, "yes", false, "do not ask for confirmation")
-	fs.BoolVar(&c.yes, "y", false, "short for --yes")
+	fs.BoolVarP(&c.yes, "yes", "y", false, "do not ask for confirmation")
 	fs.BoolVar(&c.dryRun, "dry-run", false, "show what would change, change nothing")
 	fs.BoolVar(&c.breakSystem, "break-system-packages", false, "allow changing an externally-managed (PEP 668) environment")
 	fs.IntVar(&c.batchSize, "batch-size", 0, "packages per pip run (`N`; default 10 for the first run, then "+itoa(pip.DefaultBatchSize)+")")
@@ -65,7 +64,7 @@ func runUpgrade(sig *interrupts, args []string, io stdio) int {
 	pf.register(fs)
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "Usage: pipup upgrade [PKG...] [--all] [--yes] [--dry-run] [flags]\n\nUpgrade the named packages (or --all outdated ones) to the newest versions on the index that\nthe installed packages' requirements allow. Before anything is installed, the whole environment\nafter the upgrade is checked: new requirements add upgrades or installs, a version that would\nbreak an installed package is lowered or left out, and each adjustment is printed.\n--latest also upgrades the packages holding others back where their newer versions allow it;\n--force-latest installs the latest versions regardless and lists what that breaks.\n\nFlags:")
-		fs.PrintDefaults()
+		printFlags(fs)
 	}
 	pkgs, code, ok := parseArgs(fs, args)
 	if !ok {

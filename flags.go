@@ -1,7 +1,7 @@
 package main
 
 import (
-	"flag"
+	"fmt"
 	"os"
 	"strconv"
 	"strings"
@@ -10,6 +10,7 @@ import (
 	"github.com/pipup/pipup/pip"
 	"github.com/pipup/pipup/pypi/pep440"
 	"github.com/pipup/pipup/settings"
+	flag "github.com/spf13/pflag"
 )
 
 // stringList is a repeatable string flag.
@@ -38,15 +39,21 @@ type envFlags struct {
 	noConfig       configSwitch
 
 	// From pipup's settings files (applySettings).
-	ignore []string
-	pins   map[string]pep440.SpecifierSet
+	ignore     []string
+	pins       map[string]pep440.SpecifierSet
+	proxy      string
+	cert       string
+	clientCert string
+	retries    int
+	fs         *flag.FlagSet // to tell a given --retries from the default
 }
 
 func (f *envFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.python, "python", "", "target interpreter `path` (default: $VIRTUAL_ENV's python, else python3 on PATH)")
-	fs.StringVar(&f.indexURL, "index-url", "", "base `URL` of the package index (default: pip's configuration, else https://pypi.org/simple)")
+	f.fs = fs
+	fs.StringVarP(&f.indexURL, "index-url", "i", "", "base `URL` of the package index (default: pip's configuration, else https://pypi.org/simple)")
 	fs.Var(&f.extraIndexURLs, "extra-index-url", "extra index `URL` (repeatable)")
-	fs.Var(&f.findLinks, "find-links", "a local directory or page `URL` with distribution files (repeatable)")
+	fs.VarP(&f.findLinks, "find-links", "f", "a local directory or page `URL` with distribution files (repeatable)")
 	fs.Var(&f.trustedHosts, "trusted-host", "`host` allowed over plain http (repeatable)")
 	fs.BoolVar(&f.noIndex, "no-index", false, "ignore the package index, use only --find-links")
 	fs.BoolVar(&f.pre, "pre", false, "include pre-release and development versions")
@@ -57,9 +64,14 @@ func (f *envFlags) register(fs *flag.FlagSet) {
 	fs.Var(&f.cacheMaxSize, "cache-max-size", "bound the HTTP cache to `SIZE` after the run, least recently used out first (default 2GiB or $"+cacheMaxSizeVar+"; 0 = no bound)")
 	fs.Var(&f.exclude, "exclude", "skip `package` (repeatable)")
 	fs.BoolVar(&f.noVulns, "no-vulns", false, "do not look up known vulnerabilities of outdated packages (in the index's JSON API)")
-	fs.Var(&f.cooldown, "cooldown", "do not offer versions uploaded less than `DURATION` ago (7d, 36h; 0 = off); accepted and kept, not applied yet: pipup does not read upload times so far")
+	fs.Var(&f.cooldown, "cooldown", "do not offer versions uploaded less than `DURATION` ago (7d, 36h; 0 = off): Wanted and upgrades stop at the newest version old enough, by the index's upload times (PEP 700); a version of unknown age is offered and its note says so")
 	f.noConfig.f = f
 	fs.Var(&f.noConfig, "no-config", "read no pipup settings (config.toml, [tool.pipup]); pip's configuration is still read")
+	fs.Lookup("no-config").NoOptDefVal = "true" // a switch: --no-config takes no value
+	fs.StringVar(&f.proxy, "proxy", "", "send index requests through the proxy at `URL` (scheme://[user:passwd@]proxy.server:port; default: pip's configuration, else $HTTPS_PROXY/$HTTP_PROXY)")
+	fs.StringVar(&f.cert, "cert", "", "CA bundle `path` to verify the index's certificate with (default: pip's configuration)")
+	fs.StringVar(&f.clientCert, "client-cert", "", "`path` to one PEM file with the client certificate and its private key (default: pip's configuration)")
+	fs.IntVar(&f.retries, "retries", 5, "retry each request at most `N` times (default: pip's configuration, else 5)")
 }
 
 // options turns the flags into engine options.
@@ -90,7 +102,76 @@ func (f *envFlags) optionsFor(command string) pip.Options {
 		NoVulns:        f.noVulns,
 		Now:            time.Now,
 		// main reads the process; the engine takes what it is given.
-		Environ: os.Environ(),
+		Environ:    os.Environ(),
+		Proxy:      f.proxy,
+		Cert:       f.cert,
+		ClientCert: f.clientCert,
+		Retries:    f.retriesGiven(),
+	}
+}
+
+// retriesGiven is --retries when it was typed, else nil (pip's config).
+func (f *envFlags) retriesGiven() *int {
+	if f.fs == nil || !f.fs.Changed("retries") {
+		return nil
+	}
+	n := f.retries
+	return &n
+}
+
+// Type is pflag's name for the value kind, shown when a usage has no
+// `name` of its own.
+func (s *stringList) Type() string { return "string" }
+
+// singleDashLong rewrites "-name" and "-name=value" to "--name…" when
+// name is a long flag of fs (and not a cluster of short ones), up to "--".
+func singleDashLong(fs *flag.FlagSet, args []string) []string {
+	out := make([]string, 0, len(args))
+	for i, a := range args {
+		if a == "--" {
+			return append(out, args[i:]...)
+		}
+		if len(a) > 2 && a[0] == '-' && a[1] != '-' {
+			name, _, _ := strings.Cut(a[1:], "=")
+			if fs.Lookup(name) != nil {
+				a = "-" + a
+			}
+		}
+		out = append(out, a)
+	}
+	return out
+}
+
+// printFlags writes fs's flags as pip's --help shows its options
+// ("-y, --yes", "--python <path>"), one per line, aligned. pflag's own
+// PrintDefaults marks every boolean "[=true|false]", which reads as if a
+// value were expected.
+func printFlags(fs *flag.FlagSet) {
+	type row struct{ left, usage string }
+	var rows []row
+	width := 0
+	fs.VisitAll(func(f *flag.Flag) {
+		if f.Hidden {
+			return
+		}
+		left := "      --" + f.Name
+		if f.Shorthand != "" {
+			left = "  -" + f.Shorthand + ", --" + f.Name
+		}
+		varname, usage := flag.UnquoteUsage(f)
+		if f.Value.Type() != "bool" && varname != "" {
+			left += " <" + varname + ">"
+		}
+		rows = append(rows, row{left, usage})
+		width = max(width, len(left))
+	})
+	if fs.Lookup("help") == nil {
+		rows = append(rows, row{"  -h, --help", "show this help"})
+		width = max(width, len(rows[len(rows)-1].left))
+	}
+	w := fs.Output()
+	for _, r := range rows {
+		fmt.Fprintf(w, "%-*s  %s\n", width, r.left, r.usage)
 	}
 }
 
@@ -98,6 +179,7 @@ func (f *envFlags) optionsFor(command string) pip.Options {
 type durationFlag time.Duration
 
 func (d *durationFlag) String() string { return settings.FormatDuration(time.Duration(*d)) }
+func (d *durationFlag) Type() string   { return "duration" }
 func (d *durationFlag) Set(s string) error {
 	v, err := settings.ParseDuration(s)
 	*d = durationFlag(v)
@@ -115,6 +197,7 @@ type configSwitch struct {
 
 func (c *configSwitch) String() string   { return strconv.FormatBool(c.off) }
 func (c *configSwitch) IsBoolFlag() bool { return true }
+func (c *configSwitch) Type() string     { return "bool" }
 func (c *configSwitch) Set(s string) error {
 	v, err := strconv.ParseBool(s)
 	c.off = v

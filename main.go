@@ -77,6 +77,8 @@ func run(args []string, io stdio) (code int) {
 		return runCache(sig, rest, io)
 	case "config":
 		return runConfig(sig, rest, io)
+	case "completion":
+		return runCompletion(rest, io)
 	case "help":
 		usage(io.out)
 		return exitOK
@@ -100,6 +102,7 @@ Usage:
   pipup history                 list the saved snapshots
   pipup cache info|clean        show or empty pipup's HTTP cache
   pipup config                  show pipup's settings and where each came from
+  pipup completion bash|zsh|fish   print a shell completion script
   pipup --version
 
 Run "pipup COMMAND -h" for a command's flags. pipup reads pip's

@@ -112,7 +112,8 @@ type chooseModel struct {
 	offset int   // first row shown
 	width  int
 	height int
-	status string // a transient hint, cleared by the next key
+	status string    // a transient hint, cleared by the next key
+	now    time.Time // when the table appeared: release ages are told from it
 
 	// fetch starts a details lookup; nil when the engine has none.
 	fetch      func(pip.PackageChecked) tea.Cmd
@@ -123,7 +124,7 @@ type chooseModel struct {
 func newChooseModel(st styles, s scanModel, sum scanSummary, t Target, fetch func(pip.PackageChecked) tea.Cmd) chooseModel {
 	c := chooseModel{
 		st: st, keys: newChooseKeys(), help: st.newHelp(), filter: st.newFilterInput(),
-		skipped: s.skipped, failed: s.failed, scan: sum, target: t,
+		skipped: s.skipped, failed: s.failed, scan: sum, target: t, now: s.now,
 		fetch: fetch, details: map[string]detailState{},
 		width: 80, height: 24,
 	}

@@ -262,6 +262,12 @@ func (c chooseModel) detailsView() (string, string) {
 		}
 		second = strings.Join(parts, st.faint.Render(" · "))
 	}
+	if note := pip.DetailsNote(p, u.Candidate, c.now); note != "" {
+		if second != "" {
+			second = st.faint.Render(" · ") + second
+		}
+		second = st.subtle.Render(note) + second
+	}
 	if p.HeldBack() {
 		hold := st.warn.Render(c.choice.HoldNote(r.idx, c.keys.Pair.Help().Key))
 		if second != "" {

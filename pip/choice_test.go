@@ -67,8 +67,9 @@ func TestOfferFor(t *testing.T) {
 		{"free patch", free("urllib3", "2.2.1", "2.2.3", BumpPatch), "2.2.3", "urllib3-2.2.3.whl", BumpPatch, true, "", ""},
 		{"free major", free("Django", "4.2.11", "5.1.4", BumpMajor), "5.1.4", "Django-5.1.4.whl", BumpMajor, false, "", ""},
 		{"free pre-release", free("pydantic", "2.9.2", "2.10.0b1", BumpPre), "2.10.0b1", "pydantic-2.10.0b1.whl", BumpPre, false, "", ""},
-		// The pin is the plan's to apply (withinPin), with its note.
-		{"pinned, nothing holds it: latest", pinned, "3.10", "idna-3.10.whl", BumpMinor, true, "", ""},
+		// A pin keeps Wanted below Latest: the offer stops there, as the
+		// plan would (withinPin), so the table shows what will happen.
+		{"pinned, nothing holds it: wanted", pinned, "3.7", "idna-3.7.whl", BumpMinor, true, "3.10", ""},
 		{"an installed version that does not parse: latest as scanned", unparsed, "1.44.5", "botocore-1.44.5-py3-none-any.whl", BumpMinor, false, "", ""},
 	} {
 		t.Run(c.name, func(t *testing.T) {

@@ -41,6 +41,9 @@ type ConfigInput struct {
 	Home     string   // user home dir ("~"); "" = the account's home
 	Prefix   string   // target interpreter's sys.prefix; "" = no site file
 	Isolated bool     // like pip --isolated: ignore env vars and user config
+	// GOOS says whose file locations apply ("linux", "darwin", "windows";
+	// "" = this program's), so that every platform's order is testable.
+	GOOS string
 }
 
 const (
@@ -118,7 +121,8 @@ func loadConfig(in ConfigInput, root string) (IndexConfig, error) {
 }
 
 // configFiles lists pip's candidate files per variant (pip's
-// get_configuration_files and iter_config_files on Linux).
+// get_configuration_files and iter_config_files; the directories are
+// pip's appdirs over platformdirs).
 func configFiles(in ConfigInput, env environ, root string) map[string][]string {
 	files := map[string][]string{}
 	envFile, envFileSet := env.get("PIP_CONFIG_FILE")
@@ -128,29 +132,14 @@ func configFiles(in ConfigInput, env environ, root string) map[string][]string {
 		}
 		files["env"] = []string{envFile}
 	}
-
-	dirs, _ := env.get("XDG_CONFIG_DIRS")
-	if pyport.Strip(dirs) == "" {
-		dirs = root + "/etc/xdg"
-	}
-	for _, d := range strings.Split(dirs, ":") {
-		files["global"] = append(files["global"], pyport.Join(pyport.Join(pyport.ExpandUser(d, in.Home), "pip"), "pip.conf"))
-	}
-	files["global"] = append(files["global"], pyport.Join(root+"/etc", "pip.conf"))
-
+	l := configLocations(in, env, root)
+	files["global"] = l.global
 	if !in.Isolated && !(envFile != "" && fileExists(envFile)) {
-		// The legacy file comes first, so the XDG one overrides it.
-		xdgHome, _ := env.get("XDG_CONFIG_HOME")
-		if pyport.Strip(xdgHome) == "" {
-			xdgHome = pyport.ExpandUser("~/.config", in.Home)
-		}
-		files["user"] = []string{
-			pyport.Join(pyport.Join(pyport.ExpandUser("~", in.Home), ".pip"), "pip.conf"),
-			pyport.Join(pyport.Join(xdgHome, "pip"), "pip.conf"),
-		}
+		// The legacy file comes first, so the newer one overrides it.
+		files["user"] = l.user
 	}
 	if in.Prefix != "" {
-		files["site"] = []string{pyport.Join(in.Prefix, "pip.conf")}
+		files["site"] = []string{l.join(in.Prefix, l.base)}
 	}
 	return files
 }

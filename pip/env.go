@@ -3,7 +3,9 @@ package pip
 import (
 	"context"
 	"fmt"
+	"math"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strconv"
 	"sync"
@@ -31,7 +33,7 @@ type Options struct {
 	NoIndex        bool
 	Pre            bool
 	Concurrency    int    // index requests in flight; 0 = DefaultConcurrency
-	CacheDir       string // "" = $XDG_CACHE_HOME/pipup or ~/.cache/pipup
+	CacheDir       string // "" = $XDG_CACHE_HOME/pipup, else the OS's user cache folder (userDir)
 	// CacheMaxSize bounds the HTTP cache in bytes, enforced when a scan,
 	// upgrade or undo ends: 0 = DefaultCacheMaxSize, negative = no bound.
 	CacheMaxSize int64
@@ -39,6 +41,10 @@ type Options struct {
 	Refresh      bool
 	UserAgent    string
 	Timeout      time.Duration // per HTTP request; 0 = pip's configured timeout
+	Proxy        string        // pip's --proxy; "" = pip's configuration, else the environment's
+	Cert         string        // pip's --cert (CA bundle); "" = pip's configuration
+	ClientCert   string        // pip's --client-cert; "" = pip's configuration
+	Retries      *int          // pip's --retries; nil = pip's configuration
 	// Environ is the environment pip would run in (os.Environ() form): it
 	// decides the interpreter, pip's configuration, .netrc, the folders
 	// above, and is what the interpreter and pip run with. nil = the
@@ -53,9 +59,8 @@ type Options struct {
 	// pip were given a constraints file. Latest still shows the newest.
 	Pins map[string]pep440.SpecifierSet
 	// Cooldown is the age a version must reach before it is offered
-	// (0 = off), and Now the clock it is measured with (nil = time.Now).
-	// They are carried for the cooldown filter, which needs the upload
-	// times the index client does not read yet; nothing uses them so far.
+	// (0 = off), and Now the clock it is measured with (nil = time.Now);
+	// see cooldown.go.
 	Cooldown time.Duration
 	Now      func() time.Time
 	// NoVulns turns off the scan's look-ups of known vulnerabilities
@@ -97,6 +102,17 @@ type Env struct {
 	// Env's lifetime, so the planner and the lift check fetch once.
 	metaMu    sync.Mutex
 	metaCache map[string]*metaEntry
+
+	// Upload times read from the JSON API for the cooldown, by "canonical
+	// version" (zero: asked, none given), so the planner sees what the
+	// scan learnt.
+	uploadMu sync.Mutex
+	uploaded map[string]time.Time
+	// apiMisses counts JSON API documents not found while none was
+	// (apiWorks): past a few, the index has no JSON API and is not asked
+	// again (under uploadMu).
+	apiMisses int
+	apiWorks  bool
 }
 
 // Client is the index client the engines share (one connection pool).
@@ -154,7 +170,7 @@ func Open(ctx context.Context, o Options) (*Env, error) {
 	e.opts.Concurrency = conc
 	timeout := o.Timeout
 	if timeout == 0 {
-		timeout = cfg.Timeout
+		timeout = clientTimeout(cfg.Timeout)
 	}
 	conns := conc
 	if !o.NoVulns {
@@ -166,12 +182,17 @@ func Open(ctx context.Context, o Options) (*Env, error) {
 	copts := pypi.ClientOptions{
 		UserAgent:    o.UserAgent,
 		Timeout:      timeout,
-		Retries:      cfg.Retries,
+		Retries:      clientRetries(cfg.Retries),
 		Refresh:      o.Refresh,
 		CAFile:       cfg.Cert,
+		ClientCert:   cfg.ClientCert,
+		Proxy:        cfg.Proxy,
 		TrustedHosts: cfg.TrustedHosts,
 		MaxConns:     conns,
 		NetrcPath:    netrcPath(env, home),
+	}
+	if cfg.Proxy == "" {
+		copts.EnvProxies = envProxies(environ)
 	}
 	if e.CacheDir != "" {
 		copts.CacheDir = HTTPCacheDir(e.CacheDir)
@@ -195,6 +216,24 @@ func Open(ctx context.Context, o Options) (*Env, error) {
 		}
 	}
 	return e, nil
+}
+
+// clientTimeout maps pip's timeout to the client's: pip leaves a timeout
+// of 0 unset (no timeout at all); the client's 0 means its default.
+func clientTimeout(pipTimeout time.Duration) time.Duration {
+	if pipTimeout <= 0 {
+		return time.Duration(math.MaxInt64)
+	}
+	return pipTimeout
+}
+
+// clientRetries maps pip's retries to the client's: pip's 0 means none,
+// the client's 0 means its default.
+func clientRetries(pipRetries int) int {
+	if pipRetries <= 0 {
+		return -1
+	}
+	return pipRetries
 }
 
 // mergeFlags lays command-line values over pip's configuration. List
@@ -223,6 +262,21 @@ func mergeFlags(cfg IndexConfig, o Options) IndexConfig {
 	cfg.ExtraIndexURLs = append(cfg.ExtraIndexURLs, o.ExtraIndexURLs...)
 	cfg.FindLinks = append(cfg.FindLinks, o.FindLinks...)
 	cfg.TrustedHosts = append(cfg.TrustedHosts, o.TrustedHosts...)
+	// Single-valued network options replace the configured value, as
+	// pip's command line does.
+	for _, f := range []struct {
+		key, val string
+		dst      *string
+	}{{"proxy", o.Proxy, &cfg.Proxy}, {"cert", o.Cert, &cfg.Cert}, {"client-cert", o.ClientCert, &cfg.ClientCert}} {
+		if f.val != "" {
+			*f.dst = f.val
+			src[f.key] = "--" + f.key
+		}
+	}
+	if o.Retries != nil {
+		cfg.Retries = *o.Retries
+		src["retries"] = "--retries"
+	}
 	cfg.NoIndex = cfg.NoIndex || o.NoIndex
 	cfg.Pre = cfg.Pre || o.Pre
 	return cfg
@@ -266,11 +320,9 @@ func targetOf(in *Interpreter) (pypi.Target, error) {
 // defaultCacheDir is $XDG_CACHE_HOME/pipup when it is an absolute path,
 // else ~/.cache/pipup; "" (no cache) when there is no home to put it in.
 func defaultCacheDir(getenv func(string) string, home string) string {
-	if d := getenv("XDG_CACHE_HOME"); filepath.IsAbs(d) {
-		return filepath.Join(d, "pipup")
+	d, err := userDir("cache", runtime.GOOS, getenv, home)
+	if err != nil {
+		return "" // no home to put it in: no cache
 	}
-	if home == "" {
-		return ""
-	}
-	return filepath.Join(home, ".cache", "pipup")
+	return d
 }

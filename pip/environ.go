@@ -2,7 +2,6 @@ package pip
 
 import (
 	"os"
-	"path/filepath"
 	"runtime"
 	"strings"
 
@@ -44,7 +43,11 @@ func homeOf(o Options, getenv func(string) string) string {
 	if o.Home != "" {
 		return o.Home
 	}
-	if h := getenv("HOME"); h != "" {
+	homeVar := "HOME"
+	if runtime.GOOS == "windows" {
+		homeVar = "USERPROFILE" // what Python's expanduser reads there
+	}
+	if h := getenv(homeVar); h != "" {
 		return h
 	}
 	if h := pyport.ExpandUser("~", ""); h != "~" {
@@ -75,15 +78,14 @@ func netrcPath(env map[string]string, home string) string {
 }
 
 // defaultStateDir is where snapshots live: $XDG_STATE_HOME/pipup when it is
-// an absolute path, else ~/.local/state/pipup; "" when there is no home.
+// an absolute path, else the OS's per-user state folder (userDir:
+// ~/.local/state/pipup on Linux); "" when there is no home.
 func defaultStateDir(getenv func(string) string, home string) string {
-	if d := getenv("XDG_STATE_HOME"); filepath.IsAbs(d) {
-		return filepath.Join(d, "pipup")
-	}
-	if home == "" {
+	d, err := userDir("state", runtime.GOOS, getenv, home)
+	if err != nil {
 		return ""
 	}
-	return filepath.Join(home, ".local", "state", "pipup")
+	return d
 }
 
 // tempDirOf is os.TempDir under environ, for pipup's own scratch files:

@@ -57,6 +57,10 @@ type PackageChecked struct {
 	// Wanted is not higher: it excludes the version that would be Wanted
 	// without it. "" otherwise.
 	PinnedBy string
+	// Cooldown is set when Options.Cooldown is on and either keeps a
+	// version back (Wanted stops at the newest version old enough; Latest
+	// still shows the newest) or Wanted's age is unknown; nil otherwise.
+	Cooldown *CooldownNote
 	// Lift is set when upgrading some of those dependents too (to their
 	// latest versions, whose requirements come from the index's PEP 658
 	// metadata, its JSON API or the wheel) would allow a version above Wanted.
@@ -95,6 +99,10 @@ type CandidateFile struct {
 	// MetadataSHA256 is the sha256 the index gives for that metadata file,
 	// "" when none is given.
 	MetadataSHA256 string
+	// Uploaded is when the version this file belongs to was first uploaded
+	// (the earliest PEP 700 upload time among its files), zero when the
+	// index did not say: the release date of the target.
+	Uploaded time.Time
 }
 
 // PackageSkipped reports an installed distribution that was not looked up.

@@ -111,7 +111,7 @@ func FindPython(flag string, getenv func(string) string) (string, error) {
 		return absPath(flag), nil
 	}
 	if venv := getenv("VIRTUAL_ENV"); venv != "" {
-		p := venvPython(venv)
+		p := venvPython(venv, runtime.GOOS)
 		if _, err := os.Stat(p); err != nil {
 			return "", fmt.Errorf("no Python interpreter found: VIRTUAL_ENV is %s but %s does not exist", venv, p)
 		}
@@ -129,9 +129,10 @@ func FindPython(flag string, getenv func(string) string) (string, error) {
 	return "", errors.New("no Python interpreter found: use --python, activate a virtual environment, or put python3 on PATH")
 }
 
-func venvPython(venv string) string {
-	if runtime.GOOS == "windows" {
-		return filepath.Join(venv, "Scripts", "python.exe")
+// venvPython is a venv's interpreter: Scripts\python.exe on Windows.
+func venvPython(venv, goos string) string {
+	if goos == "windows" {
+		return joinFor(goos, joinFor(goos, venv, "Scripts"), "python.exe")
 	}
 	return filepath.Join(venv, "bin", "python")
 }

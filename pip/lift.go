@@ -56,14 +56,14 @@ func (e *Env) liftHolds(ctx context.Context, held []heldPackage, checked map[str
 	newReqs := map[string][]pep508.Requirement{} // dependent -> its latest version's requirements
 	newVersion := map[string]string{}            // dependent -> that latest version
 	for name, ev := range latest {
-		if ev != nil && (!ev.Outdated() || ev.PinnedBy != "") {
-			continue // a pinned dependent cannot go to its latest version
+		if ev != nil && (!ev.Outdated() || ev.PinnedBy != "" || e.tooYoung(ev.Candidate.Uploaded)) {
+			continue // a pinned dependent cannot go to its latest version, nor one in its cooldown
 		}
 		g.Go(func() error {
 			if ev == nil {
 				res, err := e.finder.Find(gctx, name, e.Config.Pre)
-				if err != nil || res.Best == nil || e.pinExcludes(name, res.Best.Version) != "" {
-					return nil // not on the index, or pinned below its latest: no lift
+				if err != nil || res.Best == nil || e.pinExcludes(name, res.Best.Version) != "" || e.tooYoung(res.Best.Uploaded) {
+					return nil // not on the index, or pinned below its latest, or too new: no lift
 				}
 				c := PackageChecked{Name: name, Latest: res.Best.Version.String(), Candidate: candidateFile(res.Best)}
 				ev = &c

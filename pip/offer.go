@@ -37,13 +37,16 @@ type Offer struct {
 func OfferFor(p PackageChecked) Offer {
 	o := Offer{Package: p, Upgrade: p.ToLatest()}
 	from, err := pep440.Parse(p.Version)
-	if p.HeldBack() && p.Wanted != p.Version && p.WantedCandidate.URL != "" && err == nil {
+	// Whatever keeps Wanted below Latest — a dependent, a pin or the
+	// cooldown — the default offer stops at Wanted, as the plan would.
+	limited := p.HeldBack() || p.PinnedBy != "" || (p.Cooldown != nil && p.Cooldown.Held)
+	if limited && p.Wanted != p.Version && p.WantedCandidate.URL != "" && err == nil {
 		if to, err := pep440.Parse(p.Wanted); err == nil && to.Compare(from) > 0 {
 			o.HeldLatest = p.Latest
 			o.Upgrade.Target, o.Upgrade.Candidate, o.Upgrade.Bump = p.Wanted, p.WantedCandidate, BumpOf(from, to)
 		}
 	}
-	o.Preselect = preselected(o.Upgrade.Bump) && (!p.HeldBack() || o.HeldLatest != "")
+	o.Preselect = preselected(o.Upgrade.Bump) && (!limited || o.HeldLatest != "")
 	if l := p.Lift; l != nil && p.HeldBack() && len(l.With) > 0 && l.Candidate.URL != "" && err == nil {
 		if to, err := pep440.Parse(l.To); err == nil && to.Compare(from) > 0 {
 			pair := o.Upgrade
@@ -75,12 +78,15 @@ func (c PackageChecked) HoldNote() string {
 }
 
 // ListNote is `pipup list`'s Note column, why Wanted is below Latest:
-// the pin (PinNote), the HoldNote, and the version the Lift would allow
+// the pin (PinNote), the cooldown (CooldownNote), the HoldNote, and the version the Lift would allow
 // with what, e.g. `held back by holder 1.0 (dep<2); 2.0 with holder 2.0`.
 func (c PackageChecked) ListNote() string {
 	var parts []string
 	if c.PinnedBy != "" {
 		parts = append(parts, PinNote(c.PinnedBy))
+	}
+	if c.Cooldown != nil {
+		parts = append(parts, c.Cooldown.String())
 	}
 	if c.HeldBack() {
 		note := c.HoldNote()

@@ -1,14 +1,12 @@
 package pip
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"os"
 	"os/exec"
 	"regexp"
 	"strings"
-	"syscall"
 	"time"
 )
 
@@ -52,8 +50,9 @@ type pipProcess struct {
 	werr  error
 }
 
-// startPip starts pip in its own process group, so that the terminal's
-// Ctrl-C (sent to the foreground group) never reaches it: pip does not roll
+// startPip starts pip in its own process group (a new console process
+// group on Windows), so that the terminal's Ctrl-C (sent to the foreground
+// group) never reaches it: pip does not roll
 // back an interrupted install. Its output goes to a file rather than a pipe
 // for the same reason: if pipup is force-quit, pip must not die of a broken
 // pipe halfway through an install; it finishes on its own.
@@ -65,7 +64,7 @@ func startPip(c *pipCmd) (*pipProcess, error) {
 	cmd := exec.Command(c.python, append([]string{"-m", "pip"}, c.args...)...)
 	cmd.Env = c.env
 	cmd.Stdout, cmd.Stderr = f, f
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	ownProcessGroup(cmd)
 	if err := cmd.Start(); err != nil {
 		f.Close()
 		return nil, fmt.Errorf("run pip: %w", err)
@@ -127,37 +126,6 @@ func (p *pipProcess) wait(stop <-chan struct{}) pipResult {
 		res.err = fmt.Errorf("run pip: %w", p.werr)
 	}
 	return res
-}
-
-// endIfUnchanged stops pip's whole group, looks at its log and ends it if
-// it has not started installing; otherwise it lets it go on. Stopping first
-// makes the check race-free: pip logs the install line (flushed) before
-// touching anything, so a stopped pip without that line has changed nothing.
-func (p *pipProcess) endIfUnchanged() bool {
-	pgid := p.cmd.Process.Pid
-	if err := syscall.Kill(-pgid, syscall.SIGSTOP); err != nil {
-		return false // already gone
-	}
-	out, err := os.ReadFile(p.c.log)
-	if err == nil && !bytes.Contains(out, []byte(installPhase)) {
-		_ = syscall.Kill(-pgid, syscall.SIGKILL)
-		_ = syscall.Kill(-pgid, syscall.SIGCONT)
-		return true
-	}
-	_ = syscall.Kill(-pgid, syscall.SIGCONT)
-	return false
-}
-
-// end ends a run that cannot have changed the environment: SIGTERM to its
-// group, then SIGKILL if it lingers.
-func (p *pipProcess) end() {
-	pgid := p.cmd.Process.Pid
-	_ = syscall.Kill(-pgid, syscall.SIGTERM)
-	select {
-	case <-p.done:
-	case <-time.After(3 * time.Second):
-		_ = syscall.Kill(-pgid, syscall.SIGKILL)
-	}
 }
 
 // runPip starts pip and waits for it.

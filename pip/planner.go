@@ -131,7 +131,7 @@ func (p *planner) run(chosen []Upgrade) (*Plan, error) {
 			name: c.Name, canonical: can, from: c.From, to: v, cand: c.Candidate,
 			fileType: c.FileType, asked: c.Target, src: c,
 		}
-		if ok, err := p.withinPin(t); err != nil {
+		if ok, err := p.withinPolicy(t); err != nil {
 			return nil, err
 		} else if !ok {
 			continue
@@ -159,12 +159,18 @@ func (p *planner) run(chosen []Upgrade) (*Plan, error) {
 	return p.result(), nil
 }
 
-// withinPin moves a chosen target whose version its pin excludes to the
-// highest version the pin admits, saying so; it reports false (and the
-// package stays) when no version above the installed one is admitted.
-func (p *planner) withinPin(t *planTarget) (bool, error) {
-	spec := p.e.pinExcludes(t.canonical, t.to)
-	if spec == "" {
+// withinPolicy moves a chosen target whose version its pin excludes, or
+// which is younger than the cooldown, to the highest version both admit,
+// saying so; it reports false (and the package stays) when no version
+// above the installed one is admitted.
+func (p *planner) withinPolicy(t *planTarget) (bool, error) {
+	reason := p.e.pinExcludes(t.canonical, t.to)
+	if reason != "" {
+		reason = PinNote(reason)
+	} else if p.e.tooYoung(t.cand.Uploaded) {
+		reason = p.e.heldNote(pypi.Candidate{Version: t.to, Uploaded: t.cand.Uploaded}).String()
+	}
+	if reason == "" {
 		return true, nil
 	}
 	vs, err := p.candidates(t.canonical)
@@ -174,12 +180,12 @@ func (p *planner) withinPin(t *planTarget) (bool, error) {
 	have, installed := p.versions[t.canonical]
 	if len(vs) == 0 || (installed && vs[0].Version.Compare(have) <= 0) {
 		p.dropped[t.canonical] = true
-		p.changes[t.canonical] = PlanChange{Kind: ChangeDropped, Name: t.name, From: t.from, Asked: t.asked, Reason: PinNote(spec)}
+		p.changes[t.canonical] = PlanChange{Kind: ChangeDropped, Name: t.name, From: t.from, Asked: t.asked, Reason: reason}
 		return false, nil
 	}
 	c := &vs[0]
 	t.to, t.cand, t.fileType = c.Version, candidateFile(c), c.FileType()
-	p.changes[t.canonical] = PlanChange{Kind: ChangeLowered, Name: t.name, From: t.from, To: c.Version.String(), Asked: t.asked, Reason: PinNote(spec)}
+	p.changes[t.canonical] = PlanChange{Kind: ChangeLowered, Name: t.name, From: t.from, To: c.Version.String(), Asked: t.asked, Reason: reason}
 	return true, nil
 }
 
@@ -296,7 +302,10 @@ func (p *planner) candidates(n string) ([]pypi.Candidate, error) {
 		return vs, nil
 	}
 	res, err := p.e.finder.FindAll(p.ctx, n, p.e.Config.Pre)
-	vs := p.e.pinned(n, res.Versions) // a pin holds for every package the plan touches
+	// A pin and the cooldown hold for every package the plan touches; the
+	// ages the scan read from the JSON API count here too.
+	p.e.knownUploadTimes(n, res.Versions)
+	vs := p.e.cooled(p.e.pinned(n, res.Versions))
 	if err != nil {
 		if p.ctx.Err() != nil {
 			return nil, p.ctx.Err()

@@ -221,7 +221,7 @@ func unreachable(err error) bool {
 func (e *Env) check(ctx context.Context, j job, deps []Dependent) (ScanEvent, []pypi.Candidate) {
 	d := j.dist
 	find := e.finder.Find
-	if _, pinned := e.pin(d.Canonical); pinned || constrains(deps) {
+	if _, pinned := e.pin(d.Canonical); pinned || constrains(deps) || e.opts.Cooldown > 0 {
 		find = e.finder.FindAll // the wanted version may be below the best
 	}
 	res, err := find(ctx, d.Canonical, e.Config.Pre)
@@ -237,7 +237,13 @@ func (e *Env) check(ctx context.Context, j job, deps []Dependent) (ScanEvent, []
 	if res.Best == nil {
 		return PackageSkipped{Name: d.Name, Version: d.Version, Reason: "no installable file for this interpreter on the index"}, nil
 	}
+	e.fillUploadTimes(ctx, d.Canonical, res.Versions, j.version, func(v pep440.Version) bool {
+		return e.pinExcludes(d.Canonical, v) == "" && accepts(deps, v)
+	})
 	best := res.Best
+	if len(res.Versions) > 0 {
+		best = &res.Versions[0] // the same candidate, with any time just filled in
+	}
 	ev := PackageChecked{
 		Wanted: j.version.String(), // until a newer version is found
 		Name:   d.Name,
@@ -248,24 +254,31 @@ func (e *Env) check(ctx context.Context, j job, deps []Dependent) (ScanEvent, []
 		Summary:   d.Summary,
 		Candidate: candidateFile(best),
 	}
-	if best.Version.Compare(j.version) > 0 {
-		ev.Bump = BumpOf(j.version, best.Version)
-		ev.Wanted, ev.WantedCandidate = ev.Latest, ev.Candidate
-		ev.HeldBackBy = holdsOn(deps, best.Version)
-		if _, pinned := e.pin(d.Canonical); len(ev.HeldBackBy) > 0 || pinned {
-			versions := e.pinned(d.Canonical, res.Versions)
-			ev.Wanted, ev.WantedCandidate = j.version.String(), CandidateFile{}
-			if w := wanted(deps, j.version, versions); w != nil {
-				ev.Wanted, ev.WantedCandidate = w.Version.String(), candidateFile(w)
-			}
-			// The pin is worth a note when it is why Wanted is not higher.
-			if w := wanted(deps, j.version, res.Versions); w != nil {
-				ev.PinnedBy = e.pinExcludes(d.Canonical, w.Version)
-			}
-			if len(ev.HeldBackBy) > 0 {
-				return ev, versions // for the lift, within the pin
-			}
-		}
+	if best.Version.Compare(j.version) <= 0 {
+		return ev, nil
+	}
+	ev.Bump = BumpOf(j.version, best.Version)
+	ev.Wanted, ev.WantedCandidate = ev.Latest, ev.Candidate
+	ev.HeldBackBy = holdsOn(deps, best.Version)
+	_, pinned := e.pin(d.Canonical)
+	if len(ev.HeldBackBy) == 0 && !pinned && e.opts.Cooldown <= 0 {
+		return ev, nil
+	}
+	inPin := e.pinned(d.Canonical, res.Versions)
+	versions := e.cooled(inPin)
+	ev.Wanted, ev.WantedCandidate = j.version.String(), CandidateFile{}
+	w := wanted(deps, j.version, versions)
+	if w != nil {
+		ev.Wanted, ev.WantedCandidate = w.Version.String(), candidateFile(w)
+	}
+	// The pin is worth a note when it is why Wanted is not higher.
+	if w := wanted(deps, j.version, res.Versions); w != nil {
+		ev.PinnedBy = e.pinExcludes(d.Canonical, w.Version)
+	}
+	// So is the cooldown, or Wanted's unknown age while it is on.
+	ev.Cooldown = e.cooldownNote(wanted(deps, j.version, inPin), w)
+	if len(ev.HeldBackBy) > 0 {
+		return ev, versions // for the lift, within the pin and the cooldown
 	}
 	return ev, nil
 }
@@ -287,6 +300,7 @@ func candidateFile(c *pypi.Candidate) CandidateFile {
 		URL:      c.File.URL,
 		SHA256:   c.File.Hashes["sha256"],
 		Size:     c.File.Size,
+		Uploaded: c.Uploaded,
 	}
 	if c.File.CoreMetadata {
 		f.MetadataURL = c.File.URL + ".metadata"

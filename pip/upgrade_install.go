@@ -43,10 +43,10 @@ func (u *upgrader) pipCmd(args []string, index, stoppable bool) *pipCmd {
 		if c.Proxy != "" {
 			set["PIP_PROXY"] = c.Proxy
 		}
-		if c.Timeout > 0 {
+		if c.Timeout >= 0 { // 0 too: pip then sets no timeout, as pipup does
 			set["PIP_TIMEOUT"] = strconv.FormatFloat(c.Timeout.Seconds(), 'f', -1, 64)
 		}
-		if c.Retries > 0 {
+		if c.Retries >= 0 {
 			set["PIP_RETRIES"] = strconv.Itoa(c.Retries)
 		}
 		if c.Pre {

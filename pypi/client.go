@@ -28,10 +28,19 @@ type ClientOptions struct {
 	// Retries is how often a request is retried after 429, 5xx (not 501 or
 	// 505), a timeout or a connection failure; 0 means 5 (pip's default), a
 	// negative value none.
-	Retries      int
-	CacheDir     string // on-disk HTTP cache; "" disables it
-	Refresh      bool   // revalidate cached entries even when fresh
-	CAFile       string // PEM bundle replacing the system roots (pip's cert)
+	Retries  int
+	CacheDir string // on-disk HTTP cache; "" disables it
+	Refresh  bool   // revalidate cached entries even when fresh
+	CAFile   string // PEM bundle replacing the system roots (pip's cert)
+	// ClientCert is pip's client-cert: one PEM file holding the client's
+	// certificate and its private key, sent when a server asks (mutual TLS).
+	ClientCert string
+	// Proxy is pip's proxy (--proxy, PIP_PROXY, pip.conf): every http and
+	// https request goes through it and EnvProxies are ignored.
+	Proxy string
+	// EnvProxies are the environment's proxy variables, used when Proxy is
+	// "". The zero value means no proxy: this package reads no environment.
+	EnvProxies   EnvProxies
 	TrustedHosts []string
 	NetrcPath    string // the .netrc file for credentials; "" = none (pip.Open decides it as requests does)
 	MaxConns     int    // per-host connection limit; default 64
@@ -123,9 +132,22 @@ func NewClient(opts ClientOptions) (*Client, error) {
 		}
 		tlsConf.RootCAs = pool
 	}
+	if opts.ClientCert != "" {
+		// pip hands the path to ssl's load_cert_chain with no key file: the
+		// key must sit in the same PEM file, so it is read from there too.
+		cert, err := tls.LoadX509KeyPair(opts.ClientCert, opts.ClientCert)
+		if err != nil {
+			return nil, fmt.Errorf("client certificate %s (one PEM file with the certificate and its key): %w", opts.ClientCert, err)
+		}
+		tlsConf.Certificates = []tls.Certificate{cert}
+	}
+	proxy, err := proxyFunc(opts.Proxy, opts.EnvProxies)
+	if err != nil {
+		return nil, err
+	}
 	dialer := &net.Dialer{Timeout: opts.Timeout, KeepAlive: 30 * time.Second}
 	secure := &http.Transport{
-		Proxy:               http.ProxyFromEnvironment,
+		Proxy:               proxy,
 		DialContext:         dialer.DialContext,
 		TLSClientConfig:     tlsConf,
 		ForceAttemptHTTP2:   true, // a custom TLS config turns HTTP/2 off otherwise

@@ -149,15 +149,21 @@ func retryableStatus(code int) bool {
 		code >= 500 && code <= 599 && code != http.StatusNotImplemented && code != http.StatusHTTPVersionNotSupported
 }
 
-// retryableError reports failures worth another try: timeouts, refused or
-// reset connections, and connections closed before a response. TLS and
-// DNS "no such host" failures are not.
+// retryableError reports failures worth another try: timeouts, failed
+// connects, reset connections, and connections closed before a response.
+// TLS and DNS "no such host" failures are not.
 func retryableError(err error) bool {
 	var ne net.Error
 	var dnsErr *net.DNSError
+	var opErr *net.OpError
 	switch {
 	case errors.As(err, &dnsErr):
 		return !dnsErr.IsNotFound
+	case errors.As(err, &opErr) && (opErr.Op == "dial" || opErr.Op == "proxyconnect"):
+		// Any failure to connect, to the host or to the proxy, as urllib3
+		// counts connect errors; also how Windows' WSAECONNREFUSED, which
+		// is not syscall.ECONNREFUSED, gets its retries.
+		return true
 	case errors.Is(err, syscall.ECONNREFUSED), errors.Is(err, syscall.ECONNRESET),
 		errors.Is(err, syscall.ECONNABORTED), errors.Is(err, syscall.EPIPE),
 		errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):

@@ -1,5 +1,7 @@
 package pypi
 
+import "time"
+
 // File is one distribution file that an index page or a find-links location
 // offers for a project.
 type File struct {
@@ -20,6 +22,10 @@ type File struct {
 	CoreMetadataHashes map[string]string
 	// Size is the file size in bytes when the index gives it (PEP 700), else -1.
 	Size int64
+	// UploadTime is PEP 700's "upload-time" from a JSON page (API version
+	// 1.1 and later), in UTC; zero when unknown, as it always is for HTML
+	// pages and find-links locations, which have no way to say it.
+	UploadTime time.Time
 }
 
 // Tag is one wheel compatibility tag (PEP 425).

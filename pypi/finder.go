@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/pipup/pipup/pypi/pep440"
 	"golang.org/x/sync/errgroup"
@@ -29,6 +30,11 @@ type Candidate struct {
 	Version pep440.Version
 	File    File
 	Wheel   bool
+	// Uploaded is the earliest known upload time (PEP 700) among the files
+	// of this version that were considered, wherever they came from: when
+	// the version was released, as an index's release date says. Zero when
+	// no source gave a time.
+	Uploaded time.Time
 
 	priority int      // pip's tag preference: higher is better
 	build    buildTag // wheel build tag
@@ -103,7 +109,7 @@ func (t *Target) evaluate(canonical string, f File, allowPre bool) (Candidate, b
 	if ext == "" || !IsSupportedArchive(ext) {
 		return Candidate{}, false
 	}
-	c := Candidate{File: f}
+	c := Candidate{File: f, Uploaded: f.UploadTime}
 	var version string
 	if ext == ".whl" {
 		w, err := ParseWheelFilename(f.Filename)
@@ -190,7 +196,12 @@ func newPicker(all bool) picker {
 func (p *picker) offer(c Candidate) {
 	if p.best == nil || c.better(p.best) {
 		cc := c
+		if p.best != nil && p.best.Version.Compare(c.Version) == 0 {
+			cc.Uploaded = Earliest(cc.Uploaded, p.best.Uploaded)
+		}
 		p.best = &cc
+	} else if p.best.Version.Compare(c.Version) == 0 {
+		p.best.Uploaded = Earliest(p.best.Uploaded, c.Uploaded)
 	}
 	if p.byVersion != nil {
 		k := c.Version.String()
@@ -200,9 +211,23 @@ func (p *picker) offer(c Candidate) {
 		}
 		if old == nil || c.better(old) {
 			cc := c
+			if old != nil {
+				cc.Uploaded = Earliest(cc.Uploaded, old.Uploaded)
+			}
 			p.byVersion[k] = &cc
+		} else {
+			old.Uploaded = Earliest(old.Uploaded, c.Uploaded)
 		}
 	}
+}
+
+// Earliest is the earlier of two upload times, a zero (unknown) one
+// giving way to a known one.
+func Earliest(a, b time.Time) time.Time {
+	if a.IsZero() || (!b.IsZero() && b.Before(a)) {
+		return b
+	}
+	return a
 }
 
 // versions returns the best file of each version, highest version first.
@@ -217,6 +242,8 @@ func (p *picker) versions() []Candidate {
 	out := list[:0]
 	for _, c := range list {
 		if len(out) > 0 && out[len(out)-1].Version.Compare(c.Version) == 0 {
+			last := &out[len(out)-1]
+			last.Uploaded = Earliest(last.Uploaded, c.Uploaded)
 			continue
 		}
 		out = append(out, c)

@@ -9,7 +9,11 @@ import (
 )
 
 // AcceptHeader is the Accept header pip sends for index pages: JSON
-// preferred, HTML accepted.
+// preferred, HTML accepted. PEP 691's media types name only the major API
+// version, so "v1" is also how a client asks for 1.1 and later: PEP 700
+// (1.1) adds "upload-time", "size" and "versions" to the same
+// application/vnd.pypi.simple.v1+json, and pip 26, which reads
+// "upload-time" for --uploaded-prior-to, sends exactly this header.
 const AcceptHeader = "application/vnd.pypi.simple.v1+json, application/vnd.pypi.simple.v1+html; q=0.1, text/html; q=0.01"
 
 // PageKind is the format of an index page.

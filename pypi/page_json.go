@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/pipup/pipup/internal/pyport"
@@ -161,7 +162,7 @@ func parseJSONFiles(dec *json.Decoder, base *pyport.Base, fn func(File) error) e
 // jsonFile is pip's Link.from_json on one file object. Keys match exactly
 // and the last duplicate wins, as in the dict json.loads builds.
 func jsonFile(raw []byte, base *pyport.Base) (File, bool, error) {
-	var url, hashes, requiresPython, yanked, coreMeta, distInfoMeta, size []byte
+	var url, hashes, requiresPython, yanked, coreMeta, distInfoMeta, size, uploadTime []byte
 	err := jsonMembers(raw, func(k, v []byte) {
 		switch string(k) {
 		case "url":
@@ -178,6 +179,8 @@ func jsonFile(raw []byte, base *pyport.Base) (File, bool, error) {
 			distInfoMeta = v
 		case "size":
 			size = v
+		case "upload-time":
+			uploadTime = v
 		}
 	})
 	if err != nil {
@@ -251,7 +254,30 @@ func jsonFile(raw []byte, base *pyport.Base) (File, bool, error) {
 			f.Size = n
 		}
 	}
+	if uploadTime != nil {
+		f.UploadTime = parseUploadTime(uploadTime)
+	}
 	return f, true, nil
+}
+
+// parseUploadTime reads PEP 700's "upload-time", an ISO 8601 string
+// ("2025-03-01T12:34:56.123456Z"; the fraction is optional). A value that
+// is not a string or not such a time counts as unknown rather than failing
+// the page: the time only decides how old a version is, and an unknown age
+// is reported as such.
+func parseUploadTime(v []byte) time.Time {
+	s, ok := jsonString(v)
+	if !ok {
+		return time.Time{}
+	}
+	// RFC 3339 is the profile of ISO 8601 the PEP's examples and PyPI use;
+	// Python's fromisoformat (pip) also takes a space for the "T".
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02 15:04:05.999999999Z07:00"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t.UTC()
+		}
+	}
+	return time.Time{}
 }
 
 // The helpers below read values inside a file object that the decoder has

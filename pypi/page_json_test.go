@@ -3,6 +3,7 @@ package pypi
 import (
 	"reflect"
 	"testing"
+	"time"
 )
 
 func TestParseJSONCases(t *testing.T) {
@@ -35,7 +36,16 @@ func TestParseJSONCases(t *testing.T) {
 			`"requires-python":">=3.8","yanked":"broken","core-metadata":{"sha256":"m","blake2b":"dropped"},"size":1234,"upload-time":"2024-01-01T00:00:00Z"}],` +
 			`"versions":["1"]}`,
 			want: one(File{Hashes: map[string]string{"sha256": "s", "md5": "frag"}, RequiresPython: ">=3.8", Yanked: true, YankedReason: "broken",
-				CoreMetadata: true, CoreMetadataHashes: map[string]string{"sha256": "m"}, Size: 1234})},
+				CoreMetadata: true, CoreMetadataHashes: map[string]string{"sha256": "m"}, Size: 1234, UploadTime: time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)})},
+		{name: "upload-time as PyPI writes it", body: `{"files":[{"url":"p-1.tar.gz","upload-time":"2025-03-01T12:34:56.123456Z"}]}`,
+			want: one(File{UploadTime: time.Date(2025, 3, 1, 12, 34, 56, 123456000, time.UTC)})},
+		{name: "upload-time with an offset is kept in UTC", body: `{"files":[{"url":"p-1.tar.gz","upload-time":"2025-03-01T14:34:56+02:00"}]}`,
+			want: one(File{UploadTime: time.Date(2025, 3, 1, 12, 34, 56, 0, time.UTC)})},
+		{name: "upload-time with a space", body: `{"files":[{"url":"p-1.tar.gz","upload-time":"2025-03-01 12:34:56Z"}]}`,
+			want: one(File{UploadTime: time.Date(2025, 3, 1, 12, 34, 56, 0, time.UTC)})},
+		{name: "upload-time unreadable is unknown", body: `{"files":[{"url":"p-1.tar.gz","upload-time":"yesterday"}]}`, want: one(File{})},
+		{name: "upload-time not a string is unknown", body: `{"files":[{"url":"p-1.tar.gz","upload-time":1700000000}]}`, want: one(File{})},
+		{name: "upload-time null is unknown", body: `{"files":[{"url":"p-1.tar.gz","upload-time":null}]}`, want: one(File{})},
 		{name: "yanked true", body: `{"files":[{"url":"p-1.tar.gz","yanked":true}]}`, want: one(File{Yanked: true})},
 		{name: "yanked empty string is not yanked", body: `{"files":[{"url":"p-1.tar.gz","yanked":""}]}`, want: one(File{})},
 		{name: "old metadata key", body: `{"files":[{"url":"p-1.tar.gz","dist-info-metadata":true}]}`, want: one(File{CoreMetadata: true})},

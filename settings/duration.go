@@ -41,7 +41,8 @@ func ParseDuration(s string) (time.Duration, error) {
 }
 
 // FormatDuration writes d so that ParseDuration reads it back: whole days
-// as "7d", anything else in Go's form ("36h0m0s").
+// as "7d", anything else in Go's form without its zero tails ("36h",
+// "1h30m", not "36h0m0s"), as a person writes it and notes show it.
 func FormatDuration(d time.Duration) string {
 	switch {
 	case d == 0:
@@ -49,5 +50,12 @@ func FormatDuration(d time.Duration) string {
 	case d%(24*time.Hour) == 0:
 		return fmt.Sprintf("%dd", d/(24*time.Hour))
 	}
-	return d.String()
+	s := d.String()
+	if d%time.Minute == 0 {
+		s = strings.TrimSuffix(s, "0s")
+		if d%time.Hour == 0 {
+			s = strings.TrimSuffix(s, "0m")
+		}
+	}
+	return s
 }

@@ -230,3 +230,22 @@ func TestParseDuration(t *testing.T) {
 		}
 	}
 }
+
+func TestFormatDuration(t *testing.T) {
+	for _, tc := range []struct {
+		in   time.Duration
+		want string
+	}{
+		{0, "0"},
+		{7 * 24 * time.Hour, "7d"},
+		{36 * time.Hour, "36h"},
+		{90 * time.Minute, "1h30m"},
+		{45 * time.Minute, "45m"},
+		{time.Hour + 30*time.Second, "1h0m30s"},
+		{1500 * time.Millisecond, "1.5s"},
+	} {
+		if got := FormatDuration(tc.in); got != tc.want {
+			t.Errorf("FormatDuration(%v) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}

@@ -8,7 +8,7 @@ import (
 )
 
 // Environ is os.Environ() made safe for running pip in a test: every PIP_*
-// variable dropped (this machine sets PIP_FIND_LINKS, PIP_CERT,
+// and *_PROXY variable dropped (this machine sets PIP_FIND_LINKS, PIP_CERT,
 // PIP_DEFAULT_TIMEOUT, ... and has an /etc/pip.conf), then
 // PIP_CONFIG_FILE=/dev/null (pip reads no configuration file at all),
 // PIP_DISABLE_PIP_VERSION_CHECK=1, PIP_NO_INPUT=1, PIP_NO_COLOR=1 and

@@ -179,10 +179,15 @@ func (s *Server) apiDoc(p *project, files []*file) apiDoc {
 			Size:        len(f.spec.Data),
 			PackageType: "sdist",
 			Yanked:      f.spec.Yanked,
-			// The file's modification time stands in for its upload.
-			UploadTime:    f.modified.UTC().Format("2006-01-02T15:04:05"),
-			UploadTimeISO: f.modified.UTC().Format("2006-01-02T15:04:05.000000Z"),
 		}
+		// The file's upload time, as the Simple API's JSON pages give it;
+		// without one its modification time stands in.
+		up := f.spec.UploadTime
+		if up.IsZero() {
+			up = f.modified
+		}
+		af.UploadTime = up.UTC().Format("2006-01-02T15:04:05")
+		af.UploadTimeISO = up.UTC().Format("2006-01-02T15:04:05.000000Z")
 		if f.advert != "" {
 			af.Digests["sha256"] = f.advert
 		}

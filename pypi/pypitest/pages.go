@@ -9,7 +9,7 @@ import (
 )
 
 // apiVersion is the Simple API version served: 1.1 brings PEP 700's
-// "versions" and "size".
+// "versions", "size" and "upload-time".
 const apiVersion = "1.1"
 
 type jsonMeta struct {
@@ -44,6 +44,9 @@ type jsonFile struct {
 	CoreMetadata     any   `json:"core-metadata,omitempty"`
 	DistInfoMetadata any   `json:"dist-info-metadata,omitempty"`
 	Size             int64 `json:"size"`
+	// UploadTime is PEP 700's ISO 8601 string, as PyPI writes it
+	// ("2025-03-01T12:34:56.123456Z"); left out when the file has none.
+	UploadTime string `json:"upload-time,omitempty"`
 }
 
 // rootPage renders /simple/. Callers hold s.mu for reading.
@@ -89,6 +92,9 @@ func (s *Server) projectPage(p *project, ct string) []byte {
 				RequiresPython: f.spec.RequiresPython,
 				Yanked:         false,
 				Size:           int64(len(f.spec.Data)),
+			}
+			if t := f.spec.UploadTime; !t.IsZero() {
+				jf.UploadTime = t.UTC().Format("2006-01-02T15:04:05.000000Z")
 			}
 			if f.advert != "" {
 				jf.Hashes["sha256"] = f.advert

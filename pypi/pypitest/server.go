@@ -3,8 +3,11 @@ package pypitest
 import (
 	"crypto/sha256"
 	"crypto/subtle"
+	"crypto/tls"
 	"encoding/hex"
 	"fmt"
+	"io"
+	"log"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -84,6 +87,10 @@ type FileSpec struct {
 	// WrongMetadataHash advertises a sha256 for the PEP 658 file that does
 	// not match it.
 	WrongMetadataHash bool
+	// UploadTime is served as PEP 700's "upload-time" on JSON pages; zero
+	// leaves the key out, as an index that does not record it does. HTML
+	// pages never carry it.
+	UploadTime time.Time
 }
 
 // FileOption adjusts the FileSpec that AddWheel builds.
@@ -99,6 +106,9 @@ func Yank(reason string) FileOption {
 func AdvertiseRequiresPython(spec string) FileOption {
 	return func(f *FileSpec) { f.RequiresPython = spec }
 }
+
+// UploadedAt sets the file's upload time (PEP 700 "upload-time").
+func UploadedAt(t time.Time) FileOption { return func(f *FileSpec) { f.UploadTime = t } }
 
 // WithoutHash omits the hash from the pages.
 func WithoutHash() FileOption { return func(f *FileSpec) { f.NoHash = true } }
@@ -138,6 +148,7 @@ type config struct {
 	auth           bool
 	gzip           bool
 	listener       net.Listener
+	tls            *tls.Config
 }
 
 // WithLatency delays every response by d.
@@ -170,6 +181,11 @@ func WithGzip(on bool) Option { return func(c *config) { c.gzip = on } }
 // WithListener serves on l instead of a fresh 127.0.0.1:0 listener.
 func WithListener(l net.Listener) Option { return func(c *config) { c.listener = l } }
 
+// WithTLS serves https with this configuration (its certificates, and
+// ClientAuth/ClientCAs for a server that requires client certificates);
+// URL is then https://127.0.0.1:port.
+func WithTLS(conf *tls.Config) Option { return func(c *config) { c.tls = conf } }
+
 // NewServer starts a server; Close it when done. It panics on a
 // contradictory configuration, as httptest.NewServer does on failure.
 func NewServer(opts ...Option) *Server {
@@ -193,7 +209,15 @@ func NewServer(opts ...Option) *Server {
 		s.ts.Listener.Close()
 		s.ts.Listener = cfg.listener
 	}
-	s.ts.Start()
+	if cfg.tls != nil {
+		// A refused client certificate is what some tests are about; the
+		// server's log line for each handshake would only be noise.
+		s.ts.Config.ErrorLog = log.New(io.Discard, "", 0)
+		s.ts.TLS = cfg.tls
+		s.ts.StartTLS()
+	} else {
+		s.ts.Start()
+	}
 	s.URL = s.ts.URL
 	return s
 }

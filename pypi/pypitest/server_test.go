@@ -459,3 +459,35 @@ func TestWriteFindLinksDir(t *testing.T) {
 		t.Error("written wheel is not a wheel")
 	}
 }
+
+// Upload times are served as PEP 700 says, on JSON pages only, and left
+// out for files that have none.
+func TestUploadTime(t *testing.T) {
+	s := NewServer(WithGzip(false), WithJSONAPI())
+	t.Cleanup(s.Close)
+	at := time.Date(2026, 11, 30, 8, 15, 0, 250000000, time.FixedZone("CET", 3600))
+	must(t, s.AddWheel(WheelSpec{Name: "up", Version: "1.0"}, UploadedAt(at)))
+	must(t, s.AddWheel(WheelSpec{Name: "up", Version: "2.0"}))
+	_, body := get(t, s.IndexURL()+"up/", "Accept", acceptJSON)
+	var doc struct {
+		Files []map[string]any `json:"files"`
+	}
+	if err := json.Unmarshal(body, &doc); err != nil || len(doc.Files) != 2 {
+		t.Fatalf("%v\n%s", err, body)
+	}
+	if got := doc.Files[0]["upload-time"]; got != "2026-11-30T07:15:00.250000Z" {
+		t.Errorf("upload-time = %v, want PyPI's UTC form", got)
+	}
+	if _, ok := doc.Files[1]["upload-time"]; ok {
+		t.Errorf("a file without a time has upload-time: %s", body)
+	}
+	_, page := get(t, s.IndexURL()+"up/", "Accept", "text/html")
+	if bytes.Contains(page, []byte("2026-11-30")) {
+		t.Errorf("HTML page carries an upload time: %s", page)
+	}
+	// The JSON API agrees with the pages.
+	_, api := get(t, s.URL+"/pypi/up/1.0/json")
+	if !bytes.Contains(api, []byte(`"upload_time_iso_8601":"2026-11-30T07:15:00.250000Z"`)) || !bytes.Contains(api, []byte(`"upload_time":"2026-11-30T07:15:00"`)) {
+		t.Errorf("JSON API upload time:\n%s", api)
+	}
+}
