@@ -41,7 +41,8 @@ is a major one, --fail-on vulnerable when that upgrade fixes a known
 vulnerability of the installed version (advisories the upgrade does not
 fix are shown in the note but fail nothing); 0 when none is, 2 for bad
 usage, 130 when interrupted. A package that could not be checked still
-exits 1, and so, with --fail-on vulnerable, does a failed look-up.
+exits 1, and so, with --fail-on vulnerable, does a failed look-up or an
+index that gives no vulnerability data (unknown is not clean).
 
 Known vulnerabilities come from the index's PyPI JSON API (pypi.org
 serves them from the OSV database), for outdated packages found on the
@@ -83,6 +84,10 @@ Flags:`)
 		if match(c, res.vulnsOf(c)) {
 			return exitFailed
 		}
+	}
+	if *failOn == "vulnerable" && res.noVulnData != "" {
+		fmt.Fprintf(io.err, "pipup: --fail-on vulnerable: no vulnerability data: %s\n", res.noVulnData)
+		return exitFailed // unknown is not clean
 	}
 	if *failOn == "vulnerable" && len(vulnWarnings(res)) > 0 {
 		return exitFailed // unknown is not clean
@@ -172,6 +177,9 @@ type scanResult struct {
 	// their names (sorted).
 	vulns     map[string]pip.PackageVulnerable
 	vulnOrder []string
+	// noVulnData says why no vulnerability data could be had ("" when it
+	// could, or when nothing was looked up).
+	noVulnData string
 }
 
 func (r scanResult) exitCode(sig *interrupts) int {
@@ -204,6 +212,8 @@ func collect(events <-chan pip.ScanEvent, w io.Writer) scanResult {
 			n++
 		case pip.PackageIgnored:
 			r.ignored = append(r.ignored, ev) // not in the total
+		case pip.VulnsUnavailable:
+			r.noVulnData = ev.Reason
 		case pip.PackageVulnerable:
 			c := pypi.Normalize(ev.Name)
 			r.vulns[c] = ev

@@ -185,7 +185,7 @@ func TestPolicyFailOn(t *testing.T) {
 		{[]string{"list", "able", "--fail-on", "major"}, exitOK}, // pinned: 1.0 -> 1.2 is minor
 		{[]string{"list", "able", "--fail-on", "outdated"}, exitFailed},
 		{[]string{"list", "baker", "--fail-on", "outdated"}, exitOK}, // ignored (and said so, below)
-		{[]string{"list", "--fail-on", "vulnerable"}, exitOK},        // no JSON API here: nothing known
+		{[]string{"list", "--fail-on", "vulnerable"}, exitFailed},    // no JSON API here: unknown is not clean
 		{[]string{"list", "--fail-on", "insecure"}, exitUsage},
 		{[]string{"list", "--json", "--fail-on", "major"}, exitFailed},
 	} {

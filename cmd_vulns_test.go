@@ -90,6 +90,20 @@ func TestListShowsVulnerabilities(t *testing.T) {
 	}
 }
 
+// An index without PyPI's JSON API gives no vulnerability data: plain
+// pipup list says nothing of it, --fail-on vulnerable fails saying why.
+func TestListFailOnVulnerableWithoutData(t *testing.T) {
+	w := newPolicyWorld(t, "", "") // its index has no JSON API
+	if out, errOut, code := w.run(t, "list"); code != 0 || strings.Contains(errOut, "vulnerab") {
+		t.Errorf("list: exit %d\n%s%s", code, out, errOut)
+	}
+	out, errOut, code := w.run(t, "list", "--fail-on", "vulnerable")
+	if code != 1 || !strings.Contains(errOut, "--fail-on vulnerable: no vulnerability data: the index served no PyPI JSON API document") {
+		t.Errorf("--fail-on vulnerable: exit %d, want 1 saying why\n%s%s", code, out, errOut)
+	}
+	checkOneLine(t, errOut)
+}
+
 func rowOf(table, name string) string {
 	for _, l := range strings.Split(table, "\n") {
 		if f := strings.Fields(l); len(f) > 0 && f[0] == name {

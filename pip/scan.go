@@ -46,7 +46,12 @@ func (e *Env) Scan(ctx context.Context, r ScanRequest) <-chan ScanEvent {
 		snd.send(done)
 		if vulns != nil {
 			vulns.wait()
+			if ev, ok := vulns.unavailable(); ok {
+				snd.send(ev)
+			}
 			e.TrimCache() // after the look-ups' own cache entries
+		} else if ev, ok := e.vulnsUnavailable(ctx, done); ok {
+			snd.send(ev)
 		}
 	}()
 	return out

@@ -42,6 +42,17 @@ type PackageVulnerable struct {
 
 func (PackageVulnerable) scanEvent() {}
 
+// VulnsUnavailable says, once, after the look-ups, that some package was
+// outdated but no vulnerability data could be had: the main index serves no
+// PyPI JSON API (every document asked for was missing) or there is no
+// index to ask. "No vulnerability known" then means "not known", which a
+// check such as pipup list --fail-on vulnerable must not take for clean.
+type VulnsUnavailable struct {
+	Reason string
+}
+
+func (VulnsUnavailable) scanEvent() {}
+
 // FixesSome reports whether upgrading to Wanted fixes at least one of them.
 func (p PackageVulnerable) FixesSome() bool {
 	for _, v := range p.Vulns {
@@ -114,6 +125,7 @@ type vulnLookups struct {
 	wg   sync.WaitGroup
 
 	probe   chan struct{} // one probe at a time
+	looked  int           // look-ups answered (a document or none)
 	known   chan struct{} // closed once hasAPI is decided
 	hasAPI  bool
 	mu      sync.Mutex
@@ -179,6 +191,11 @@ func (l *vulnLookups) run(c PackageChecked, probing bool) {
 	}
 	ev, report, missing := l.e.vulnerabilities(l.ctx, c)
 	<-l.sem
+	if l.ctx.Err() == nil && (missing || ev.Err == nil) {
+		l.mu.Lock()
+		l.looked++
+		l.mu.Unlock()
+	}
 	if probing && l.ctx.Err() == nil {
 		l.mu.Lock()
 		if missing {
@@ -200,6 +217,37 @@ func (l *vulnLookups) wait() {
 	if l != nil {
 		l.wg.Wait()
 	}
+}
+
+// unavailable is the VulnsUnavailable to send after wait, when look-ups
+// were answered but none with a document.
+func (l *vulnLookups) unavailable() (VulnsUnavailable, bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.ctx.Err() != nil || l.looked == 0 || l.hasAPI {
+		return VulnsUnavailable{}, false
+	}
+	return VulnsUnavailable{Reason: fmt.Sprintf("the index served no PyPI JSON API document for %d outdated %s (it has no JSON API)",
+		l.looked, pluralS(l.looked, "package", "packages"))}, true
+}
+
+// vulnsUnavailable is the VulnsUnavailable of a scan that made no look-ups
+// though they were on and something was outdated.
+func (e *Env) vulnsUnavailable(ctx context.Context, done ScanDone) (VulnsUnavailable, bool) {
+	switch {
+	case e.opts.NoVulns || done.Outdated == 0 || ctx.Err() != nil:
+		return VulnsUnavailable{}, false
+	case e.Config.NoIndex || e.Config.IndexURL == "":
+		return VulnsUnavailable{Reason: "there is no package index to ask (--no-index)"}, true
+	}
+	return VulnsUnavailable{Reason: "the index URL is not of the <base>/simple shape beside which PyPI's JSON API lives"}, true
+}
+
+func pluralS(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }
 
 // vulnerabilities reads the known vulnerabilities of c's installed version

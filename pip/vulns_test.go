@@ -4,6 +4,7 @@ import (
 	"context"
 	"reflect"
 	"sort"
+	"strings"
 	"testing"
 	"time"
 
@@ -103,9 +104,26 @@ func vulnIndex(t *testing.T, names ...string) *pypitest.Server {
 // follows its package's PackageChecked.
 func drainVulns(t *testing.T, ch <-chan ScanEvent) (map[string]PackageVulnerable, map[string]PackageChecked) {
 	t.Helper()
+	vulns, checked, _ := drainVulnsAll(t, ch)
+	return vulns, checked
+}
+
+// drainVulnsAll is drainVulns with the VulnsUnavailable events, which
+// must come after ScanDone.
+func drainVulnsAll(t *testing.T, ch <-chan ScanEvent) (map[string]PackageVulnerable, map[string]PackageChecked, []VulnsUnavailable) {
+	t.Helper()
 	vulns, checked := map[string]PackageVulnerable{}, map[string]PackageChecked{}
+	var unavailable []VulnsUnavailable
+	sawDone := false
 	for ev := range ch {
 		switch ev := ev.(type) {
+		case ScanDone:
+			sawDone = true
+		case VulnsUnavailable:
+			if !sawDone {
+				t.Errorf("VulnsUnavailable before ScanDone")
+			}
+			unavailable = append(unavailable, ev)
 		case PackageChecked:
 			checked[ev.Name] = ev
 		case PackageVulnerable:
@@ -118,7 +136,7 @@ func drainVulns(t *testing.T, ch <-chan ScanEvent) (map[string]PackageVulnerable
 			vulns[ev.Name] = ev
 		}
 	}
-	return vulns, checked
+	return vulns, checked, unavailable
 }
 
 // The scan reads the installed version's advisories from the main index's
@@ -180,25 +198,42 @@ func TestScanVulnerabilityLookupsOff(t *testing.T) {
 		// requests is how many JSON API requests may be made: an index
 		// without the API is probed with at most probeMisses.
 		requests int64
+		// unavailable: the scan says that no vulnerability data could be
+		// had (rather than that none is known).
+		unavailable string
 	}{
 		{"no-vulns", func(t *testing.T) (*Env, *pypitest.Server) {
 			srv := vulnIndex(t, f.names...)
 			return f.open(t, Options{IndexURL: srv.IndexURL(), NoVulns: true}), srv
-		}, 0},
+		}, 0, ""},
 		{"no JSON API", func(t *testing.T) (*Env, *pypitest.Server) {
 			srv := fixtureIndex(t)
 			return f.open(t, Options{IndexURL: srv.IndexURL()}), srv
-		}, probeMisses},
+		}, probeMisses, "the index served no PyPI JSON API document for 3 outdated packages"},
+		{"no index", func(t *testing.T) (*Env, *pypitest.Server) {
+			srv := vulnIndex(t, f.names...)
+			dir := t.TempDir()
+			if err := srv.WriteFindLinksDir(dir, f.names...); err != nil {
+				t.Fatal(err)
+			}
+			return f.open(t, Options{NoIndex: true, FindLinks: []string{dir}}), srv
+		}, 0, "no package index"},
 		{"found on an extra index", func(t *testing.T) (*Env, *pypitest.Server) {
 			main := vulnIndex(t) // lists the advisories, serves no files
 			extra := vulnIndex(t, f.names...)
 			return f.open(t, Options{IndexURL: main.IndexURL(), ExtraIndexURLs: []string{extra.IndexURL()}}), main
-		}, 0},
+		}, 0, ""},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			e, srv := tt.open(t)
 			ch := e.Scan(context.Background(), ScanRequest{})
-			vulns, checked := drainVulns(t, ch)
+			vulns, checked, unavailable := drainVulnsAll(t, ch)
+			switch {
+			case tt.unavailable == "" && len(unavailable) > 0:
+				t.Errorf("VulnsUnavailable %+v, want none", unavailable)
+			case tt.unavailable != "" && (len(unavailable) != 1 || !strings.Contains(unavailable[0].Reason, tt.unavailable)):
+				t.Errorf("VulnsUnavailable %+v, want one saying %q", unavailable, tt.unavailable)
+			}
 			if len(checked) < len(f.names) {
 				t.Fatalf("checked %v", checked)
 			}
