@@ -12,7 +12,7 @@ import (
 
 // interpCacheVersion changes whenever Interpreter or interp.py changes what
 // they report, so older entries are simply not found.
-const interpCacheVersion = 1
+const interpCacheVersion = 2 // 2: Scheme, SchemeSource, CacheTag
 
 // interpEnvVars change what the interpreter reports about itself.
 var interpEnvVars = []string{
