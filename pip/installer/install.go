@@ -65,6 +65,9 @@ type Options struct {
 	CompileEnv []string
 	// Progress, when set, is called from the installing goroutine.
 	Progress func(Progress)
+
+	// commitHook, in tests, is called at each step of the commit.
+	commitHook func(step int) error
 }
 
 // Result is what an Install did.
@@ -127,9 +130,13 @@ func install(ctx context.Context, t *Target, w *Wheel, opts Options) (*Result, e
 	if err != nil {
 		return nil, err
 	}
+	x.hook = opts.commitHook
 	defer func() {
-		if !x.committed {
-			_ = x.close() // nothing moved yet, or rollback already ran
+		if !x.committed || x.broken {
+			// Nothing moved yet, or rollback already ran; a broken
+			// transaction keeps its directory for Recover but lets go of
+			// the lock, as a killed process would.
+			_ = x.close()
 		}
 	}()
 
@@ -209,14 +216,16 @@ func install(ctx context.Context, t *Target, w *Wheel, opts Options) (*Result, e
 			}
 		}
 	}
-	if err := x.commit(ctx, newRels, asideRels, checkDir); err != nil {
+	var prune []string
+	if old != nil {
+		prune = old.dirs
+	}
+	if err := x.commit(ctx, newRels, asideRels, prune, checkDir); err != nil {
 		return nil, err
 	}
 	_ = x.close() // the old files go with the staging directory
-	if old != nil {
-		for _, d := range old.dirs {
-			pruneEmpty(d)
-		}
+	for _, d := range prune {
+		pruneEmpty(d)
 	}
 	report(Progress{Stage: StageDone})
 	return res, nil

@@ -40,11 +40,18 @@ type txn struct {
 	// staging directory then holds old files and must outlive this process
 	// for Recover to finish the job.
 	broken bool
+	// hook, in tests, is called at each step of a commit (see step).
+	hook  func(step int) error
+	steps int
 }
 
+// journal is written before anything moves: enough for Recover to roll
+// back (New, Aside, MadeDirs) or finish (Prune) after a crash.
 type journal struct {
-	New   []string `json:"new"`
-	Aside []string `json:"aside"`
+	New      []string `json:"new"`
+	Aside    []string `json:"aside"`
+	MadeDirs []string `json:"made_dirs"` // created by the commit, outermost first
+	Prune    []string `json:"prune"`     // emptied old directories to remove once committed
 }
 
 // newTxn makes the staging directory and holds its lock.
@@ -82,15 +89,32 @@ func (x *txn) stagedPath(dest string) (string, error) {
 // commit performs the swap. On an error, or ctx done, before the commit
 // point it rolls back and returns the error; after it the new files are
 // all in place and only cleanup remains.
-func (x *txn) commit(ctx context.Context, newRels, asideRels []string, checkDir func(string) error) error {
+func (x *txn) commit(ctx context.Context, newRels, asideRels, prune []string, checkDir func(string) error) error {
 	x.newRels, x.asideRels = newRels, asideRels
-	b, _ := json.Marshal(journal{New: newRels, Aside: asideRels})
+	// The directories the new files need that do not exist yet: known
+	// before anything moves (moving files aside removes no directory), so
+	// a rollback, even Recover's, removes them again.
+	seen := map[string]bool{}
+	for _, rel := range newRels {
+		var missing []string
+		for d := filepath.Dir(filepath.Join(x.root, rel)); within(x.root, d) && d != filepath.Clean(x.root) && !seen[d]; d = filepath.Dir(d) {
+			seen[d] = true
+			if _, err := os.Lstat(d); err == nil {
+				break
+			}
+			missing = append(missing, d)
+		}
+		for i := len(missing) - 1; i >= 0; i-- {
+			x.madeDirs = append(x.madeDirs, missing[i])
+		}
+	}
+	b, _ := json.Marshal(journal{New: newRels, Aside: asideRels, MadeDirs: x.madeDirs, Prune: prune})
 	if err := writeSync(filepath.Join(x.dir, journalName), b); err != nil {
 		return x.fail(fmt.Errorf("write journal: %w", err))
 	}
 	for _, rel := range asideRels {
-		if err := ctx.Err(); err != nil {
-			return x.fail(err)
+		if err := x.step(ctx); err != nil {
+			return x.stop(err)
 		}
 		src := filepath.Join(x.root, rel)
 		if _, err := os.Lstat(src); errors.Is(err, fs.ErrNotExist) {
@@ -106,8 +130,8 @@ func (x *txn) commit(ctx context.Context, newRels, asideRels []string, checkDir 
 		x.asided = append(x.asided, rel)
 	}
 	for _, rel := range newRels {
-		if err := ctx.Err(); err != nil {
-			return x.fail(err)
+		if err := x.step(ctx); err != nil {
+			return x.stop(err)
 		}
 		dst := filepath.Join(x.root, rel)
 		if err := x.mkdirs(filepath.Dir(dst)); err != nil {
@@ -128,27 +152,53 @@ func (x *txn) commit(ctx context.Context, newRels, asideRels []string, checkDir 
 		return x.fail(fmt.Errorf("mark committed: %w", err))
 	}
 	x.committed = true
+	if err := x.step(ctx); errors.Is(err, errCrash) {
+		x.broken = true // as killed between the commit point and cleanup
+		return err
+	}
 	return nil
 }
 
-// mkdirs creates dir and its missing parents under root, remembering them
-// for rollback. Modes are pip's: 0o777 less the umask.
-func (x *txn) mkdirs(dir string) error {
-	var missing []string
-	for d := dir; within(x.root, d) && d != filepath.Clean(x.root); d = filepath.Dir(d) {
-		if fi, err := os.Stat(d); err == nil {
-			if !fi.IsDir() {
-				return fmt.Errorf("make directory %s: a file is in the way", d)
-			}
-			break
+// errCrash is returned by a test hook to stop a commit dead, as SIGKILL
+// would: no rollback, the staging directory left for Recover.
+var errCrash = errors.New("simulated crash")
+
+// step is called before each move of a commit and once after its commit
+// point: the place where a cancelled context stops it.
+func (x *txn) step(ctx context.Context) error {
+	x.steps++
+	if x.hook != nil {
+		if err := x.hook(x.steps); err != nil {
+			return err
 		}
-		missing = append(missing, d)
 	}
-	for i := len(missing) - 1; i >= 0; i-- {
-		if err := os.Mkdir(missing[i], 0o777); err != nil && !errors.Is(err, fs.ErrExist) {
-			return fmt.Errorf("make directory: %w", err)
+	if x.committed {
+		return nil // past the commit point cancelling changes nothing
+	}
+	return ctx.Err()
+}
+
+// stop ends a commit before its commit point: rolled back, unless a
+// simulated crash.
+func (x *txn) stop(err error) error {
+	if errors.Is(err, errCrash) {
+		x.broken = true
+		return err
+	}
+	return x.fail(err)
+}
+
+// mkdirs creates dir and its missing parents (all listed in madeDirs
+// already). Modes are pip's: 0o777 less the umask.
+func (x *txn) mkdirs(dir string) error {
+	if fi, err := os.Stat(dir); err == nil {
+		if !fi.IsDir() {
+			return fmt.Errorf("make directory %s: a file is in the way", dir)
 		}
-		x.madeDirs = append(x.madeDirs, missing[i])
+		return nil
+	}
+	if err := os.MkdirAll(dir, 0o777); err != nil {
+		return fmt.Errorf("make directory %s: %w", dir, err)
 	}
 	return nil
 }
@@ -185,7 +235,6 @@ func (x *txn) rollback() error {
 	for i := len(x.madeDirs) - 1; i >= 0; i-- {
 		_ = os.Remove(x.madeDirs[i]) // only if still empty
 	}
-	x.madeDirs = nil
 	if len(errs) > 0 {
 		// Keep the staging directory: Recover can finish from its journal.
 		x.broken = true
@@ -254,9 +303,6 @@ func Recover(root string) ([]string, error) {
 }
 
 func (x *txn) recover() error {
-	if _, err := os.Stat(filepath.Join(x.dir, committedName)); err == nil {
-		return x.close()
-	}
 	b, err := os.ReadFile(filepath.Join(x.dir, journalName))
 	if errors.Is(err, fs.ErrNotExist) {
 		return x.close() // nothing was moved yet
@@ -273,6 +319,20 @@ func (x *txn) recover() error {
 			return fmt.Errorf("journal names %q, outside the environment", rel)
 		}
 	}
+	for _, d := range append(j.MadeDirs, j.Prune...) {
+		if !within(x.root, d) || filepath.Clean(d) == filepath.Clean(x.root) {
+			return fmt.Errorf("journal names %q, outside the environment", d)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(x.dir, committedName)); err == nil {
+		// Committed: only the cleanup was left undone.
+		err := x.close()
+		for _, d := range j.Prune {
+			pruneEmpty(d)
+		}
+		return err
+	}
+	x.madeDirs = j.MadeDirs
 	// A new file no longer in staging was moved into place: take it out.
 	for _, rel := range j.New {
 		if _, err := os.Lstat(filepath.Join(x.dir, "new", rel)); errors.Is(err, fs.ErrNotExist) {
