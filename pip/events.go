@@ -137,6 +137,7 @@ const (
 	StageVerifying   Stage = "verifying"
 	StageBuilding    Stage = "building"
 	StageInstalling  Stage = "installing"
+	StageCompiling   Stage = "compiling" // byte-compiling (native installer)
 )
 
 // UpgradeEvent is one thing an upgrade reports, on a channel closed after

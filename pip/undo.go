@@ -90,9 +90,12 @@ func (u *upgrader) undo() time.Time {
 	}
 	defer os.RemoveAll(u.work)
 
-	u.install(restore, true)
+	if u.nativeMode() {
+		u.resolveFiles(restore)
+	}
+	u.installAny(restore, true)
 	if u.ctx.Err() == nil && len(remove) > 0 {
-		u.uninstall(remove)
+		u.uninstallAny(remove)
 	}
 	u.skipUnfinished(restore, "cancelled before it was restored")
 	u.skipUnfinished(remove, "cancelled before it was removed")

@@ -37,6 +37,10 @@ type UpgradeOptions struct {
 	// BatchSize is the number of packages per pip run; 0 = firstBatchSize
 	// for the first run, DefaultBatchSize after it.
 	BatchSize int
+	// Installer is InstallerNative ("" means it too) or InstallerPip.
+	Installer string
+	// Jobs bounds the packages installed at once natively; 0 = one per CPU.
+	Jobs int
 }
 
 // planItem is one package of a run.
@@ -59,6 +63,8 @@ type upgrader struct {
 	work  string      // private directory: wheels/, tmp/, logs/
 	items []*planItem // the packages being installed
 	sum   UpgradeDone
+
+	sumMu sync.Mutex // guards sum and planItem.finished: native installs report in parallel
 
 	mu         sync.Mutex
 	installing []string // packages of the pip run in progress
@@ -136,8 +142,8 @@ func (u *upgrader) preflight() error {
 		}
 		return fmt.Errorf("%s is externally managed (PEP 668): %s (nothing was changed; --break-system-packages overrides this)", in.Prefix, msg)
 	}
-	if in.PipVersion == "" {
-		return fmt.Errorf("pip is not installed for %s: pipup installs with the environment's own pip (%s -m ensurepip adds it)", in.Executable, in.Executable)
+	if in.PipVersion == "" && !u.nativeMode() {
+		return u.pipMissing()
 	}
 	return nil
 }
@@ -179,7 +185,7 @@ func (u *upgrader) upgrade(pkgs []PackageChecked) time.Time {
 	defer os.RemoveAll(u.work)
 
 	preCheck := make(chan pipCheckResult, 1)
-	go func() { preCheck <- u.pipCheck() }()
+	go func() { preCheck <- u.pipCheck() }() // without pip: a result that did not run
 
 	u.fetchAll(plan)
 	// pip check must not read the environment while pip changes it.
@@ -205,7 +211,7 @@ func (u *upgrader) upgrade(pkgs []PackageChecked) time.Time {
 		return start
 	}
 	u.markDependencies(ready, dists)
-	u.install(ready, false)
+	u.installAny(ready, false)
 	u.skipUnfinished(plan, "cancelled before it was installed")
 
 	after, err := InstalledDists(u.e.Interp)
@@ -349,25 +355,46 @@ func (u *upgrader) makeWorkDir() error {
 }
 
 func (u *upgrader) skip(name, reason string) {
+	u.sumMu.Lock()
 	u.sum.Skipped++
+	u.sumMu.Unlock()
 	u.send(UpgradeSkipped{Name: name, Reason: reason})
 }
 
-func (u *upgrader) fail(it *planItem, reason string) {
+// skipItem is skip for a package of the plan, once.
+func (u *upgrader) skipItem(it *planItem, reason string) {
+	u.sumMu.Lock()
 	if it.finished {
+		u.sumMu.Unlock()
+		return
+	}
+	it.finished = true
+	u.sum.Skipped++
+	u.sumMu.Unlock()
+	u.send(UpgradeSkipped{Name: it.name, Reason: reason})
+}
+
+func (u *upgrader) fail(it *planItem, reason string) {
+	u.sumMu.Lock()
+	if it.finished {
+		u.sumMu.Unlock()
 		return
 	}
 	it.finished = true
 	u.sum.Failed++
+	u.sumMu.Unlock()
 	u.send(UpgradeFailed{Name: it.name, From: it.from, To: it.to, Reason: reason})
 }
 
 func (u *upgrader) succeed(it *planItem) {
+	u.sumMu.Lock()
 	if it.finished {
+		u.sumMu.Unlock()
 		return
 	}
 	it.finished = true
 	u.sum.Upgraded++
+	u.sumMu.Unlock()
 	u.send(PackageUpgraded{Name: it.name, From: it.from, To: it.to})
 }
 

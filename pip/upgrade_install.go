@@ -307,6 +307,9 @@ type pipCheckResult struct {
 
 // pipCheck runs `pip check`. It changes nothing, so a cancel may stop it.
 func (u *upgrader) pipCheck() pipCheckResult {
+	if !u.hasPip() {
+		return pipCheckResult{} // nothing to run it with; pipup never adds pip
+	}
 	res := runPip(u.pipCmd([]string{"check"}, false, true), u.ctx.Done())
 	if res.err != nil || res.killed || (res.exitCode != 0 && res.exitCode != 1) {
 		return pipCheckResult{}

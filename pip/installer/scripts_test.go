@@ -16,7 +16,7 @@ func TestShebang(t *testing.T) {
 		{"/env/bin/python", false, "#!/env/bin/python\n"},
 		{"/my env/bin/python", false, "#!/bin/sh\n'''exec' \"/my env/bin/python\" \"$0\" \"$@\"\n' '''\n"},
 		{long, false, "#!/bin/sh\n'''exec' " + long + " \"$0\" \"$@\"\n' '''\n"},
-		{long, true, "#!" + long + "\n"}, // macOS allows 512
+		{long, true, "#!" + long + "\n"},                                                 // macOS allows 512
 		{"/" + strings.Repeat("y", 123), false, "#!/" + strings.Repeat("y", 123) + "\n"}, // 127 with "#!" and "\n"
 		{"/" + strings.Repeat("y", 124), false, "#!/bin/sh\n'''exec' /" + strings.Repeat("y", 124) + " \"$0\" \"$@\"\n' '''\n"},
 		{"/usr/bin/env my python", false, "#!/bin/sh\n'''exec' /usr/bin/env \"my python\" \"$0\" \"$@\"\n' '''\n"},
