@@ -39,7 +39,7 @@ type Target struct {
 	PipVersion string
 	// Getenv reads the environment pip would have run with (for
 	// ENSUREPIP_OPTIONS); nil means os.LookupEnv.
-	Getenv func(string) (string, bool)
+	Getenv func(string) (string, bool) `json:"-"`
 }
 
 func (t *Target) getenv(k string) (string, bool) {
