@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"runtime"
 	"sort"
 	"strings"
@@ -48,10 +49,29 @@ func (u *upgrader) installAny(items []*planItem, undo bool) {
 		u.install(items, undo)
 		return
 	}
+	dists, err := InstalledDists(u.e.Interp)
+	if err != nil {
+		u.failAll(items, "read installed packages: "+err.Error())
+		return
+	}
+	format := make(map[string]string, len(dists))
+	for _, d := range dists {
+		if within(u.e.Interp.Prefix, d.Path) {
+			format[d.Canonical] = d.Format
+		}
+	}
 	var native, viaPip []*planItem
 	for _, it := range items {
+		f := format[it.canonical]
 		switch {
 		case it.finished:
+		case f != "" && f != "dist-info":
+			// Only pip knows how to remove an egg-info or egg install.
+			if !u.hasPip() {
+				u.fail(it, u.noPipReason("it is installed as "+f+": replacing it"))
+				continue
+			}
+			viaPip = append(viaPip, it)
 		case it.needsIndex != "" && u.canUseIndex():
 			if !u.hasPip() {
 				u.fail(it, u.noPipReason("it "+it.needsIndex+" from the indexes"))
@@ -148,11 +168,11 @@ func (u *upgrader) installOne(it *planItem, target installer.Target, old Dist, c
 	defer u.markInstalling(it.name, false)
 	u.send(UpgradeProgress{Name: it.name, Stage: StageInstalling})
 	opts := installer.Options{Compiler: c, Requested: true}
-	if old.Path != "" && old.Format == "dist-info" {
+	if old.Format == "dist-info" && within(target.Root, old.Path) {
+		// Replaced in place. A version outside the environment (the base
+		// Python's, seen through --system-site-packages) is left alone and
+		// shadowed, as pip leaves it ("outside environment").
 		opts.Old = old.Path
-	} else if old.Path != "" {
-		u.fail(it, "installed as "+old.Format+": only pip can uninstall that format (--installer pip)")
-		return
 	}
 	compiling := false
 	opts.Progress = func(p installer.Progress) {
@@ -251,4 +271,13 @@ var errNoPip = errors.New("pip is not installed")
 func (u *upgrader) pipMissing() error {
 	in := u.e.Interp
 	return fmt.Errorf("%w for %s: --installer pip installs with the environment's own pip (%s -m ensurepip adds it)", errNoPip, in.Executable, in.Executable)
+}
+
+// within reports whether p is dir or below it, lexically.
+func within(dir, p string) bool {
+	if dir == "" || p == "" {
+		return false
+	}
+	rel, err := filepath.Rel(filepath.Clean(dir), filepath.Clean(p))
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) && !filepath.IsAbs(rel)
 }
