@@ -91,6 +91,20 @@ func oldRemoval(t *Target, distInfo string) (*removal, error) {
 			}
 		}
 	}
+	// pip also removes the wrappers of the old version's entry points,
+	// listed in RECORD or not (req_uninstall.py, _script_names).
+	if b, err := os.ReadFile(filepath.Join(distInfo, "entry_points.txt")); err == nil {
+		console, gui, _ := parseEntryPoints(string(b))
+		for _, ep := range append(console, gui...) {
+			p := filepath.Join(t.Scheme.Scripts, ep.Name)
+			if ep.Name == "" || strings.ContainsAny(ep.Name, `/\`) || ep.Name == "." || ep.Name == ".." || !within(t.Scheme.Scripts, p) {
+				continue
+			}
+			if err := add(p); err != nil {
+				return nil, err
+			}
+		}
+	}
 	r := &removal{}
 	for p := range set {
 		r.files = append(r.files, p)
