@@ -25,6 +25,7 @@ type changeFlags struct {
 	batchSize                int
 	installer                string
 	jobs                     int
+	noCompile                bool
 }
 
 func (c *changeFlags) register(fs *flag.FlagSet) {
@@ -36,6 +37,7 @@ func (c *changeFlags) register(fs *flag.FlagSet) {
 	fs.DurationVar(&c.timeout, "timeout", 0, "bound one pip run to `D`, a duration such as 10m (default: no bound)")
 	fs.StringVar(&c.installer, "installer", pip.InstallerNative, "`HOW` to install wheels: native (pipup writes them, in parallel, each atomically) or pip (the environment's pip, in batches)")
 	fs.IntVar(&c.jobs, "jobs", 0, "packages installed at once by the native installer (`N`; default: one per CPU)")
+	fs.BoolVar(&c.noCompile, "no-compile", false, "do not byte-compile the installed .py files (as pip's --no-compile)")
 }
 
 // check refuses flag values no command can use.
@@ -58,6 +60,7 @@ func (c *changeFlags) options(ef *envFlags) pip.UpgradeOptions {
 		BatchSize:           c.batchSize,
 		Installer:           c.installer,
 		Jobs:                c.jobs,
+		NoCompile:           c.noCompile,
 	}
 }
 

@@ -41,6 +41,9 @@ type UpgradeOptions struct {
 	Installer string
 	// Jobs bounds the packages installed at once natively; 0 = one per CPU.
 	Jobs int
+	// NoCompile skips byte-compiling the installed .py files (pip's
+	// --no-compile), with either installer.
+	NoCompile bool
 }
 
 // planItem is one package of a run.

@@ -132,6 +132,9 @@ func (u *upgrader) runBatch(b batch) []batch {
 		u.send(UpgradeProgress{Name: it.name, Stage: StageInstalling})
 	}
 	args := append([]string{"install"}, u.breakSystemArgs()...)
+	if u.o.NoCompile {
+		args = append(args, "--no-compile")
+	}
 	links := filepath.Join(u.work, "wheels")
 	if !b.index {
 		if dir, err := u.batchLinks(b.items); err == nil {

@@ -167,7 +167,7 @@ func (u *upgrader) installOne(it *planItem, target installer.Target, old Dist, c
 	u.markInstalling(it.name, true)
 	defer u.markInstalling(it.name, false)
 	u.send(UpgradeProgress{Name: it.name, Stage: StageInstalling})
-	opts := installer.Options{Compiler: c, Requested: true}
+	opts := installer.Options{Compiler: c, Requested: true, NoCompile: u.o.NoCompile}
 	if old.Format == "dist-info" && within(target.Root, old.Path) {
 		// Replaced in place. A version outside the environment (the base
 		// Python's, seen through --system-site-packages) is left alone and
