@@ -60,14 +60,15 @@ ignored = demo:main
 // `pip uninstall` of what was upgraded, again.
 func TestDifferential(t *testing.T) {
 	tests := []struct {
-		name     string
-		parent   string // venv directory name inside each copy
-		old      []pypitest.WheelSpec
-		new      pypitest.WheelSpec
-		dist     string   // .dist-info name prefix of the upgraded distribution
-		scripts  []string // console scripts to run afterwards, and what they print
-		want     []string
-		platform bool // tag the new wheel for this platform (Root-Is-Purelib false)
+		name      string
+		parent    string // venv directory name inside each copy
+		old       []pypitest.WheelSpec
+		new       pypitest.WheelSpec
+		dist      string   // .dist-info name prefix of the upgraded distribution
+		scripts   []string // console scripts to run afterwards, and what they print
+		want      []string
+		platform  bool // tag the new wheel for this platform (Root-Is-Purelib false)
+		noCompile bool
 	}{
 		{
 			name: "fresh install",
@@ -93,6 +94,13 @@ func TestDifferential(t *testing.T) {
 			dist:    "demo",
 			scripts: []string{"democli", "demo.dotted", "demo-tool"},
 			want:    []string{"demo main 2.0", "cls run", "tool"},
+		},
+		{
+			name:      "--no-compile",
+			old:       []pypitest.WheelSpec{{Name: "nocomp", Version: "1.0", Files: map[string]string{"nocomp/__init__.py": "", "nocomp/a.py": ""}}},
+			new:       pypitest.WheelSpec{Name: "nocomp", Version: "2.0", Files: map[string]string{"nocomp/__init__.py": "x = 1\n", "nocomp/b.py": ""}},
+			dist:      "nocomp",
+			noCompile: true,
 		},
 		{
 			name:     "platlib wheel",
@@ -144,7 +152,7 @@ func TestDifferential(t *testing.T) {
 			}
 			wheel := p.addWheel(t, spec)
 			p.sameTrees(t, "before")
-			res := p.upgrade(t, spec.Name+"=="+spec.Version, wheel, tt.dist)
+			res := p.upgradeWith(t, spec.Name+"=="+spec.Version, wheel, tt.dist, tt.noCompile)
 			if len(res.Files) == 0 {
 				t.Fatalf("installer wrote nothing")
 			}

@@ -136,8 +136,18 @@ func (p *pair) pipInstallBoth(t *testing.T, req string) {
 // B, replacing B's installed distribution distName (if any).
 func (p *pair) upgrade(t *testing.T, req, wheel, distName string) *installer.Result {
 	t.Helper()
-	p.pipRun(t, p.a, "install", "-q", "--no-deps", "--no-index", "--find-links", p.links, "--upgrade", "--force-reinstall", req)
-	opts := installer.Options{Old: findDistInfo(t, p.targetB.Scheme.Purelib, distName), CompileEnv: dropEmpty(p.env())}
+	return p.upgradeWith(t, req, wheel, distName, false)
+}
+
+// upgradeWith is upgrade, with pip's --no-compile on both sides when asked.
+func (p *pair) upgradeWith(t *testing.T, req, wheel, distName string, noCompile bool) *installer.Result {
+	t.Helper()
+	args := []string{"install", "-q", "--no-deps", "--no-index", "--find-links", p.links, "--upgrade", "--force-reinstall", req}
+	if noCompile {
+		args = append(args, "--no-compile")
+	}
+	p.pipRun(t, p.a, args...)
+	opts := installer.Options{Old: findDistInfo(t, p.targetB.Scheme.Purelib, distName), CompileEnv: dropEmpty(p.env()), NoCompile: noCompile}
 	if opts.Old == "" {
 		opts.Requested = true // pip marks what it was asked for
 	}
