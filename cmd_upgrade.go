@@ -422,6 +422,8 @@ func (p *printer) follow(sig *interrupts, events <-chan pip.UpgradeEvent) int {
 			p.clearProgress()
 			if len(ev.Installing) > 0 {
 				fmt.Fprintf(p.io.err, "pipup: interrupted: letting the pip run in progress finish (%s); no new install starts\n", strings.Join(ev.Installing, ", "))
+			} else if len(ev.Native) > 0 {
+				fmt.Fprintf(p.io.err, "pipup: interrupted: rolling back what is being installed (%s); no new install starts\n", strings.Join(ev.Native, ", "))
 			} else {
 				fmt.Fprintln(p.io.err, "pipup: interrupted: stopping")
 			}

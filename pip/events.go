@@ -190,6 +190,9 @@ type UpgradeSkipped struct {
 // the pip run in progress (if any) is allowed to finish.
 type UpgradeCancelling struct {
 	Installing []string // packages in the pip run being finished
+	// Native are the packages the native installer has in hand: each rolls
+	// back to its old version, or, past its commit point, finishes.
+	Native []string
 }
 
 // UpgradeDone is the last event of an upgrade.

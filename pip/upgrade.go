@@ -71,6 +71,7 @@ type upgrader struct {
 
 	mu         sync.Mutex
 	installing []string // packages of the pip run in progress
+	native     []string // packages being installed natively
 	cancelSent bool
 	runs       int // pip runs started, for log names
 }
@@ -117,8 +118,9 @@ func (u *upgrader) sendCancelling() {
 	}
 	u.cancelSent = true
 	inst := append([]string(nil), u.installing...)
+	native := append([]string(nil), u.native...)
 	u.mu.Unlock()
-	u.send(UpgradeCancelling{Installing: inst})
+	u.send(UpgradeCancelling{Installing: inst, Native: native})
 }
 
 // finish sends the summary.

@@ -198,12 +198,12 @@ func (u *upgrader) markInstalling(name string, on bool) {
 	u.mu.Lock()
 	defer u.mu.Unlock()
 	if on {
-		u.installing = append(u.installing, name)
+		u.native = append(u.native, name)
 		return
 	}
-	for i, n := range u.installing {
+	for i, n := range u.native {
 		if n == name {
-			u.installing = append(u.installing[:i], u.installing[i+1:]...)
+			u.native = append(u.native[:i], u.native[i+1:]...)
 			break
 		}
 	}
