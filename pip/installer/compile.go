@@ -22,7 +22,7 @@ import (
 // (timestamp, or checked-hash under SOURCE_DATE_EPOCH) and optimisation
 // level are this interpreter's defaults, as under pip. ddir makes the code
 // objects name the file's final path although it is compiled in staging.
-// Must run on Python 3.6+; ASCII only. The ” that -c puts first on
+// Must run on Python 3.6+; ASCII only. The empty entry -c puts first on
 // sys.path (the working directory) is dropped before anything is imported,
 // so no compileall.py lying there can stand in for the standard one.
 const compileServer = `import sys
