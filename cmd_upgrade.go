@@ -26,6 +26,7 @@ type changeFlags struct {
 	installer                string
 	jobs                     int
 	noCompile                bool
+	timings                  bool
 }
 
 func (c *changeFlags) register(fs *flag.FlagSet) {
@@ -38,6 +39,7 @@ func (c *changeFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.installer, "installer", pip.InstallerNative, "`HOW` to install wheels: native (pipup writes them, in parallel, each atomically) or pip (the environment's pip, in batches)")
 	fs.IntVar(&c.jobs, "jobs", 0, "packages installed at once by the native installer (`N`; default: one per CPU)")
 	fs.BoolVar(&c.noCompile, "no-compile", false, "do not byte-compile the installed .py files (as pip's --no-compile)")
+	fs.BoolVar(&c.timings, "timings", false, "print where the time went (download, install, compile, pip check) after the summary")
 }
 
 // check refuses flag values no command can use.
@@ -159,7 +161,7 @@ func runUpgrade(sig *interrupts, args []string, io stdio) int {
 		}
 		return exitOK
 	}
-	p := &printer{io: io, title: "upgraded", start: start}
+	p := &printer{io: io, title: "upgraded", start: start, timings: cf.timings}
 	p.plan(outdatedPlan(outdated))
 	if cf.dryRun {
 		p.dryRun(outdatedPlan(outdated))
@@ -226,7 +228,7 @@ func runUndo(sig *interrupts, args []string, io stdio) int {
 			}
 		}
 	}
-	p := &printer{io: io, title: "restored", start: start}
+	p := &printer{io: io, title: "restored", start: start, timings: cf.timings}
 	if len(plan) == 0 {
 		fmt.Fprintln(io.err, "The environment already has the versions of the last snapshot.")
 		for range env.Undo(sig.ctx, o) { // marks the snapshot undone
@@ -322,6 +324,7 @@ func plural(n int, word string) string {
 
 // printer prints an upgrade's results as they complete.
 type printer struct {
+	timings  bool // --timings: print UpgradeDone.Phases
 	io       stdio
 	start    time.Time // the command's start: the summary's time includes the scan
 	title    string    // status word for success: "upgraded" or "restored"
@@ -451,6 +454,13 @@ func (p *printer) settle(name string) {
 func (p *printer) summary(d pip.UpgradeDone) {
 	w := p.io.err
 	fmt.Fprintf(w, "%d %s, %d failed, %d skipped in %.1f s\n", d.Upgraded, p.title, d.Failed, d.Skipped, time.Since(p.start).Seconds())
+	if p.timings && len(d.Phases) > 0 {
+		parts := make([]string, len(d.Phases))
+		for i, ph := range d.Phases {
+			parts[i] = fmt.Sprintf("%s %.2f s", ph.Name, ph.Took.Seconds())
+		}
+		fmt.Fprintln(w, "timings: "+strings.Join(parts, ", "))
+	}
 	if d.PipCheckOK != nil {
 		if *d.PipCheckOK {
 			fmt.Fprintln(w, "pip check: no new broken requirements")

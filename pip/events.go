@@ -208,6 +208,18 @@ type UpgradeDone struct {
 	// UndoCommand restores the previous versions ("" when nothing changed).
 	UndoCommand string
 	Err         error
+	// Phases is where the run's time went, in order: "download" (fetch,
+	// verify, build), "install" (wall time of all installs), "compile"
+	// (byte-compilation summed over the native installs, which overlap),
+	// "pip check" (the one after the upgrade). Phases that did not run are
+	// left out.
+	Phases []Phase
+}
+
+// Phase is one part of an upgrade and the time it took.
+type Phase struct {
+	Name string
+	Took time.Duration
 }
 
 func (UpgradeStarted) upgradeEvent()    {}

@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/pipup/pipup/pypi/pep440"
@@ -68,6 +69,8 @@ type upgrader struct {
 	sum   UpgradeDone
 
 	sumMu sync.Mutex // guards sum and planItem.finished: native installs report in parallel
+	// compileNanos sums the native installs' byte-compilation time.
+	compileNanos atomic.Int64
 
 	mu         sync.Mutex
 	installing []string // packages of the pip run in progress
@@ -192,7 +195,9 @@ func (u *upgrader) upgrade(pkgs []PackageChecked) time.Time {
 	preCheck := make(chan pipCheckResult, 1)
 	go func() { preCheck <- u.pipCheck() }() // without pip: a result that did not run
 
+	t0 := time.Now()
 	u.fetchAll(plan)
+	u.phase("download", t0)
 	// pip check must not read the environment while pip changes it.
 	before := <-preCheck
 	if u.ctx.Err() != nil {
@@ -216,7 +221,12 @@ func (u *upgrader) upgrade(pkgs []PackageChecked) time.Time {
 		return start
 	}
 	u.markDependencies(ready, dists)
+	t0 = time.Now()
 	u.installAny(ready, false)
+	u.phase("install", t0)
+	if c := u.compileNanos.Load(); c > 0 {
+		u.sum.Phases = append(u.sum.Phases, Phase{Name: "compile", Took: time.Duration(c)})
+	}
 	u.skipUnfinished(plan, "cancelled before it was installed")
 
 	after, err := InstalledDists(u.e.Interp)
@@ -235,7 +245,9 @@ func (u *upgrader) upgrade(pkgs []PackageChecked) time.Time {
 		u.sum.UndoCommand = "pipup undo --python " + shellQuote(u.e.Interp.Executable)
 	}
 	if u.ctx.Err() == nil && len(snap.Changes) > 0 {
+		t0 = time.Now()
 		u.reportPipCheck(before, u.pipCheck())
+		u.phase("pip check", t0)
 	}
 	return start
 }
@@ -357,6 +369,11 @@ func (u *upgrader) makeWorkDir() error {
 	}
 	u.work = dir
 	return nil
+}
+
+// phase records how long a part of the run took since start.
+func (u *upgrader) phase(name string, start time.Time) {
+	u.sum.Phases = append(u.sum.Phases, Phase{Name: name, Took: time.Since(start)})
 }
 
 func (u *upgrader) skip(name, reason string) {

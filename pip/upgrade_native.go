@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/pipup/pipup/pip/installer"
 )
@@ -174,11 +175,14 @@ func (u *upgrader) installOne(it *planItem, target installer.Target, old Dist, c
 		// shadowed, as pip leaves it ("outside environment").
 		opts.Old = old.Path
 	}
-	compiling := false
+	var compileStart time.Time
 	opts.Progress = func(p installer.Progress) {
-		if p.Stage == installer.StageCompiling && !compiling {
-			compiling = true
+		switch {
+		case p.Stage == installer.StageCompiling && compileStart.IsZero():
+			compileStart = time.Now()
 			u.send(UpgradeProgress{Name: it.name, Stage: StageCompiling})
+		case p.Stage == installer.StageCommitting && !compileStart.IsZero():
+			u.compileNanos.Add(int64(time.Since(compileStart)))
 		}
 	}
 	// The install sees the run's context: cancelled, it stops before its
