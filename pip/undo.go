@@ -90,12 +90,19 @@ func (u *upgrader) undo() time.Time {
 	}
 	defer os.RemoveAll(u.work)
 
+	t0 := time.Now()
 	if u.nativeMode() {
 		u.resolveFiles(restore)
+		u.phase("download", t0)
 	}
+	t0 = time.Now()
 	u.installAny(restore, true)
 	if u.ctx.Err() == nil && len(remove) > 0 {
 		u.uninstallAny(remove)
+	}
+	u.phase("install", t0)
+	if c := u.compileNanos.Load(); c > 0 {
+		u.sum.Phases = append(u.sum.Phases, Phase{Name: "compile", Took: time.Duration(c)})
 	}
 	u.skipUnfinished(restore, "cancelled before it was restored")
 	u.skipUnfinished(remove, "cancelled before it was removed")
@@ -103,7 +110,9 @@ func (u *upgrader) undo() time.Time {
 		u.markUndone(snap)
 	}
 	if u.ctx.Err() == nil && u.sum.Upgraded > 0 {
+		t0 = time.Now()
 		u.reportPipCheck(pipCheckResult{}, u.pipCheck())
+		u.phase("pip check", t0)
 	}
 	return start
 }
