@@ -9,6 +9,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/pipup/pipup/pip/piptest"
 )
 
 // TestUpgradeInterruptSafetyNative sends SIGINT to `pipup upgrade --all
@@ -119,4 +121,58 @@ func TestUpgradeInterruptSafetyNative(t *testing.T) {
 			t.Logf("%s: %d of %d upgraded; stderr:\n%s", p.name, upgraded, n, stderr.String())
 		})
 	}
+}
+
+// TestUpgradeVenvWithoutPip is the issue's acceptance check: a venv made
+// with `python -m venv --without-pip` and filled by an outside pip is
+// listed, fully upgraded with `pipup upgrade --all --yes` and undone; the
+// outside pip's check passes afterwards and the venv still has no pip.
+func TestUpgradeVenvWithoutPip(t *testing.T) {
+	t.Parallel()
+	s := newUpgradeSetup(t)
+	s.py = pythons.Venv(t, piptest.NoPip)
+	outside := append(append([]string{}, s.env...), "PYTHONPATH="+pythons.PipDir(t))
+	names := []string{"np-one", "np-two", "np-three"}
+	for _, sp := range specs(names, "1.0", "2.0") {
+		if err := s.srv.AddWheel(sp); err != nil {
+			t.Fatal(err)
+		}
+	}
+	args := append([]string{"-m", "pip", "install", "-q", "--index-url", s.srv.IndexURL()}, pins(names, "1.0")...)
+	if out, errOut, code := runCmd(t, outside, s.py, args...); code != 0 {
+		t.Fatalf("outside pip: exit %d\n%s%s", code, out, errOut)
+	}
+	noPip := func() {
+		t.Helper()
+		if _, _, code := runCmd(t, s.env, s.py, "-I", "-c", "import pip"); code == 0 { // -I: not the repo's pip/ in the cwd
+			t.Fatal("pip is importable in the venv")
+		}
+	}
+	noPip()
+	if out, errOut, code := s.pipup("list"); code != 0 || !strings.Contains(out, "np-two") {
+		t.Fatalf("list: exit %d\n%s%s", code, out, errOut)
+	}
+	out, errOut, code := s.pipup("upgrade", "--all", "--yes")
+	if code != 0 {
+		t.Fatalf("upgrade: exit %d\n%s%s", code, out, errOut)
+	}
+	for _, n := range names {
+		if v := s.versions()[n]; v != "2.0" {
+			t.Errorf("%s at %q after the upgrade", n, v)
+		}
+	}
+	noPip()
+	if o, e, code := runCmd(t, outside, s.py, "-m", "pip", "check"); code != 0 {
+		t.Errorf("outside pip check: exit %d\n%s%s", code, o, e)
+	}
+	if out, errOut, code := s.pipup("undo", "--yes"); code != 0 {
+		t.Fatalf("undo: exit %d\n%s%s", code, out, errOut)
+	}
+	for _, n := range names {
+		if v := s.versions()[n]; v != "1.0" {
+			t.Errorf("%s at %q after undo", n, v)
+		}
+	}
+	noPip()
+	assertHealthy(t, s.interp())
 }

@@ -90,7 +90,7 @@ func TestUpgradeWithoutPip(t *testing.T) {
 
 func assertNoPip(t *testing.T, py string) {
 	t.Helper()
-	cmd := exec.Command(py, "-c", "import pip")
+	cmd := exec.Command(py, "-I", "-c", "import pip") // -I: nothing from the cwd
 	cmd.Env = piptest.Environ("PYTHONNOUSERSITE=1")
 	if err := cmd.Run(); err == nil {
 		t.Errorf("pip is importable in %s: pipup must never add it", py)
