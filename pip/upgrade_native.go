@@ -50,6 +50,12 @@ func (u *upgrader) installAny(items []*planItem, undo bool) {
 		u.install(items, undo)
 		return
 	}
+	// A run killed mid-install left a journal: finish or undo it before
+	// reading what is installed.
+	if _, err := installer.Recover(u.e.Interp.Prefix); err != nil {
+		u.failAll(items, "an interrupted earlier install could not be recovered: "+err.Error())
+		return
+	}
 	dists, err := InstalledDists(u.e.Interp)
 	if err != nil {
 		u.failAll(items, "read installed packages: "+err.Error())
@@ -87,18 +93,19 @@ func (u *upgrader) installAny(items []*planItem, undo bool) {
 			viaPip = append(viaPip, it)
 		}
 	}
-	u.installNative(native)
+	u.installNative(native, dists)
 	if len(viaPip) > 0 && u.ctx.Err() == nil {
 		u.install(viaPip, undo)
 	}
 }
 
-// installNative installs wheels in parallel, at most jobs at a time. Two
+// installNative installs wheels in parallel, at most jobs at a time,
+// replacing the versions in dists (read just before, by installAny). Two
 // packages that would write the same file go one after the other (pip
 // would overwrite the first one's file with the second's; so does this,
 // in the plan's order). On cancel, packages being installed commit or roll
 // back, and the rest are not started.
-func (u *upgrader) installNative(items []*planItem) {
+func (u *upgrader) installNative(items []*planItem, dists []Dist) {
 	if len(items) == 0 || u.ctx.Err() != nil {
 		return
 	}
@@ -117,16 +124,6 @@ func (u *upgrader) installNative(items []*planItem) {
 		}
 	}
 	target.Getenv = func(k string) (string, bool) { v, ok := lookup[k]; return v, ok }
-	// A run killed mid-install left a journal: finish or undo it first.
-	if _, err := installer.Recover(target.Root); err != nil {
-		u.failAll(items, "an interrupted earlier install could not be recovered: "+err.Error())
-		return
-	}
-	dists, err := InstalledDists(u.e.Interp)
-	if err != nil {
-		u.failAll(items, "read installed packages: "+err.Error())
-		return
-	}
 	installed := make(map[string]Dist, len(dists))
 	for _, d := range dists {
 		installed[d.Canonical] = d

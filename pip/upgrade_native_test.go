@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -182,3 +183,44 @@ func TestUpgradeNativeCancel(t *testing.T) {
 }
 
 func itoa2(i int) string { return string(rune('a'+i/10)) + string(rune('0'+i%10)) }
+
+// TestUpgradeRecoversKilledInstall: a staging directory left by a pipup
+// killed mid-commit (its journal says a new file was already moved into
+// place) is rolled back before the next upgrade reads the environment.
+func TestUpgradeRecoversKilledInstall(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	f.old(wheel("solid", "1.0"))
+	pkgs := []PackageChecked{f.add(wheel("solid", "2.0"))}
+	root := filepath.Dir(filepath.Dir(f.py))
+	site, err := piptest.SitePackages(f.py)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stray := filepath.Join(site, "half_placed.py")
+	if err := os.WriteFile(stray, []byte("# placed by the killed run\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rel, _ := filepath.Rel(root, stray)
+	tx := filepath.Join(root, ".pipup-tx-killed-1")
+	if err := os.MkdirAll(filepath.Join(tx, "new"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	journal := `{"new": [` + strconvQuote(rel) + `], "aside": [], "made_dirs": [], "prune": []}`
+	if err := os.WriteFile(filepath.Join(tx, "journal.json"), []byte(journal), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	e := f.open()
+	_, done := run(t, e.Upgrade(context.Background(), pkgs, f.opts()))
+	if done.Err != nil || done.Upgraded != 1 {
+		t.Fatalf("done = %+v", done)
+	}
+	if _, err := os.Stat(stray); !os.IsNotExist(err) {
+		t.Errorf("the killed run's placed file is still there (%v)", err)
+	}
+	if _, err := os.Stat(tx); !os.IsNotExist(err) {
+		t.Errorf("the killed run's staging directory is still there (%v)", err)
+	}
+}
+
+func strconvQuote(s string) string { b, _ := json.Marshal(s); return string(b) }
