@@ -109,7 +109,7 @@ func (x *txn) commit(ctx context.Context, newRels, asideRels, prune []string, ch
 		}
 	}
 	b, _ := json.Marshal(journal{New: newRels, Aside: asideRels, MadeDirs: x.madeDirs, Prune: prune})
-	if err := writeSync(filepath.Join(x.dir, journalName), b); err != nil {
+	if err := writeJournal(filepath.Join(x.dir, journalName), b); err != nil {
 		return x.fail(fmt.Errorf("write journal: %w", err))
 	}
 	for _, rel := range asideRels {
@@ -148,7 +148,7 @@ func (x *txn) commit(ctx context.Context, newRels, asideRels, prune []string, ch
 		x.placed = append(x.placed, rel)
 	}
 	// The commit point: from here on the new version stands.
-	if err := writeSync(filepath.Join(x.dir, committedName), nil); err != nil {
+	if err := writeJournal(filepath.Join(x.dir, committedName), nil); err != nil {
 		return x.fail(fmt.Errorf("mark committed: %w", err))
 	}
 	x.committed = true
@@ -257,12 +257,12 @@ func (x *txn) close() error {
 	return err
 }
 
-// writeSync writes a journal file. It is not fsynced: the journal guards
+// writeJournal writes a journal file. It is not fsynced: the journal guards
 // against the process dying (SIGKILL, a crash), which the page cache
 // survives; surviving power loss would take fsyncs of every moved file's
 // directory too, and two fsyncs per package cost more than the rest of a
 // small package's install on a busy disk.
-func writeSync(path string, b []byte) error {
+func writeJournal(path string, b []byte) error {
 	return os.WriteFile(path, b, 0o600)
 }
 
