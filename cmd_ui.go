@@ -51,6 +51,10 @@ func runInteractive(sig *interrupts, args []string, io stdio) int {
 	if !ok {
 		return code
 	}
+	if err := cf.check(); err != nil {
+		fmt.Fprintln(io.err, "pipup: "+err.Error())
+		return exitUsage
+	}
 
 	// Later signals (the first cancels sig.ctx) reach the UI as more
 	// Ctrl-Cs, so a second one does not kill pipup with the terminal raw.

@@ -25,6 +25,10 @@ func runUndo(sig *interrupts, args []string, io stdio) int {
 	if !ok {
 		return code
 	}
+	if err := cf.check(); err != nil {
+		fmt.Fprintln(io.err, "pipup undo: "+err.Error())
+		return exitUsage
+	}
 	if len(rest) > 0 {
 		fmt.Fprintf(io.err, "pipup undo: unexpected argument %q\n", rest[0])
 		return exitUsage
@@ -47,7 +51,7 @@ func runUndo(sig *interrupts, args []string, io stdio) int {
 			}
 		}
 	}
-	p := &printer{io: io, title: "restored", start: start}
+	p := &printer{io: io, title: "restored", start: start, timings: cf.timings}
 	if len(plan) == 0 {
 		fmt.Fprintln(io.err, "The environment already has the versions of the last snapshot.")
 		for range env.Undo(sig.ctx, o) { // marks the snapshot undone

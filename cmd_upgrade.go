@@ -18,6 +18,10 @@ type changeFlags struct {
 	yes, dryRun, breakSystem bool
 	timeout                  time.Duration
 	batchSize                int
+	installer                string
+	jobs                     int
+	noCompile                bool
+	timings                  bool
 }
 
 func (c *changeFlags) register(fs *flag.FlagSet) {
@@ -26,6 +30,21 @@ func (c *changeFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&c.breakSystem, "break-system-packages", false, "allow changing an externally-managed (PEP 668) environment")
 	fs.IntVar(&c.batchSize, "batch-size", 0, "packages per pip run (`N`; default 10 for the first run, then "+itoa(pip.DefaultBatchSize)+")")
 	fs.DurationVar(&c.timeout, "timeout", 0, "bound one pip run to `D`, a duration such as 10m (default: no bound)")
+	fs.StringVar(&c.installer, "installer", pip.InstallerNative, "`HOW` to install wheels: native (pipup writes them, in parallel, each atomically) or pip (the environment's pip, in batches)")
+	fs.IntVar(&c.jobs, "jobs", 0, "packages installed at once by the native installer (`N`; default: one per CPU)")
+	fs.BoolVar(&c.noCompile, "no-compile", false, "do not byte-compile the installed .py files (as pip's --no-compile)")
+	fs.BoolVar(&c.timings, "timings", false, "print where the time went (download, install, compile, pip check) after the summary")
+}
+
+// check refuses flag values no command can use.
+func (c *changeFlags) check() error {
+	if c.installer != pip.InstallerNative && c.installer != pip.InstallerPip {
+		return fmt.Errorf("--installer %q: use native or pip", c.installer)
+	}
+	if c.jobs < 0 {
+		return fmt.Errorf("--jobs %d: use a positive number (0 means one per CPU)", c.jobs)
+	}
+	return nil
 }
 
 func (c *changeFlags) options(ef *envFlags) pip.UpgradeOptions {
@@ -35,6 +54,9 @@ func (c *changeFlags) options(ef *envFlags) pip.UpgradeOptions {
 		DryRun:              c.dryRun,
 		BreakSystemPackages: c.breakSystem,
 		BatchSize:           c.batchSize,
+		Installer:           c.installer,
+		Jobs:                c.jobs,
+		NoCompile:           c.noCompile,
 	}
 }
 
@@ -69,6 +91,10 @@ func runUpgrade(sig *interrupts, args []string, io stdio) int {
 	pkgs, code, ok := parseArgs(fs, args)
 	if !ok {
 		return code
+	}
+	if err := cf.check(); err != nil {
+		fmt.Fprintln(io.err, "pipup upgrade: "+err.Error())
+		return exitUsage
 	}
 	if *all == (len(pkgs) > 0) {
 		fmt.Fprintln(io.err, "pipup upgrade: name the packages to upgrade, or pass --all (not both)")
@@ -131,7 +157,7 @@ func runUpgrade(sig *interrupts, args []string, io stdio) int {
 		}
 		return exitOK
 	}
-	p := &printer{io: io, title: "upgraded", start: start}
+	p := &printer{io: io, title: "upgraded", start: start, timings: cf.timings}
 	p.plan(outdatedPlan(outdated))
 	if cf.dryRun {
 		p.dryRun(outdatedPlan(outdated))

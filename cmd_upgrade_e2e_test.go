@@ -23,7 +23,8 @@ import (
 
 // TestUpgradeInterruptSafety sends SIGINT, as a terminal's Ctrl-C does (to
 // pipup's whole process group), at several points of `pipup upgrade --all
-// --yes` against a slowed-down index. Every time: exit 130, each package
+// --yes --installer pip` (its interrupt points are pip's batches; the native
+// installer has TestUpgradeInterruptSafetyNative) against a slowed-down index. Every time: exit 130, each package
 // at its old or its new version as pipup reported it, one .dist-info per
 // package, every file RECORD lists present, no "~" leftovers.
 func TestUpgradeInterruptSafety(t *testing.T) {
@@ -56,7 +57,7 @@ func TestUpgradeInterruptSafety(t *testing.T) {
 			s.srv.SetLatency(150 * time.Millisecond)
 			s.srv.ResetCounts()
 
-			cmd := exec.Command(pipupBinary(t), "upgrade", "--all", "--yes", "--concurrency", "4", "--batch-size", itoa(batch), "--python", s.py, "--index-url", s.srv.IndexURL())
+			cmd := exec.Command(pipupBinary(t), "upgrade", "--all", "--yes", "--installer", "pip", "--concurrency", "4", "--batch-size", itoa(batch), "--python", s.py, "--index-url", s.srv.IndexURL())
 			cmd.Env = s.env
 			var stdout, stderr bytes.Buffer
 			cmd.Stdout, cmd.Stderr = &stdout, &stderr

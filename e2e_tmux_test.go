@@ -191,8 +191,8 @@ func TestTUIChooseAndUpgrade(t *testing.T) {
 }
 
 // TestTUICtrlCDuringUpgrade: Ctrl-C while pip installs the first batch
-// stops safely: the batch finishes, nothing else starts, exit 130, and the
-// environment is consistent.
+// (--installer pip) stops safely: the batch finishes, nothing else starts,
+// exit 130, and the environment is consistent.
 func TestTUICtrlCDuringUpgrade(t *testing.T) {
 	t.Parallel()
 	n := 2*pip.DefaultBatchSize + 5
@@ -204,7 +204,7 @@ func TestTUICtrlCDuringUpgrade(t *testing.T) {
 	s.seed(specs(names, "1.0", "1.1"), pins(names, "1.0")...)
 	s.srv.SetLatency(100 * time.Millisecond)
 
-	ui := s.tui(100, 30, "--concurrency", "4")
+	ui := s.tui(100, 30, "--concurrency", "4", "--installer", "pip")
 	ui.waitFor(fmt.Sprintf("%d outdated", n), time.Minute)
 	ui.keys("Enter")
 	ui.waitFor(fmt.Sprintf("Upgrade %d packages?", n), 5*time.Second)

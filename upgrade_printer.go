@@ -16,6 +16,7 @@ import (
 
 // printer prints an upgrade's results as they complete.
 type printer struct {
+	timings  bool // --timings: print UpgradeDone.Phases
 	io       stdio
 	start    time.Time // the command's start: the summary's time includes the scan
 	title    string    // status word for success: "upgraded" or "restored"
@@ -116,6 +117,8 @@ func (p *printer) follow(sig *interrupts, events <-chan pip.UpgradeEvent) int {
 			p.clearProgress()
 			if len(ev.Installing) > 0 {
 				fmt.Fprintf(p.io.err, "pipup: interrupted: letting the pip run in progress finish (%s); no new install starts\n", strings.Join(ev.Installing, ", "))
+			} else if len(ev.Native) > 0 {
+				fmt.Fprintf(p.io.err, "pipup: interrupted: rolling back what is being installed (%s); no new install starts\n", strings.Join(ev.Native, ", "))
 			} else {
 				fmt.Fprintln(p.io.err, "pipup: interrupted: stopping")
 			}
@@ -146,6 +149,13 @@ func (p *printer) settle(name string) {
 func (p *printer) summary(d pip.UpgradeDone) {
 	w := p.io.err
 	fmt.Fprintf(w, "%d %s, %d failed, %d skipped in %.1f s\n", d.Upgraded, p.title, d.Failed, d.Skipped, time.Since(p.start).Seconds())
+	if p.timings && len(d.Phases) > 0 {
+		parts := make([]string, len(d.Phases))
+		for i, ph := range d.Phases {
+			parts[i] = fmt.Sprintf("%s %.2f s", ph.Name, ph.Took.Seconds())
+		}
+		fmt.Fprintln(w, "timings: "+strings.Join(parts, ", "))
+	}
 	if d.PipCheckOK != nil {
 		if *d.PipCheckOK {
 			fmt.Fprintln(w, "pip check: no new broken requirements")

@@ -159,6 +159,7 @@ const (
 	StageVerifying   Stage = "verifying"
 	StageBuilding    Stage = "building"
 	StageInstalling  Stage = "installing"
+	StageCompiling   Stage = "compiling" // byte-compiling (native installer)
 )
 
 // UpgradeEvent is one thing an upgrade reports, on a channel closed after
@@ -211,6 +212,9 @@ type UpgradeSkipped struct {
 // the pip run in progress (if any) is allowed to finish.
 type UpgradeCancelling struct {
 	Installing []string // packages in the pip run being finished
+	// Native are the packages the native installer has in hand: each rolls
+	// back to its old version, or, past its commit point, finishes.
+	Native []string
 }
 
 // UpgradeNote tells something about one package that is not an outcome,
@@ -234,6 +238,18 @@ type UpgradeDone struct {
 	// UndoCommand restores the previous versions ("" when nothing changed).
 	UndoCommand string
 	Err         error
+	// Phases is where the run's time went, in order: "download" (fetch,
+	// verify, build), "install" (wall time of all installs), "compile"
+	// (byte-compilation summed over the native installs, which overlap),
+	// "pip check" (the one after the upgrade). Phases that did not run are
+	// left out.
+	Phases []Phase
+}
+
+// Phase is one part of an upgrade and the time it took.
+type Phase struct {
+	Name string
+	Took time.Duration
 }
 
 func (UpgradeStarted) upgradeEvent()    {}

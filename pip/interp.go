@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/pipup/pipup/pip/installer"
 	"github.com/pipup/pipup/pypi"
 )
 
@@ -71,6 +72,15 @@ type Interpreter struct {
 	// (never inside a virtual environment), or "".
 	ExternallyManaged      string
 	ExternallyManagedError string // its Error text, or pip's default message
+	// Scheme is where `python -m pip install` puts each part of a wheel, as
+	// pip's locations package computes it for this interpreter and
+	// environment kind; SchemeSource says how ("sysconfig", "distutils", or
+	// "error: ..." with an empty Scheme).
+	Scheme       installer.Scheme
+	SchemeSource string
+	// CacheTag is sys.implementation.cache_tag ("cpython-311"): the name
+	// part of the __pycache__ files of this interpreter.
+	CacheTag string
 }
 
 type interpJSON struct {
@@ -92,6 +102,9 @@ type interpJSON struct {
 	PipVersion             string            `json:"pip_version"`
 	ExternallyManaged      string            `json:"externally_managed"`
 	ExternallyManagedError string            `json:"externally_managed_error"`
+	Scheme                 installer.Scheme  `json:"scheme"`
+	SchemeSource           string            `json:"scheme_source"`
+	CacheTag               string            `json:"cache_tag"`
 }
 
 // FindPython picks the target interpreter: flag if non-empty, else the
@@ -274,6 +287,9 @@ func parseInterp(python string, out []byte) (*Interpreter, error) {
 		PipVersion:             raw.PipVersion,
 		ExternallyManaged:      raw.ExternallyManaged,
 		ExternallyManagedError: raw.ExternallyManagedError,
+		Scheme:                 raw.Scheme,
+		SchemeSource:           raw.SchemeSource,
+		CacheTag:               raw.CacheTag,
 	}
 	if in.Executable == "" {
 		in.Executable = python // sys.executable can be empty when Python cannot tell

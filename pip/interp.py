@@ -477,6 +477,85 @@ def externally_managed(in_venv):
     return marker, default
 
 
+# ---------------------------------------------------------------------------
+# Install scheme: where `python -m pip install` (no --user/--prefix/--home/
+# --root) puts each part of a wheel, as pip's locations package computes it:
+# sysconfig on 3.10+ (unless the distributor set sysconfig._PIP_USE_SYSCONFIG),
+# distutils before. "headers" is the directory pip would join the
+# distribution's name onto.
+# ---------------------------------------------------------------------------
+
+_HEADERS_NAME = "pipup-headers-placeholder"
+
+
+def _pip_infer_prefix_scheme():
+    # pip's locations._sysconfig._infer_prefix().
+    preferred = getattr(sysconfig, "get_preferred_scheme", None)
+    if preferred is not None:
+        return preferred("prefix")
+    names = set(sysconfig.get_scheme_names())
+    in_venv = sys.prefix != (getattr(sys, "real_prefix", None) or getattr(sys, "base_prefix", sys.prefix))
+    framework = bool(sysconfig.get_config_var("PYTHONFRAMEWORK"))
+    if "osx_framework_library" in names and not in_venv and framework:
+        return "osx_framework_library"
+    for name in ("{0}_{1}".format(sys.implementation.name, os.name), sys.implementation.name,
+                 "{0}_prefix".format(os.name), os.name):
+        if name in names:
+            return name
+    return "posix_prefix"
+
+
+def _sysconfig_scheme(in_venv):
+    paths = sysconfig.get_paths(scheme=_pip_infer_prefix_scheme())
+    include = paths["include"]
+    if in_venv:
+        include = os.path.join(sys.prefix, "include", "site", "python{0}.{1}".format(*sys.version_info[:2]))
+    return {
+        "purelib": paths["purelib"],
+        "platlib": paths["platlib"],
+        "scripts": paths["scripts"],
+        "data": paths["data"],
+        "headers": include,
+    }
+
+
+def _distutils_scheme(in_venv):
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from distutils.dist import Distribution
+
+        d = Distribution({"name": _HEADERS_NAME})
+        try:
+            d.parse_config_files()
+        except UnicodeDecodeError:
+            pass
+        i = d.get_command_obj("install", create=True)
+        i.finalize_options()
+    scheme = {}
+    for key in ("purelib", "platlib", "scripts", "data", "headers"):
+        scheme[key] = getattr(i, "install_" + key)
+    if "install_lib" in d.get_option_dict("install"):
+        scheme["purelib"] = scheme["platlib"] = i.install_lib
+    if in_venv:
+        scheme["headers"] = os.path.join(i.prefix, "include", "site", "python{0}.{1}".format(*sys.version_info[:2]))
+    elif os.path.basename(scheme["headers"]) == _HEADERS_NAME:
+        scheme["headers"] = os.path.dirname(scheme["headers"])
+    return scheme
+
+
+def install_scheme(in_venv):
+    """Return (scheme dict, source) or ({}, error text)."""
+    use_sysconfig = bool(getattr(sysconfig, "_PIP_USE_SYSCONFIG", sys.version_info >= (3, 10)))
+    try:
+        if use_sysconfig:
+            return _sysconfig_scheme(in_venv), "sysconfig"
+        return _distutils_scheme(in_venv), "distutils"
+    except Exception as e:  # a broken distutils must not stop listing
+        return {}, "error: {0}".format(e)
+
+
 def main():
     want = os.environ.get("PIPUP_TAGS_SOURCE", "")
     base_prefix = getattr(sys, "real_prefix", None) or getattr(sys, "base_prefix", sys.prefix)
@@ -491,6 +570,7 @@ def main():
         user_site = getattr(site, "USER_SITE", None) or ""
     tags, source = supported_tags(want)
     marker, marker_error = externally_managed(in_venv)
+    scheme, scheme_source = install_scheme(in_venv)
     info = {
         "executable": sys.executable,
         "version": platform.python_version(),
@@ -509,6 +589,9 @@ def main():
         "pip_version": pip_version(),
         "externally_managed": marker,
         "externally_managed_error": marker_error,
+        "scheme": scheme,
+        "scheme_source": scheme_source,
+        "cache_tag": getattr(sys.implementation, "cache_tag", None) or "",
     }
     sys.stdout.write("\n" + SENTINEL + json.dumps(info) + "\n")
     sys.stdout.flush()

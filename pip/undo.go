@@ -93,10 +93,17 @@ func (u *upgrader) undo() time.Time {
 	}
 	defer os.RemoveAll(u.work)
 
+	t0 := time.Now()
 	u.undoFiles(restore, now)
-	u.install(restore)
+	u.phase("download", t0)
+	t0 = time.Now()
+	u.installAny(restore)
 	if u.ctx.Err() == nil && len(remove) > 0 {
-		u.uninstall(remove)
+		u.uninstallAny(remove)
+	}
+	u.phase("install", t0)
+	if c := u.compileNanos.Load(); c > 0 {
+		u.sum.Phases = append(u.sum.Phases, Phase{Name: "compile", Took: time.Duration(c)})
 	}
 	u.skipUnfinished(restore, "cancelled before it was restored")
 	u.skipUnfinished(remove, "cancelled before it was removed")
@@ -104,7 +111,9 @@ func (u *upgrader) undo() time.Time {
 		u.markUndone(snap)
 	}
 	if u.ctx.Err() == nil && u.sum.Upgraded > 0 {
+		t0 = time.Now()
 		u.reportPipCheck(pipCheckResult{}, u.pipCheck())
+		u.phase("pip check", t0)
 	}
 	return start
 }

@@ -2,6 +2,7 @@ package pip
 
 import (
 	"strings"
+	"sync"
 
 	"github.com/pipup/pipup/pypi/httpcache"
 )
@@ -37,35 +38,59 @@ func (u *upgrader) undoFiles(items []*planItem, dists []Dist) {
 	if u.e.CacheDir != "" {
 		cacheDir = HTTPCacheDir(u.e.CacheDir)
 	}
-	for _, it := range items {
+	// Every version is looked up and fetched at once, bounded as the scan
+	// is: one at a time, an undo of 200 packages waited for 400 round trips.
+	// The notes are sent afterwards, in the order of items.
+	notes := make([][]string, len(items))
+	sem := make(chan struct{}, max(1, u.e.opts.Concurrency))
+	var wg sync.WaitGroup
+	for i, it := range items {
 		if u.ctx.Err() != nil {
-			return
+			break
 		}
-		res, err := u.e.finder.FindAll(u.ctx, it.name, true)
-		if err != nil {
-			u.note(it, "could not look it up on the index ("+oneLineErr(err)+"); pip will try")
-			continue
-		}
-		var cand *CandidateFile
-		for i := range res.Versions {
-			if c := res.Versions[i]; c.Wheel && sameVersion(c.Version.String(), it.to) {
-				f := candidateFile(&c)
-				cand = &f
-				break
-			}
-		}
-		if cand == nil {
-			continue // not a wheel on the index, or no longer listed: pip's to find
-		}
-		it.cand = *cand
-		if !httpcache.Holds(cacheDir, cand.URL) {
-			u.note(it, "its wheel is no longer in pipup's cache: downloading it again")
-		}
-		if err := u.download(it); err != nil {
-			it.file = ""
-			u.note(it, strings.TrimSpace(err.Error())+"; pip will try the index")
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			notes[i] = u.undoFile(it, cacheDir)
+		}()
+	}
+	wg.Wait()
+	for i, it := range items {
+		for _, n := range notes[i] {
+			u.note(it, n)
 		}
 	}
+}
+
+// undoFile finds and fetches the wheel of one restored version; it returns
+// what to tell the user about it.
+func (u *upgrader) undoFile(it *planItem, cacheDir string) (notes []string) {
+	res, err := u.e.finder.FindAll(u.ctx, it.name, true)
+	if err != nil {
+		return []string{"could not look it up on the index (" + oneLineErr(err) + "); pip will try"}
+	}
+	var cand *CandidateFile
+	for i := range res.Versions {
+		if c := res.Versions[i]; c.Wheel && sameVersion(c.Version.String(), it.to) {
+			f := candidateFile(&c)
+			cand = &f
+			break
+		}
+	}
+	if cand == nil {
+		return nil // not a wheel on the index, or no longer listed: pip's to find
+	}
+	it.cand = *cand
+	if !httpcache.Holds(cacheDir, cand.URL) {
+		notes = append(notes, "its wheel is no longer in pipup's cache: downloading it again")
+	}
+	if err := u.download(it); err != nil {
+		it.file = ""
+		notes = append(notes, strings.TrimSpace(err.Error())+"; pip will try the index")
+	}
+	return notes
 }
 
 // note tells the user something about one package that is not an outcome.

@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/pipup/pipup/pypi/pep440"
@@ -37,6 +38,13 @@ type UpgradeOptions struct {
 	// BatchSize is the number of packages per pip run; 0 = firstBatchSize
 	// for the first run, DefaultBatchSize after it.
 	BatchSize int
+	// Installer is InstallerNative ("" means it too) or InstallerPip.
+	Installer string
+	// Jobs bounds the packages installed at once natively; 0 = one per CPU.
+	Jobs int
+	// NoCompile skips byte-compiling the installed .py files (pip's
+	// --no-compile), with either installer.
+	NoCompile bool
 }
 
 // planItem is one package of a run.
@@ -60,8 +68,13 @@ type upgrader struct {
 	items  []*planItem // the packages being installed
 	sum    UpgradeDone
 
+	sumMu sync.Mutex // guards sum and planItem.finished: native installs report in parallel
+	// compileNanos sums the native installs' byte-compilation time.
+	compileNanos atomic.Int64
+
 	mu         sync.Mutex
 	installing []string // packages of the pip run in progress
+	native     []string // packages being installed natively
 	cancelSent bool
 	runs       int // pip runs started, for log names
 }
@@ -108,8 +121,9 @@ func (u *upgrader) sendCancelling() {
 	}
 	u.cancelSent = true
 	inst := append([]string(nil), u.installing...)
+	native := append([]string(nil), u.native...)
 	u.mu.Unlock()
-	u.send(UpgradeCancelling{Installing: inst})
+	u.send(UpgradeCancelling{Installing: inst, Native: native})
 }
 
 // finish sends the summary.
@@ -139,8 +153,8 @@ func (u *upgrader) preflight() error {
 		}
 		return fmt.Errorf("%s is externally managed (PEP 668): %s (nothing was changed; --break-system-packages overrides this)", in.Prefix, msg)
 	}
-	if in.PipVersion == "" {
-		return fmt.Errorf("pip is not installed for %s: pipup installs with the environment's own pip (%s -m ensurepip adds it)", in.Executable, in.Executable)
+	if in.PipVersion == "" && !u.nativeMode() {
+		return u.pipMissing()
 	}
 	return nil
 }
@@ -182,9 +196,11 @@ func (u *upgrader) upgrade(pkgs []Upgrade) time.Time {
 	defer os.RemoveAll(u.work)
 
 	preCheck := make(chan pipCheckResult, 1)
-	go func() { preCheck <- u.pipCheck() }()
+	go func() { preCheck <- u.pipCheck() }() // without pip: a result that did not run
 
+	t0 := time.Now()
 	u.fetchAll(plan)
+	u.phase("download", t0)
 	// pip check must not read the environment while pip changes it.
 	before := <-preCheck
 	if u.ctx.Err() != nil {
@@ -208,7 +224,12 @@ func (u *upgrader) upgrade(pkgs []Upgrade) time.Time {
 		return start
 	}
 	u.markDependencies(ready, dists)
-	u.install(ready)
+	t0 = time.Now()
+	u.installAny(ready)
+	u.phase("install", t0)
+	if c := u.compileNanos.Load(); c > 0 {
+		u.sum.Phases = append(u.sum.Phases, Phase{Name: "compile", Took: time.Duration(c)})
+	}
 	u.skipUnfinished(plan, "cancelled before it was installed")
 
 	after, err := InstalledDists(u.e.Interp)
@@ -227,7 +248,9 @@ func (u *upgrader) upgrade(pkgs []Upgrade) time.Time {
 		u.sum.UndoCommand = "pipup undo --python " + shellQuote(u.e.Interp.Executable)
 	}
 	if u.ctx.Err() == nil && len(snap.Changes) > 0 {
+		t0 = time.Now()
 		u.reportPipCheck(before, u.pipCheck())
+		u.phase("pip check", t0)
 	}
 	return start
 }
@@ -346,26 +369,52 @@ func (u *upgrader) makeWorkDir() error {
 	return nil
 }
 
+// phase records how long a part of the run took since start.
+func (u *upgrader) phase(name string, start time.Time) {
+	u.sum.Phases = append(u.sum.Phases, Phase{Name: name, Took: time.Since(start)})
+}
+
 func (u *upgrader) skip(name, reason string) {
+	u.sumMu.Lock()
 	u.sum.Skipped++
+	u.sumMu.Unlock()
 	u.send(UpgradeSkipped{Name: name, Reason: reason})
 }
 
-func (u *upgrader) fail(it *planItem, reason string) {
+// skipItem is skip for a package of the plan, once.
+func (u *upgrader) skipItem(it *planItem, reason string) {
+	u.sumMu.Lock()
 	if it.finished {
+		u.sumMu.Unlock()
+		return
+	}
+	it.finished = true
+	u.sum.Skipped++
+	u.sumMu.Unlock()
+	u.send(UpgradeSkipped{Name: it.name, Reason: reason})
+}
+
+func (u *upgrader) fail(it *planItem, reason string) {
+	u.sumMu.Lock()
+	if it.finished {
+		u.sumMu.Unlock()
 		return
 	}
 	it.finished = true
 	u.sum.Failed++
+	u.sumMu.Unlock()
 	u.send(UpgradeFailed{Name: it.name, From: it.from, To: it.to, Reason: reason})
 }
 
 func (u *upgrader) succeed(it *planItem) {
+	u.sumMu.Lock()
 	if it.finished {
+		u.sumMu.Unlock()
 		return
 	}
 	it.finished = true
 	u.sum.Upgraded++
+	u.sumMu.Unlock()
 	u.send(PackageUpgraded{Name: it.name, From: it.from, To: it.to})
 }
 

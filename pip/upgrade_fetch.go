@@ -69,6 +69,13 @@ func (u *upgrader) fetchAll(plan []*planItem) {
 			sdists = append(sdists, r.it)
 		}
 	}
+	if len(sdists) > 0 && !u.hasPip() {
+		// Building a wheel from source takes pip; pipup never installs it.
+		for _, it := range sdists {
+			u.fail(it, u.noPipReason("only a source distribution is available: building it"))
+		}
+		sdists = nil
+	}
 	if len(sdists) > 0 && u.ctx.Err() == nil {
 		u.buildAll(sdists)
 	}

@@ -39,7 +39,13 @@ type fixture struct {
 	env   *Env
 	state string
 	specs map[string]pypitest.WheelSpec // newest spec by name
+	// installer is UpgradeOptions.Installer for opts ("" = native).
+	installer string
 }
+
+// installers are both ways an upgrade can install: tests of behaviour
+// both must share run under each.
+var installers = []string{InstallerNative, InstallerPip}
 
 func newFixture(t testing.TB, opts ...pypitest.Option) *fixture {
 	t.Helper()
@@ -99,7 +105,7 @@ func (f *fixture) open() *Env {
 }
 
 func (f *fixture) opts() UpgradeOptions {
-	return UpgradeOptions{StateDir: f.state, Timeout: 2 * time.Minute}
+	return UpgradeOptions{StateDir: f.state, Timeout: 2 * time.Minute, Installer: f.installer}
 }
 
 // run collects every event of an upgrade or undo.

@@ -132,6 +132,9 @@ func (u *upgrader) runBatch(b batch) []batch {
 		u.send(UpgradeProgress{Name: it.name, Stage: StageInstalling})
 	}
 	args := append([]string{"install"}, u.breakSystemArgs()...)
+	if u.o.NoCompile {
+		args = append(args, "--no-compile")
+	}
 	links := filepath.Join(u.work, "wheels")
 	if !b.index {
 		if dir, err := u.batchLinks(b.items); err == nil {
@@ -307,6 +310,9 @@ type pipCheckResult struct {
 
 // pipCheck runs `pip check`. It changes nothing, so a cancel may stop it.
 func (u *upgrader) pipCheck() pipCheckResult {
+	if !u.hasPip() {
+		return pipCheckResult{} // nothing to run it with; pipup never adds pip
+	}
 	res := runPip(u.pipCmd([]string{"check"}, false, true), u.ctx.Done())
 	if res.err != nil || res.killed || (res.exitCode != 0 && res.exitCode != 1) {
 		return pipCheckResult{}

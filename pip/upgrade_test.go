@@ -22,73 +22,79 @@ import (
 // back, exactly.
 func TestUpgradeAllThenUndo(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t)
-	f.old(wheel("alpha", "1.0"), wheel("beta-pkg", "1.0"), wheel("gamma", "1.0"), wheel("uptodate", "3.0"))
-	pkgs := []Upgrade{
-		f.add(wheel("alpha", "2.0")),
-		f.add(wheel("beta-pkg", "1.1")),
-		f.add(wheel("gamma", "2.0rc1")), // a pre-release: pinned, not "-U"
-		{Name: "uptodate", Target: "3.0", Candidate: CandidateFile{Filename: "uptodate-3.0-py3-none-any.whl", URL: f.srv.URL + "/files/uptodate-3.0-py3-none-any.whl"}},
-	}
-	e := f.open()
-	evs, done := run(t, e.Upgrade(context.Background(), pkgs, f.opts()))
+	for _, inst := range installers {
+		t.Run(inst, func(t *testing.T) {
+			t.Parallel()
+			f := newFixture(t)
+			f.installer = inst
+			f.old(wheel("alpha", "1.0"), wheel("beta-pkg", "1.0"), wheel("gamma", "1.0"), wheel("uptodate", "3.0"))
+			pkgs := []Upgrade{
+				f.add(wheel("alpha", "2.0")),
+				f.add(wheel("beta-pkg", "1.1")),
+				f.add(wheel("gamma", "2.0rc1")), // a pre-release: pinned, not "-U"
+				{Name: "uptodate", Target: "3.0", Candidate: CandidateFile{Filename: "uptodate-3.0-py3-none-any.whl", URL: f.srv.URL + "/files/uptodate-3.0-py3-none-any.whl"}},
+			}
+			e := f.open()
+			evs, done := run(t, e.Upgrade(context.Background(), pkgs, f.opts()))
 
-	if done.Err != nil || done.Upgraded != 3 || done.Failed != 0 || done.Skipped != 1 || done.Cancelled {
-		t.Fatalf("done = %+v", done)
-	}
-	started, ok := evs[0].(UpgradeStarted)
-	if !ok || len(started.Packages) != 3 || started.Packages[1] != (PlannedUpgrade{Name: "beta-pkg", From: "1.0", To: "1.1"}) {
-		t.Fatalf("first event = %#v", evs[0])
-	}
-	if got := outcomes(evs); got["uptodate"] != "skipped: already up to date" || got["alpha"] != "upgraded" {
-		t.Errorf("outcomes = %v", got)
-	}
-	want := map[string]string{"alpha": "2.0", "beta-pkg": "1.1", "gamma": "2.0rc1", "uptodate": "3.0"}
-	if got := f.versions(); !equalMaps(got, want) {
-		t.Errorf("versions after upgrade = %v, want %v", got, want)
-	}
-	if done.PipCheckOK == nil || !*done.PipCheckOK {
-		t.Errorf("pip check: ok=%v %q", done.PipCheckOK, done.PipCheck)
-	}
-	if !strings.Contains(done.UndoCommand, "pipup undo") {
-		t.Errorf("UndoCommand = %q", done.UndoCommand)
-	}
-	assertIntact(t, e.Interp)
-	assertStages(t, evs, "alpha", StageQueued, StageDownloading, StageVerifying, StageInstalling)
-	for _, d := range mustDists(t, e) {
-		if d.DirectURL != nil {
-			t.Errorf("%s has a direct_url.json: pip was given a path, not a pin", d.Name)
-		}
-	}
-	// The run's private directory is gone.
-	if left, _ := filepath.Glob(filepath.Join(e.CacheDir, "upgrade", "run-*")); len(left) != 0 {
-		t.Errorf("work directories left: %v", left)
-	}
+			if done.Err != nil || done.Upgraded != 3 || done.Failed != 0 || done.Skipped != 1 || done.Cancelled {
+				t.Fatalf("done = %+v", done)
+			}
+			started, ok := evs[0].(UpgradeStarted)
+			if !ok || len(started.Packages) != 3 || started.Packages[1] != (PlannedUpgrade{Name: "beta-pkg", From: "1.0", To: "1.1"}) {
+				t.Fatalf("first event = %#v", evs[0])
+			}
+			if got := outcomes(evs); got["uptodate"] != "skipped: already up to date" || got["alpha"] != "upgraded" {
+				t.Errorf("outcomes = %v", got)
+			}
+			want := map[string]string{"alpha": "2.0", "beta-pkg": "1.1", "gamma": "2.0rc1", "uptodate": "3.0"}
+			if got := f.versions(); !equalMaps(got, want) {
+				t.Errorf("versions after upgrade = %v, want %v", got, want)
+			}
+			if done.PipCheckOK == nil || !*done.PipCheckOK {
+				t.Errorf("pip check: ok=%v %q", done.PipCheckOK, done.PipCheck)
+			}
+			if !strings.Contains(done.UndoCommand, "pipup undo") {
+				t.Errorf("UndoCommand = %q", done.UndoCommand)
+			}
+			assertIntact(t, e.Interp)
+			assertStages(t, evs, "alpha", StageQueued, StageDownloading, StageVerifying, StageInstalling)
+			for _, d := range mustDists(t, e) {
+				if d.DirectURL != nil {
+					t.Errorf("%s has a direct_url.json: pip was given a path, not a pin", d.Name)
+				}
+			}
+			// The run's private directory is gone.
+			if left, _ := filepath.Glob(filepath.Join(e.CacheDir, "upgrade", "run-*")); len(left) != 0 {
+				t.Errorf("work directories left: %v", left)
+			}
 
-	hist, err := History(f.state, e.Interp)
-	if err != nil || len(hist) != 1 {
-		t.Fatalf("history = %v, %v", hist, err)
-	}
-	if !hist[0].Finished || len(hist[0].Changes) != 3 || hist[0].Describe() == "" {
-		t.Errorf("snapshot = %+v", hist[0])
-	}
+			hist, err := History(f.state, e.Interp)
+			if err != nil || len(hist) != 1 {
+				t.Fatalf("history = %v, %v", hist, err)
+			}
+			if !hist[0].Finished || len(hist[0].Changes) != 3 || hist[0].Describe() == "" {
+				t.Errorf("snapshot = %+v", hist[0])
+			}
 
-	evs, done = run(t, e.Undo(context.Background(), f.opts()))
-	if done.Err != nil || done.Upgraded != 3 || done.Failed != 0 {
-		t.Fatalf("undo done = %+v; events %v", done, evs)
-	}
-	want = map[string]string{"alpha": "1.0", "beta-pkg": "1.0", "gamma": "1.0", "uptodate": "3.0"}
-	if got := f.versions(); !equalMaps(got, want) {
-		t.Errorf("versions after undo = %v, want %v", got, want)
-	}
-	assertIntact(t, e.Interp)
-	hist, _ = History(f.state, e.Interp)
-	if len(hist) != 1 || hist[0].UndoneAt == nil {
-		t.Errorf("snapshot not marked undone: %+v", hist)
-	}
-	_, done = run(t, e.Undo(context.Background(), f.opts()))
-	if done.Err != ErrNothingToUndo {
-		t.Errorf("second undo: err = %v", done.Err)
+			evs, done = run(t, e.Undo(context.Background(), f.opts()))
+			if done.Err != nil || done.Upgraded != 3 || done.Failed != 0 {
+				t.Fatalf("undo done = %+v; events %v", done, evs)
+			}
+			want = map[string]string{"alpha": "1.0", "beta-pkg": "1.0", "gamma": "1.0", "uptodate": "3.0"}
+			if got := f.versions(); !equalMaps(got, want) {
+				t.Errorf("versions after undo = %v, want %v", got, want)
+			}
+			assertIntact(t, e.Interp)
+			hist, _ = History(f.state, e.Interp)
+			if len(hist) != 1 || hist[0].UndoneAt == nil {
+				t.Errorf("snapshot not marked undone: %+v", hist)
+			}
+			_, done = run(t, e.Undo(context.Background(), f.opts()))
+			if done.Err != ErrNothingToUndo {
+				t.Errorf("second undo: err = %v", done.Err)
+			}
+		})
 	}
 }
 
@@ -140,51 +146,57 @@ func TestUpgradeNewDependency(t *testing.T) {
 // fail, with their own one-line reasons, and the others upgrade.
 func TestUpgradeBrokenWheelAndHashMismatch(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t)
-	names := []string{"p1", "p2", "p3", "p4", "p5", "p6"}
-	var old []pypitest.WheelSpec
-	for _, n := range names {
-		old = append(old, wheel(n, "1.0"))
+	for _, inst := range installers {
+		t.Run(inst, func(t *testing.T) {
+			t.Parallel()
+			f := newFixture(t)
+			f.installer = inst
+			names := []string{"p1", "p2", "p3", "p4", "p5", "p6"}
+			var old []pypitest.WheelSpec
+			for _, n := range names {
+				old = append(old, wheel(n, "1.0"))
+			}
+			f.old(old...)
+			var pkgs []Upgrade
+			for _, n := range names {
+				s := wheel(n, "2.0")
+				switch n {
+				case "p3":
+					s.Broken = true
+					pkgs = append(pkgs, f.add(s))
+				case "p5":
+					pkgs = append(pkgs, f.add(s, pypitest.WithWrongHash()))
+					pkgs[len(pkgs)-1].Candidate.SHA256 = strings.Repeat("ab", 32) // as the index advertises it
+				default:
+					pkgs = append(pkgs, f.add(s))
+				}
+			}
+			e := f.open()
+			evs, done := run(t, e.Upgrade(context.Background(), pkgs, f.opts()))
+			if done.Upgraded != 4 || done.Failed != 2 || done.Err != nil {
+				t.Fatalf("done = %+v", done)
+			}
+			got := outcomes(evs)
+			t.Logf("p3: %s; p5: %s", got["p3"], got["p5"])
+			if r := got["p3"]; !strings.HasPrefix(r, "failed: ") || strings.Contains(r, "\n") || !strings.Contains(strings.ToLower(r), "wheel") {
+				t.Errorf("p3: %q", r)
+			}
+			if r := got["p5"]; !strings.Contains(r, "hash mismatch") {
+				t.Errorf("p5: %q", r)
+			}
+			want := map[string]string{"p1": "2.0", "p2": "2.0", "p3": "1.0", "p4": "2.0", "p5": "1.0", "p6": "2.0"}
+			if v := f.versions(); !equalMaps(v, want) {
+				t.Errorf("versions = %v, want %v", v, want)
+			}
+			// The hash-mismatched file was never handed to pip.
+			for _, ev := range evs {
+				if p, ok := ev.(UpgradeProgress); ok && p.Name == "p5" && p.Stage == StageInstalling {
+					t.Errorf("p5 reached the installing stage")
+				}
+			}
+			assertIntact(t, e.Interp)
+		})
 	}
-	f.old(old...)
-	var pkgs []Upgrade
-	for _, n := range names {
-		s := wheel(n, "2.0")
-		switch n {
-		case "p3":
-			s.Broken = true
-			pkgs = append(pkgs, f.add(s))
-		case "p5":
-			pkgs = append(pkgs, f.add(s, pypitest.WithWrongHash()))
-			pkgs[len(pkgs)-1].Candidate.SHA256 = strings.Repeat("ab", 32) // as the index advertises it
-		default:
-			pkgs = append(pkgs, f.add(s))
-		}
-	}
-	e := f.open()
-	evs, done := run(t, e.Upgrade(context.Background(), pkgs, f.opts()))
-	if done.Upgraded != 4 || done.Failed != 2 || done.Err != nil {
-		t.Fatalf("done = %+v", done)
-	}
-	got := outcomes(evs)
-	t.Logf("p3: %s; p5: %s", got["p3"], got["p5"])
-	if r := got["p3"]; !strings.HasPrefix(r, "failed: ") || strings.Contains(r, "\n") || !strings.Contains(strings.ToLower(r), "wheel") {
-		t.Errorf("p3: %q", r)
-	}
-	if r := got["p5"]; !strings.Contains(r, "hash mismatch") {
-		t.Errorf("p5: %q", r)
-	}
-	want := map[string]string{"p1": "2.0", "p2": "2.0", "p3": "1.0", "p4": "2.0", "p5": "1.0", "p6": "2.0"}
-	if v := f.versions(); !equalMaps(v, want) {
-		t.Errorf("versions = %v, want %v", v, want)
-	}
-	// The hash-mismatched file was never handed to pip.
-	for _, ev := range evs {
-		if p, ok := ev.(UpgradeProgress); ok && p.Name == "p5" && p.Stage == StageInstalling {
-			t.Errorf("p5 reached the installing stage")
-		}
-	}
-	assertIntact(t, e.Interp)
 }
 
 // TestUpgradeDryRun changes nothing and downloads nothing.

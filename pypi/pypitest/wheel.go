@@ -48,6 +48,12 @@ type WheelSpec struct {
 	// Files maps a path inside the wheel to its content. When empty the wheel
 	// holds one module, <name>/__init__.py, that sets __version__.
 	Files map[string]string
+	// DistInfo adds files to the .dist-info directory, by name
+	// ("entry_points.txt"); METADATA, WHEEL and RECORD are generated.
+	DistInfo map[string]string
+	// Modes gives a file of Files (by its path in the wheel) a Unix mode
+	// other than 0o644, e.g. 0o755 for an executable.
+	Modes map[string]os.FileMode
 	// Broken leaves the .dist-info/WHEEL file out, which pip rejects at
 	// install time ("has an invalid wheel"), while METADATA stays readable so
 	// resolution and PEP 658 metadata still work.
@@ -120,7 +126,11 @@ func BuildWheel(spec WheelSpec) (filename string, data []byte, err error) {
 	rw := csv.NewWriter(&record)
 	add := func(name, content string) error {
 		h := &zip.FileHeader{Name: name, Method: zip.Deflate, Modified: zipTime}
-		h.SetMode(0o644)
+		mode, ok := spec.Modes[name]
+		if !ok {
+			mode = 0o644
+		}
+		h.SetMode(mode)
 		w, err := zw.CreateHeader(h)
 		if err != nil {
 			return err
@@ -133,6 +143,20 @@ func BuildWheel(spec WheelSpec) (filename string, data []byte, err error) {
 	}
 	for _, p := range paths {
 		if err := add(p, files[p]); err != nil {
+			return "", nil, fmt.Errorf("build wheel %s: %w", filename, err)
+		}
+	}
+	extra := make([]string, 0, len(spec.DistInfo))
+	for name := range spec.DistInfo {
+		switch name {
+		case "METADATA", "WHEEL", "RECORD":
+			return "", nil, fmt.Errorf("build wheel %s %s: DistInfo file %q is generated", spec.Name, spec.Version, name)
+		}
+		extra = append(extra, name)
+	}
+	sort.Strings(extra)
+	for _, name := range extra {
+		if err := add(distInfo+"/"+name, spec.DistInfo[name]); err != nil {
 			return "", nil, fmt.Errorf("build wheel %s: %w", filename, err)
 		}
 	}

@@ -1,0 +1,89 @@
+package installer
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+)
+
+// Scheme is an install scheme: the absolute directories pip installs each
+// part of a wheel into. Headers is the directory pip joins the
+// distribution's name onto.
+type Scheme struct {
+	Purelib string `json:"purelib"`
+	Platlib string `json:"platlib"`
+	Scripts string `json:"scripts"`
+	Data    string `json:"data"`
+	Headers string `json:"headers"`
+}
+
+// Target is one Python environment as the installer writes into it.
+type Target struct {
+	Scheme Scheme
+	// Root bounds every write and every removal: the environment's prefix.
+	// Every Scheme directory must lie inside it; staging directories are
+	// made directly under it (the same filesystem, so moves are renames).
+	Root string
+	// Python is the interpreter's sys.executable: written into shebangs and
+	// run to byte-compile.
+	Python string
+	// Version is the interpreter's major and minor version (pipX.Y scripts).
+	Version [2]int
+	// CacheTag is sys.implementation.cache_tag, e.g. "cpython-311": the
+	// __pycache__ names removed with an old version's .py files.
+	CacheTag string
+	// PipVersion is the environment's pip ("" when it has none): the entry
+	// point wrappers get that pip's text.
+	PipVersion string
+	// Getenv reads the environment pip would have run with (for
+	// ENSUREPIP_OPTIONS); nil means os.LookupEnv.
+	Getenv func(string) (string, bool) `json:"-"`
+}
+
+func (t *Target) getenv(k string) (string, bool) {
+	if t.Getenv != nil {
+		return t.Getenv(k)
+	}
+	return os.LookupEnv(k)
+}
+
+// check validates the target: absolute clean paths, every scheme
+// directory inside Root.
+func (t *Target) check() error {
+	if t.Root == "" || !filepath.IsAbs(t.Root) {
+		return fmt.Errorf("install target: root %q is not an absolute path", t.Root)
+	}
+	if t.Python == "" {
+		return fmt.Errorf("install target: no interpreter")
+	}
+	for key, dir := range t.schemeDirs() {
+		if dir == "" || !filepath.IsAbs(dir) {
+			return fmt.Errorf("install target: %s directory %q is not an absolute path", key, dir)
+		}
+		if !within(t.Root, dir) {
+			return fmt.Errorf("install target: %s directory %s is outside the environment %s", key, dir, t.Root)
+		}
+	}
+	return nil
+}
+
+func (t *Target) schemeDirs() map[string]string {
+	return map[string]string{
+		"purelib": t.Scheme.Purelib, "platlib": t.Scheme.Platlib,
+		"scripts": t.Scheme.Scripts, "data": t.Scheme.Data, "headers": t.Scheme.Headers,
+	}
+}
+
+// within reports whether p is dir or below it, lexically (both cleaned).
+func within(dir, p string) bool {
+	dir, p = filepath.Clean(dir), filepath.Clean(p)
+	if p == dir {
+		return true
+	}
+	rel, err := filepath.Rel(dir, p)
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) && !filepath.IsAbs(rel)
+}
+
+func isDarwin() bool { return runtime.GOOS == "darwin" }
