@@ -52,6 +52,7 @@ type upgradeModel struct {
 	interrupts   int      // Ctrl-C presses (and signals) so far
 	cancelling   bool     // the engine confirmed it is stopping
 	installing   []string // the pip run being finished
+	rollingBack  []string // the native installs in hand, each rolled back or committed
 	done         *pip.UpgradeDone
 }
 
@@ -124,6 +125,7 @@ func (u upgradeModel) apply(events []pip.UpgradeEvent) (upgradeModel, tea.Cmd) {
 		case pip.UpgradeCancelling:
 			u.cancelling = true
 			u.installing = ev.Installing
+			u.rollingBack = ev.Native
 		case pip.UpgradeDone:
 			u.done = &ev
 		}
@@ -218,9 +220,16 @@ func (u upgradeModel) view(w, h, frame int) string {
 	if len(u.installing) > 0 {
 		b.WriteString(st.warn.Render("Finishing the install in progress: "+strings.Join(u.installing, ", ")+"…") + "\n")
 	}
+	if len(u.rollingBack) > 0 {
+		b.WriteString(st.warn.Render("Rolling back what is being installed: "+strings.Join(u.rollingBack, ", ")+"…") + "\n")
+	}
 	if u.interrupts >= 2 {
-		b.WriteString(st.warn.Render("Press Ctrl-C again to quit without waiting;") + "\n" +
-			st.warn.Render("the running pip is not stopped and finishes on its own.") + "\n")
+		b.WriteString(st.warn.Render("Press Ctrl-C again to quit without waiting;") + "\n")
+		if len(u.installing) > 0 {
+			b.WriteString(st.warn.Render("the running pip is not stopped and finishes on its own.") + "\n")
+		} else {
+			b.WriteString(st.warn.Render("an install cut short is put right by the next pipup upgrade or undo.") + "\n")
+		}
 	}
 	return clipLines(strings.TrimSuffix(b.String(), "\n"), w)
 }
