@@ -43,6 +43,27 @@ func (e *Env) Check() (CheckReport, error) {
 	return CheckDists(e.Interp, dists), nil
 }
 
+// CheckExact reports whether CheckDists gives exactly what the pip of the
+// interpreter in prints, run with environ: where pip reads installed
+// distributions with importlib.metadata, as CheckDists (and InstalledDists)
+// do. pip uses its pkg_resources backend on Python before 3.11, before
+// pip 23 (not compared here; 22.0.4 orders and dedupes otherwise), and
+// wherever _PIP_USE_IMPORTLIB_METADATA is set; there the upgrade engine
+// runs pip check itself. An interpreter without pip has no pip check to
+// agree with: CheckDists then speaks as the newest pip would.
+func CheckExact(in *Interpreter, environ []string) bool {
+	if in.PipVersion == "" {
+		return true
+	}
+	for _, kv := range environ {
+		if strings.HasPrefix(kv, "_PIP_USE_IMPORTLIB_METADATA=") {
+			return false
+		}
+	}
+	v := in.VersionInfo
+	return (v[0] > 3 || v[0] == 3 && v[1] >= 11) && !newer("23", in.PipVersion)
+}
+
 // checkDist is one entry of pip's package set.
 type checkDist struct {
 	dist    Dist

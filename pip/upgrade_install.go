@@ -311,10 +311,11 @@ type pipCheckResult struct {
 // pipCheck gives pip check's verdict on the environment: with the
 // native installer, or where there is no pip, from CheckDists, which
 // starts no process (a pip start-up each time was most of a native
-// upgrade's fixed cost); with --installer pip, from `pip check` itself.
-// It changes nothing, so a cancel may stop it.
+// upgrade's fixed cost); with --installer pip, or where CheckDists would
+// not agree with the environment's pip (CheckExact), from `pip check`
+// itself. It changes nothing, so a cancel may stop it.
 func (u *upgrader) pipCheck() pipCheckResult {
-	if u.nativeMode() || !u.hasPip() {
+	if !u.hasPip() || u.nativeMode() && CheckExact(u.e.Interp, u.environ()) {
 		dists, err := InstalledDists(u.e.Interp)
 		if err != nil {
 			return pipCheckResult{} // as when pip check cannot run
