@@ -308,10 +308,19 @@ type pipCheckResult struct {
 	problems []string
 }
 
-// pipCheck runs `pip check`. It changes nothing, so a cancel may stop it.
+// pipCheck gives pip check's verdict on the environment: with the
+// native installer, or where there is no pip, from CheckDists, which
+// starts no process (a pip start-up each time was most of a native
+// upgrade's fixed cost); with --installer pip, or where CheckDists would
+// not agree with the environment's pip (CheckExact), from `pip check`
+// itself. It changes nothing, so a cancel may stop it.
 func (u *upgrader) pipCheck() pipCheckResult {
-	if !u.hasPip() {
-		return pipCheckResult{} // nothing to run it with; pipup never adds pip
+	if !u.hasPip() || u.nativeMode() && CheckExact(u.e.Interp, u.environ()) {
+		dists, err := InstalledDists(u.e.Interp)
+		if err != nil {
+			return pipCheckResult{} // as when pip check cannot run
+		}
+		return pipCheckResult{ran: true, problems: CheckDists(u.e.Interp, dists).Lines}
 	}
 	res := runPip(u.pipCmd([]string{"check"}, false, true), u.ctx.Done())
 	if res.err != nil || res.killed || (res.exitCode != 0 && res.exitCode != 1) {
