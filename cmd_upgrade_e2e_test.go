@@ -108,18 +108,7 @@ func TestUpgradeInterruptSafety(t *testing.T) {
 				t.Errorf("second Ctrl-C not answered:\n%s", errOut)
 			}
 
-			v := s.versions()
-			upgraded := 0
-			for _, name := range names {
-				reported := rowMatches(out, name, "1.0", "2.0", "upgraded")
-				switch {
-				case v[name] == "2.0" && reported:
-					upgraded++
-				case v[name] == "1.0" && !reported:
-				default:
-					t.Errorf("%s is at %q; pipup reported it upgraded: %v", name, v[name], reported)
-				}
-			}
+			v, upgraded := oldOrNewAsReported(t, s, names, out)
 			if !p.changed(upgraded) {
 				t.Errorf("%d packages upgraded at this interrupt point", upgraded)
 			}
@@ -265,4 +254,24 @@ func wheelRequiresPython(t *testing.T, data []byte) string {
 		}
 	}
 	return ""
+}
+
+// oldOrNewAsReported checks that each package is at 1.0 or 2.0 exactly as
+// pipup's output says (an "upgraded" row for 2.0, none for 1.0) and
+// returns the versions and how many were upgraded.
+func oldOrNewAsReported(t *testing.T, s *upgradeSetup, names []string, out string) (map[string]string, int) {
+	t.Helper()
+	v := s.versions()
+	upgraded := 0
+	for _, name := range names {
+		reported := rowMatches(out, name, "1.0", "2.0", "upgraded")
+		switch {
+		case v[name] == "2.0" && reported:
+			upgraded++
+		case v[name] == "1.0" && !reported:
+		default:
+			t.Errorf("%s is at %q; pipup reported it upgraded: %v", name, v[name], reported)
+		}
+	}
+	return v, upgraded
 }

@@ -97,18 +97,7 @@ func TestUpgradeInterruptSafetyNative(t *testing.T) {
 			if code != exitInterrupted {
 				t.Errorf("exit %d, want 130\n%s%s", code, out, stderr.String())
 			}
-			v := s.versions()
-			upgraded := 0
-			for _, name := range names {
-				reported := rowMatches(out, name, "1.0", "2.0", "upgraded")
-				switch {
-				case v[name] == "2.0" && reported:
-					upgraded++
-				case v[name] == "1.0" && !reported:
-				default:
-					t.Errorf("%s is at %q; pipup reported it upgraded: %v", name, v[name], reported)
-				}
-			}
+			v, upgraded := oldOrNewAsReported(t, s, names, out)
 			if !p.changed(upgraded) {
 				t.Errorf("%d packages upgraded at this interrupt point", upgraded)
 			}
