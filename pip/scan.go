@@ -365,25 +365,31 @@ func BumpOf(installed, latest pep440.Version) Bump {
 	if installed.Epoch() != latest.Epoch() {
 		return BumpMajor
 	}
-	a, b := installed.Release(), latest.Release()
-	for i := 0; i < max(len(a), len(b)); i++ {
-		x, y := "0", "0"
-		if i < len(a) {
-			x = a[i]
-		}
-		if i < len(b) {
-			y = b[i]
-		}
-		if x != y {
-			switch i {
-			case 0:
-				return BumpMajor
-			case 1:
-				return BumpMinor
-			default:
-				return BumpPatch
-			}
-		}
+	switch releaseDiff(installed, latest) {
+	case 0:
+		return BumpMajor
+	case 1:
+		return BumpMinor
 	}
 	return BumpPatch
+}
+
+// releaseDiff is the index of the first release number in which a and b
+// differ, a missing number counting as 0 (1.0 and 1.0.0 are the same
+// release); -1 when none does. BumpOf and sameSeries both read it.
+func releaseDiff(a, b pep440.Version) int {
+	ra, rb := a.Release(), b.Release()
+	for i := range max(len(ra), len(rb)) {
+		x, y := "0", "0"
+		if i < len(ra) {
+			x = ra[i]
+		}
+		if i < len(rb) {
+			y = rb[i]
+		}
+		if x != y {
+			return i
+		}
+	}
+	return -1
 }

@@ -325,18 +325,6 @@ func sameSeries(a, b pep440.Version) bool {
 	if a.Epoch() != b.Epoch() {
 		return false
 	}
-	ra, rb := a.Release(), b.Release()
-	for i := range 2 {
-		x, y := "0", "0"
-		if i < len(ra) {
-			x = ra[i]
-		}
-		if i < len(rb) {
-			y = rb[i]
-		}
-		if x != y {
-			return false
-		}
-	}
-	return true
+	d := releaseDiff(a, b)
+	return d < 0 || d >= 2
 }
