@@ -37,14 +37,7 @@ func (c Choice) Vulns(i int) []Vuln {
 }
 
 // Secures reports whether offer i's upgrade fixes a known vulnerability.
-func (c Choice) Secures(i int) bool {
-	for _, v := range c.Vulns(i) {
-		if v.FixedByTarget {
-			return true
-		}
-	}
-	return false
-}
+func (c Choice) Secures(i int) bool { return fixesAny(c.Vulns(i)) }
 
 // Without drops the offer of name (any spelling), as when the user ignores
 // the package from now on; a pair that needed it is undone, with the note

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 
@@ -54,13 +55,11 @@ type VulnsUnavailable struct {
 func (VulnsUnavailable) scanEvent() {}
 
 // FixesSome reports whether upgrading to Wanted fixes at least one of them.
-func (p PackageVulnerable) FixesSome() bool {
-	for _, v := range p.Vulns {
-		if v.FixedByTarget {
-			return true
-		}
-	}
-	return false
+func (p PackageVulnerable) FixesSome() bool { return fixesAny(p.Vulns) }
+
+// fixesAny reports whether some of vulns has FixedByTarget set.
+func fixesAny(vulns []Vuln) bool {
+	return slices.ContainsFunc(vulns, func(v Vuln) bool { return v.FixedByTarget })
 }
 
 // For returns the vulnerabilities with FixedByTarget measured against
