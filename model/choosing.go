@@ -159,24 +159,28 @@ func (c *chooseModel) rebuild() {
 	q := canonical(strings.TrimSpace(c.filter.Value()))
 	match := func(name string) bool { return q == "" || strings.Contains(canonical(name), q) }
 
+	// Each shown offer's group and sort name, read once: the sort compares
+	// them many times, and groupOf measures every advisory of the offer.
 	var pkgs []int
+	group, name := make([]pip.Bump, c.choice.Len()), make([]string, c.choice.Len())
 	for i := range c.choice.Len() {
-		if match(c.choice.Offer(i).Package.Name) {
+		if n := c.choice.Offer(i).Package.Name; match(n) {
 			pkgs = append(pkgs, i)
+			group[i], name[i] = c.groupOf(i), canonical(n)
 		}
 	}
 	sort.SliceStable(pkgs, func(a, b int) bool {
-		pa, pb := c.choice.Upgrade(pkgs[a]), c.choice.Upgrade(pkgs[b])
-		if ga, gb := c.groupOf(pkgs[a]), c.groupOf(pkgs[b]); c.sort == sortBump && bumpOrder(ga) != bumpOrder(gb) {
+		ga, gb := group[pkgs[a]], group[pkgs[b]]
+		if c.sort == sortBump && bumpOrder(ga) != bumpOrder(gb) {
 			return bumpOrder(ga) < bumpOrder(gb)
 		}
-		return canonical(pa.Name) < canonical(pb.Name)
+		return name[pkgs[a]] < name[pkgs[b]]
 	})
 
 	c.rows = nil // a fresh slice: earlier copies of the model keep theirs
 	for n, i := range pkgs {
-		b := c.groupOf(i)
-		if c.sort == sortBump && (n == 0 || c.groupOf(pkgs[n-1]) != b) {
+		b := group[i]
+		if c.sort == sortBump && (n == 0 || group[pkgs[n-1]] != b) {
 			c.rows = append(c.rows, row{kind: rowGroup, bump: b})
 		}
 		c.rows = append(c.rows, row{kind: rowPackage, idx: i, bump: b})
