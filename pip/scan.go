@@ -225,8 +225,12 @@ func unreachable(err error) bool {
 // versions are the installable versions when the package is held back.
 func (e *Env) check(ctx context.Context, j job, deps []Dependent) (ScanEvent, []pypi.Candidate) {
 	d := j.dist
+	// A pin or the cooldown, like a dependent's requirement, may put the
+	// wanted version below the best.
+	_, pinned := e.pin(d.Canonical)
+	policy := pinned || e.opts.Cooldown > 0
 	find := e.finder.Find
-	if _, pinned := e.pin(d.Canonical); pinned || constrains(deps) || e.opts.Cooldown > 0 {
+	if policy || constrains(deps) {
 		find = e.finder.FindAll // the wanted version may be below the best
 	}
 	res, err := find(ctx, d.Canonical, e.Config.Pre)
@@ -265,8 +269,7 @@ func (e *Env) check(ctx context.Context, j job, deps []Dependent) (ScanEvent, []
 	ev.Bump = BumpOf(j.version, best.Version)
 	ev.Wanted, ev.WantedCandidate = ev.Latest, ev.Candidate
 	ev.HeldBackBy = holdsOn(deps, best.Version)
-	_, pinned := e.pin(d.Canonical)
-	if len(ev.HeldBackBy) == 0 && !pinned && e.opts.Cooldown <= 0 {
+	if len(ev.HeldBackBy) == 0 && !policy {
 		return ev, nil
 	}
 	inPin := e.pinned(d.Canonical, res.Versions)
