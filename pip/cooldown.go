@@ -57,19 +57,16 @@ func (n CooldownNote) String() string {
 // FormatAge says how old something is in the largest whole unit: "2 days",
 // "1 hour", "5 minutes", "less than a minute".
 func FormatAge(d time.Duration) string {
-	plural := func(n int64, unit string) string {
-		if n == 1 {
-			return "1 " + unit
-		}
-		return fmt.Sprintf("%d %ss", n, unit)
+	plural := func(n time.Duration, unit string) string {
+		return fmt.Sprintf("%d %s", int64(n), pluralS(int(n), unit, unit+"s"))
 	}
 	switch {
 	case d >= 24*time.Hour:
-		return plural(int64(d/(24*time.Hour)), "day")
+		return plural(d/(24*time.Hour), "day")
 	case d >= time.Hour:
-		return plural(int64(d/time.Hour), "hour")
+		return plural(d/time.Hour, "hour")
 	case d >= time.Minute:
-		return plural(int64(d/time.Minute), "minute")
+		return plural(d/time.Minute, "minute")
 	}
 	return "less than a minute"
 }

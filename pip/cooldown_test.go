@@ -317,3 +317,23 @@ func TestScanCooldownFromJSONAPI(t *testing.T) {
 		})
 	}
 }
+
+func TestFormatAge(t *testing.T) {
+	for _, tt := range []struct {
+		d    time.Duration
+		want string
+	}{
+		{0, "less than a minute"},
+		{59 * time.Second, "less than a minute"},
+		{time.Minute, "1 minute"},
+		{5*time.Minute + 30*time.Second, "5 minutes"},
+		{time.Hour, "1 hour"},
+		{23 * time.Hour, "23 hours"},
+		{24 * time.Hour, "1 day"},
+		{50 * time.Hour, "2 days"},
+	} {
+		if got := FormatAge(tt.d); got != tt.want {
+			t.Errorf("FormatAge(%v) = %q, want %q", tt.d, got, tt.want)
+		}
+	}
+}
