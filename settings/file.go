@@ -276,7 +276,7 @@ func check(path string, prefix []string, lines map[string]int, r *raw) (*file, e
 // lineOf finds key's line, or its nearest enclosing key's.
 func lineOf(lines map[string]int, key []string) int {
 	for n := len(key); n > 0; n-- {
-		if l, ok := lines[strings.Join(key[:n], "\x00")]; ok {
+		if l, ok := lines[join(key[:n])]; ok {
 			return l
 		}
 	}
