@@ -41,7 +41,8 @@ func TestInteractiveWithoutTerminalUpgradeFlags(t *testing.T) {
 		{[]string{"--all"}, "--yes"},
 	} {
 		out, errOut, code := s.pipup(tt.args...)
-		if code != exitUsage || !strings.Contains(errOut, tt.want) || strings.Contains(errOut, "not defined") {
+		// The hint would mean it ran as pipup list (whose hint also names --all).
+		if code != exitUsage || !strings.Contains(errOut, tt.want) || strings.Contains(errOut, "not defined") || strings.Contains(errOut, nonInteractiveHint) {
 			t.Errorf("pipup %v: exit %d, stderr %q, stdout %q; want exit %d naming %s", tt.args, code, errOut, out, exitUsage, tt.want)
 		}
 	}
@@ -59,5 +60,30 @@ func TestInteractiveWithoutTerminalUpgradeFlags(t *testing.T) {
 	}
 	if !upgradeFlagIn([]string{"--latest=true"}) || upgradeFlagIn([]string{"--json", "--", "--all"}) || upgradeFlagIn([]string{"--index-url", "x"}) {
 		t.Error("upgradeFlagIn: wrong answer for = forms, positional -- or list flags")
+	}
+}
+
+// upgradeFlagIn reads flags as parseArgs does: long with one or two
+// dashes, shorthands alone or clustered, up to one that takes a value.
+func TestUpgradeFlagIn(t *testing.T) {
+	for _, tt := range []struct {
+		args []string
+		want bool
+	}{
+		{[]string{"-y"}, true},
+		{[]string{"-yes"}, true},
+		{[]string{"--yes"}, true},
+		{[]string{"-fy", "dir"}, false}, // -f takes "y" as its value
+		{[]string{"-i", "x", "-y"}, true},
+		{[]string{"-ihttp://yes.example"}, false},
+		{[]string{"--dry-run"}, true},
+		{[]string{"-json"}, false},
+		{[]string{"--python", "/usr/bin/python3"}, false},
+		{[]string{"-", "-h"}, false},
+		{[]string{"-é"}, false},
+	} {
+		if got := upgradeFlagIn(tt.args); got != tt.want {
+			t.Errorf("upgradeFlagIn(%q) = %t, want %t", tt.args, got, tt.want)
+		}
 	}
 }
