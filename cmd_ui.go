@@ -87,7 +87,7 @@ func upgradeFlagIn(args []string) bool {
 	ef.register(upgrade)
 	cf.register(upgrade)
 	pf.register(upgrade)
-	upgrade.Bool("all", false, "")
+	allFlag(upgrade)
 	list := flag.NewFlagSet("list", flag.ContinueOnError)
 	var lf envFlags
 	lf.register(list)
