@@ -2,12 +2,22 @@ package main
 
 import (
 	"bytes"
+	"path/filepath"
 	"strings"
 	"testing"
 )
 
 // Not on a terminal, `pipup` is `pipup list` plus a one-line hint on stderr.
 func TestInteractiveWithoutTerminal(t *testing.T) {
+	// run reads the process's environment: set what it reads (the
+	// settings files under HOME/XDG_CONFIG_HOME, the cache bound) rather
+	// than take the caller's.
+	home := t.TempDir()
+	t.Setenv("HOME", home)
+	t.Setenv("XDG_CONFIG_HOME", filepath.Join(home, ".config"))
+	t.Setenv("XDG_CACHE_HOME", filepath.Join(home, ".cache"))
+	t.Setenv("PIPUP_CACHE_MAX_SIZE", "")
+	t.Setenv("NO_COLOR", "1")
 	var out, errOut bytes.Buffer
 	code := run([]string{"--python", "/nonexistent/python3"}, stdio{strings.NewReader(""), &out, &errOut})
 	if code != exitFailed {
