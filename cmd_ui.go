@@ -93,34 +93,45 @@ func upgradeFlagIn(args []string) bool {
 	lf.register(list)
 	listOnlyFlags(list)
 	upgradeOnly := func(f *flag.Flag) bool { return list.Lookup(f.Name) == nil }
-	for _, a := range args {
+	// A flag takes a value unless pflag gives it one when none is typed
+	// (booleans); that value may be the next argument, which then is no flag.
+	takesValue := func(f *flag.Flag) bool { return f.NoOptDefVal == "" }
+	for i := 0; i < len(args); i++ {
+		a := args[i]
 		if a == "--" {
 			break
 		}
 		if len(a) < 2 || a[0] != '-' {
 			continue
 		}
-		name, _, _ := strings.Cut(strings.TrimLeft(a, "-"), "=")
+		name, _, hasValue := strings.Cut(strings.TrimLeft(a, "-"), "=")
 		if f := upgrade.Lookup(name); f != nil { // --name, or -name as singleDashLong reads it
 			if upgradeOnly(f) {
 				return true
+			}
+			if takesValue(f) && !hasValue {
+				i++
 			}
 			continue
 		}
 		if a[1] == '-' {
 			continue
 		}
-		// Shorthands up to the first that takes a value (the rest is that
-		// value); one byte at a time, as pflag reads them.
-		for i := 1; i < len(a); i++ {
-			f := upgrade.ShorthandLookup(a[i : i+1])
+		// Shorthands up to the first that takes a value (the rest of the
+		// cluster, else the next argument, is that value); one byte at a
+		// time, as pflag reads them.
+		for j := 1; j < len(a); j++ {
+			f := upgrade.ShorthandLookup(a[j : j+1])
 			if f == nil {
 				break
 			}
 			if upgradeOnly(f) {
 				return true
 			}
-			if f.Value.Type() != "bool" {
+			if takesValue(f) {
+				if j == len(a)-1 {
+					i++
+				}
 				break
 			}
 		}

@@ -91,6 +91,10 @@ func TestUpgradeFlagIn(t *testing.T) {
 		{[]string{"--python", "/usr/bin/python3"}, false},
 		{[]string{"-", "-h"}, false},
 		{[]string{"-é"}, false},
+		{[]string{"--exclude", "-y"}, false}, // -y is --exclude's value
+		{[]string{"--exclude=x", "-y"}, true},
+		{[]string{"-f", "--yes"}, false},
+		{[]string{"--pre", "-y"}, true},
 	} {
 		if got := upgradeFlagIn(tt.args); got != tt.want {
 			t.Errorf("upgradeFlagIn(%q) = %t, want %t", tt.args, got, tt.want)
