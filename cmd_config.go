@@ -2,11 +2,12 @@ package main
 
 import (
 	"fmt"
-	flag "github.com/spf13/pflag"
-	"os"
+	"slices"
 	"sort"
 	"strconv"
 	"text/tabwriter"
+
+	flag "github.com/spf13/pflag"
 
 	"github.com/pipup/pipup/pypi"
 	"github.com/pipup/pipup/settings"
@@ -51,8 +52,7 @@ Flags:`)
 	}
 	given := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
-	home, _ := os.UserHomeDir()
-	user := settings.UserPath(os.Environ(), home)
+	user := userSettingsPath()
 	if *noConfig {
 		fmt.Fprintf(io.out, "# user: %s (not read: --no-config)\n", user)
 	} else {
@@ -93,10 +93,8 @@ Flags:`)
 }
 
 func missing(s *settings.Settings, path string) string {
-	for _, f := range s.Files {
-		if f == path {
-			return ""
-		}
+	if slices.Contains(s.Files, path) {
+		return ""
 	}
 	return " (not there)"
 }

@@ -76,27 +76,64 @@ func runInteractive(sig *interrupts, args []string, io stdio) int {
 }
 
 // upgradeFlagIn reports whether args hold a flag of `pipup upgrade` that
-// `pipup list` lacks. The flag sets are the commands' own, so a flag added
-// to upgrade is covered without a list here.
+// `pipup list` lacks, typed as parseArgs reads it: --name, -name, or a
+// shorthand alone or in a cluster (-y, -yf DIR). The flag sets are the
+// commands' own, so a flag added to upgrade is covered without a list here.
 func upgradeFlagIn(args []string) bool {
 	upgrade := flag.NewFlagSet("upgrade", flag.ContinueOnError)
+	var ef envFlags
 	var cf changeFlags
 	var pf planFlags
+	ef.register(upgrade)
 	cf.register(upgrade)
 	pf.register(upgrade)
-	upgrade.Bool("all", false, "")
-	for _, a := range args {
+	allFlag(upgrade)
+	list := flag.NewFlagSet("list", flag.ContinueOnError)
+	var lf envFlags
+	lf.register(list)
+	listOnlyFlags(list)
+	upgradeOnly := func(f *flag.Flag) bool { return list.Lookup(f.Name) == nil }
+	// A flag takes a value unless pflag gives it one when none is typed
+	// (booleans); that value may be the next argument, which then is no flag.
+	takesValue := func(f *flag.Flag) bool { return f.NoOptDefVal == "" }
+	for i := 0; i < len(args); i++ {
+		a := args[i]
 		if a == "--" {
 			break
 		}
-		name, isFlag := strings.CutPrefix(a, "-")
-		if !isFlag {
+		if len(a) < 2 || a[0] != '-' {
 			continue
 		}
-		name = strings.TrimPrefix(name, "-")
-		name, _, _ = strings.Cut(name, "=")
-		if upgrade.Lookup(name) != nil {
-			return true
+		name, _, hasValue := strings.Cut(strings.TrimLeft(a, "-"), "=")
+		if f := upgrade.Lookup(name); f != nil { // --name, or -name as singleDashLong reads it
+			if upgradeOnly(f) {
+				return true
+			}
+			if takesValue(f) && !hasValue {
+				i++
+			}
+			continue
+		}
+		if a[1] == '-' {
+			continue
+		}
+		// Shorthands up to the first that takes a value (the rest of the
+		// cluster, else the next argument, is that value); one byte at a
+		// time, as pflag reads them.
+		for j := 1; j < len(a); j++ {
+			f := upgrade.ShorthandLookup(a[j : j+1])
+			if f == nil {
+				break
+			}
+			if upgradeOnly(f) {
+				return true
+			}
+			if takesValue(f) {
+				if j == len(a)-1 {
+					i++
+				}
+				break
+			}
 		}
 	}
 	return false

@@ -2,12 +2,22 @@ package main
 
 import (
 	"bytes"
+	"path/filepath"
 	"strings"
 	"testing"
 )
 
 // Not on a terminal, `pipup` is `pipup list` plus a one-line hint on stderr.
 func TestInteractiveWithoutTerminal(t *testing.T) {
+	// run reads the process's environment: set what it reads (the
+	// settings files under HOME/XDG_CONFIG_HOME, the cache bound) rather
+	// than take the caller's.
+	home := t.TempDir()
+	t.Setenv("HOME", home)
+	t.Setenv("XDG_CONFIG_HOME", filepath.Join(home, ".config"))
+	t.Setenv("XDG_CACHE_HOME", filepath.Join(home, ".cache"))
+	t.Setenv("PIPUP_CACHE_MAX_SIZE", "")
+	t.Setenv("NO_COLOR", "1")
 	var out, errOut bytes.Buffer
 	code := run([]string{"--python", "/nonexistent/python3"}, stdio{strings.NewReader(""), &out, &errOut})
 	if code != exitFailed {
@@ -41,7 +51,8 @@ func TestInteractiveWithoutTerminalUpgradeFlags(t *testing.T) {
 		{[]string{"--all"}, "--yes"},
 	} {
 		out, errOut, code := s.pipup(tt.args...)
-		if code != exitUsage || !strings.Contains(errOut, tt.want) || strings.Contains(errOut, "not defined") {
+		// The hint would mean it ran as pipup list (whose hint also names --all).
+		if code != exitUsage || !strings.Contains(errOut, tt.want) || strings.Contains(errOut, "not defined") || strings.Contains(errOut, nonInteractiveHint) {
 			t.Errorf("pipup %v: exit %d, stderr %q, stdout %q; want exit %d naming %s", tt.args, code, errOut, out, exitUsage, tt.want)
 		}
 	}
@@ -59,5 +70,34 @@ func TestInteractiveWithoutTerminalUpgradeFlags(t *testing.T) {
 	}
 	if !upgradeFlagIn([]string{"--latest=true"}) || upgradeFlagIn([]string{"--json", "--", "--all"}) || upgradeFlagIn([]string{"--index-url", "x"}) {
 		t.Error("upgradeFlagIn: wrong answer for = forms, positional -- or list flags")
+	}
+}
+
+// upgradeFlagIn reads flags as parseArgs does: long with one or two
+// dashes, shorthands alone or clustered, up to one that takes a value.
+func TestUpgradeFlagIn(t *testing.T) {
+	for _, tt := range []struct {
+		args []string
+		want bool
+	}{
+		{[]string{"-y"}, true},
+		{[]string{"-yes"}, true},
+		{[]string{"--yes"}, true},
+		{[]string{"-fy", "dir"}, false}, // -f takes "y" as its value
+		{[]string{"-i", "x", "-y"}, true},
+		{[]string{"-ihttp://yes.example"}, false},
+		{[]string{"--dry-run"}, true},
+		{[]string{"-json"}, false},
+		{[]string{"--python", "/usr/bin/python3"}, false},
+		{[]string{"-", "-h"}, false},
+		{[]string{"-é"}, false},
+		{[]string{"--exclude", "-y"}, false}, // -y is --exclude's value
+		{[]string{"--exclude=x", "-y"}, true},
+		{[]string{"-f", "--yes"}, false},
+		{[]string{"--pre", "-y"}, true},
+	} {
+		if got := upgradeFlagIn(tt.args); got != tt.want {
+			t.Errorf("upgradeFlagIn(%q) = %t, want %t", tt.args, got, tt.want)
+		}
 	}
 }

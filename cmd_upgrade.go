@@ -72,6 +72,12 @@ func (p *planFlags) options() pip.PlanOptions {
 	return pip.PlanOptions{Latest: p.latest, ForceLatest: p.forceLatest}
 }
 
+// allFlag registers pipup upgrade's --all; the completion scripts and
+// upgradeFlagIn register it through here too.
+func allFlag(fs *flag.FlagSet) *bool {
+	return fs.Bool("all", false, "upgrade every outdated package")
+}
+
 // runUpgrade is `pipup upgrade`: scan, show the plan, confirm, upgrade.
 func runUpgrade(sig *interrupts, args []string, io stdio) int {
 	start := time.Now()
@@ -81,7 +87,7 @@ func runUpgrade(sig *interrupts, args []string, io stdio) int {
 	var cf changeFlags
 	ef.register(fs)
 	cf.register(fs)
-	all := fs.Bool("all", false, "upgrade every outdated package")
+	all := allFlag(fs)
 	var pf planFlags
 	pf.register(fs)
 	fs.Usage = func() {

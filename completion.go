@@ -38,14 +38,14 @@ func completionCommands() []completionCommand {
 	env := func(fs *flag.FlagSet) { new(envFlags).register(fs) }
 	change := func(fs *flag.FlagSet) { new(changeFlags).register(fs) }
 	plan := func(fs *flag.FlagSet) { new(planFlags).register(fs) }
-	allFlag := func(fs *flag.FlagSet) { fs.Bool("all", false, "upgrade every outdated package") }
+	all := func(fs *flag.FlagSet) { allFlag(fs) }
 	none := func(*flag.FlagSet) {}
 	return []completionCommand{
 		{"", "check, pick and upgrade in the terminal UI", newCompletionSet("pipup", env, change, plan, func(fs *flag.FlagSet) {
 			fs.Bool("version", false, "print the version")
 		}), "packages"},
 		{"list", "list outdated packages", newCompletionSet("pipup list", env, func(fs *flag.FlagSet) { listOnlyFlags(fs) }), "packages"},
-		{"upgrade", "upgrade packages", newCompletionSet("pipup upgrade", env, change, allFlag, plan), "packages"},
+		{"upgrade", "upgrade packages", newCompletionSet("pipup upgrade", env, change, all, plan), "packages"},
 		{"undo", "restore the versions before the last upgrade", newCompletionSet("pipup undo", env, change), ""},
 		{"history", "list the saved snapshots", newCompletionSet("pipup history", env), ""},
 		{"config", "show pipup's settings and where each came from", newCompletionSet("pipup config", func(fs *flag.FlagSet) { configOnlyFlags(fs) }), ""},

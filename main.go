@@ -57,7 +57,7 @@ func run(args []string, io stdio) (code int) {
 		for _, a := range rest {
 			switch a {
 			case "--version", "-version":
-				fmt.Fprintf(io.out, "pipup %s (%s, %s/%s)\n", version, runtime.Version(), runtime.GOOS, runtime.GOARCH)
+				fmt.Fprintln(io.out, versionLine())
 				return exitOK
 			case "--help", "-help", "-h":
 				usage(io.out)
@@ -83,7 +83,7 @@ func run(args []string, io stdio) (code int) {
 		usage(io.out)
 		return exitOK
 	case "version":
-		fmt.Fprintf(io.out, "pipup %s (%s, %s/%s)\n", version, runtime.Version(), runtime.GOOS, runtime.GOARCH)
+		fmt.Fprintln(io.out, versionLine())
 		return exitOK
 	default:
 		fmt.Fprintf(io.err, "pipup: unknown command %q (see pipup --help)\n", cmd)
@@ -107,11 +107,16 @@ Usage:
 
 Run "pipup COMMAND -h" for a command's flags. pipup reads pip's
 configuration (pip.conf, PIP_INDEX_URL, ...) for where to look, and its
-own settings (ignore, pin, cooldown, pre, concurrency, latest) from
+own settings (ignore, pin, cooldown, pre, concurrency, latest, no-vulns) from
 ~/.config/pipup/config.toml and [tool.pipup] in pyproject.toml.
 
 Exit codes: 0 ok, 1 some package failed, 2 bad usage, 130 interrupted.
 `)
+}
+
+// versionLine is what --version and `pipup version` print.
+func versionLine() string {
+	return fmt.Sprintf("pipup %s (%s, %s/%s)", version, runtime.Version(), runtime.GOOS, runtime.GOARCH)
 }
 
 func userAgent() string {

@@ -5,7 +5,7 @@
 //	go run ./scripts/compare-holds -python /root/.pyenv/versions/3.11.7/bin/python3.11
 //
 // It serves an offline mirror of the installed distributions (installed
-// version plus newer ones from ../shared/data/pypi-top-5000.tsv, see
+// version plus newer ones from pypi/pep440/testdata/pypi-top-5000.tsv, see
 // mirror.go), runs `pipup list --json` against it, and for every held-back
 // package (and some outdated controls) runs `pip install --dry-run
 // --report` upgrading it with all its installed dependents pinned at their
@@ -70,7 +70,7 @@ func run(ctx context.Context, args []string, out io.Writer) (int, error) {
 	var o options
 	fs.StringVar(&o.python, "python", "", "target interpreter (read only; required)")
 	fs.StringVar(&o.pipup, "pipup", "", "pipup binary (default: go build the module in the current directory)")
-	fs.StringVar(&o.tsv, "latest", filepath.Join("..", "shared", "data", "pypi-top-5000.tsv"), "snapshot of latest versions (name<TAB>latest_version<TAB>rank)")
+	fs.StringVar(&o.tsv, "latest", filepath.Join("pypi", "pep440", "testdata", "pypi-top-5000.tsv"), "snapshot of latest versions (name<TAB>latest_version<TAB>rank)")
 	fs.IntVar(&o.controls, "controls", 10, "outdated packages that are not held back to compare too")
 	fs.BoolVar(&o.allowDisagree, "allow-disagree", false, "exit 0 even when pip and pipup disagree")
 	fs.BoolVar(&o.markdown, "markdown", false, "print the table as Markdown")
