@@ -2,13 +2,14 @@ package main
 
 import (
 	"fmt"
-	flag "github.com/spf13/pflag"
 	"os"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/dustin/go-humanize"
+	flag "github.com/spf13/pflag"
+
+	"github.com/pipup/pipup/settings"
 )
 
 // cacheMaxSizeVar is the environment variable behind --cache-max-size.
@@ -67,25 +68,12 @@ func parseSize(v string) (int64, error) {
 	return int64(n), nil
 }
 
-// parseAge reads --older-than: Go durations ("12h", "90m") plus whole
-// days and weeks ("30d", "2w"), which time.ParseDuration lacks.
+// parseAge reads --older-than as a cooldown is read (settings.ParseDuration:
+// Go durations plus whole days and weeks), with its own error line.
 func parseAge(v string) (time.Duration, error) {
-	bad := fmt.Errorf("invalid age %q (want e.g. 30d, 2w, 12h)", v)
-	v = strings.TrimSpace(v)
-	if n := len(v); n > 1 && (v[n-1] == 'd' || v[n-1] == 'w') {
-		k, err := strconv.Atoi(v[:n-1])
-		if err != nil || k < 0 || k > 100000 {
-			return 0, bad
-		}
-		day := 24 * time.Hour
-		if v[n-1] == 'w' {
-			day *= 7
-		}
-		return time.Duration(k) * day, nil
-	}
-	d, err := time.ParseDuration(v)
-	if err != nil || d < 0 {
-		return 0, bad
+	d, err := settings.ParseDuration(v)
+	if err != nil {
+		return 0, fmt.Errorf("invalid age %q (want e.g. 30d, 2w, 12h)", v)
 	}
 	return d, nil
 }

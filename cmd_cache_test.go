@@ -138,6 +138,7 @@ func TestParseSizeAndAge(t *testing.T) {
 	}{
 		{"30d", 30 * 24 * time.Hour, true}, {"2w", 14 * 24 * time.Hour, true}, {"12h", 12 * time.Hour, true},
 		{"90m", 90 * time.Minute, true}, {"d", 0, false}, {"-1d", 0, false}, {"-2h", 0, false}, {"soon", 0, false},
+		{"200000d", 0, false}, {"4000000000w", 0, false}, // past what a Duration holds
 	}
 	for _, tt := range ages {
 		got, err := parseAge(tt.in)

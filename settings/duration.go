@@ -3,6 +3,7 @@ package settings
 import (
 	"errors"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -26,6 +27,11 @@ func ParseDuration(s string) (time.Duration, error) {
 			v, err := strconv.ParseUint(n, 10, 32)
 			if err != nil {
 				return 0, fmt.Errorf(`%q is not a duration such as "7d" or "36h"`, s)
+			}
+			// A Duration holds about 292 years; more would wrap round to a
+			// wrong (even negative) value.
+			if v > uint64(math.MaxInt64/int64(u.size)) {
+				return 0, fmt.Errorf("%q is longer than pipup can count (about 290 years)", s)
 			}
 			return time.Duration(v) * u.size, nil
 		}

@@ -218,6 +218,10 @@ func TestParseDuration(t *testing.T) {
 		{"-2h", 0, false},
 		{"1.5d", 0, false},
 		{"", 0, false},
+		{"106751d", 106751 * 24 * time.Hour, true}, // the most a Duration holds
+		{"106752d", 0, false},                      // would wrap round
+		{"200000d", 0, false},
+		{"4000000000w", 0, false},
 	} {
 		got, err := ParseDuration(tc.in)
 		if (err == nil) != tc.ok || got != tc.want {
