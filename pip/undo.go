@@ -97,7 +97,7 @@ func (u *upgrader) undo() time.Time {
 	u.undoFiles(restore, now)
 	u.phase("download", t0)
 	t0 = time.Now()
-	u.installAny(restore)
+	u.installAny(restore, now)
 	if u.ctx.Err() == nil && len(remove) > 0 {
 		u.uninstallAny(remove)
 	}

@@ -225,7 +225,7 @@ func (u *upgrader) upgrade(pkgs []Upgrade) time.Time {
 	}
 	u.markDependencies(ready, dists)
 	t0 = time.Now()
-	u.installAny(ready)
+	u.installAny(ready, dists)
 	u.phase("install", t0)
 	if c := u.compileNanos.Load(); c > 0 {
 		u.sum.Phases = append(u.sum.Phases, Phase{Name: "compile", Took: time.Duration(c)})
