@@ -381,41 +381,37 @@ func (u *upgrader) skip(name, reason string) {
 	u.send(UpgradeSkipped{Name: name, Reason: reason})
 }
 
-// skipItem is skip for a package of the plan, once.
-func (u *upgrader) skipItem(it *planItem, reason string) {
+// settle gives it its outcome, counted in *n, once: it reports whether
+// this call did (the caller then sends the event). Native installs
+// report in parallel.
+func (u *upgrader) settle(it *planItem, n *int) bool {
 	u.sumMu.Lock()
+	defer u.sumMu.Unlock()
 	if it.finished {
-		u.sumMu.Unlock()
-		return
+		return false
 	}
 	it.finished = true
-	u.sum.Skipped++
-	u.sumMu.Unlock()
-	u.send(UpgradeSkipped{Name: it.name, Reason: reason})
+	*n++
+	return true
+}
+
+// skipItem is skip for a package of the plan, once.
+func (u *upgrader) skipItem(it *planItem, reason string) {
+	if u.settle(it, &u.sum.Skipped) {
+		u.send(UpgradeSkipped{Name: it.name, Reason: reason})
+	}
 }
 
 func (u *upgrader) fail(it *planItem, reason string) {
-	u.sumMu.Lock()
-	if it.finished {
-		u.sumMu.Unlock()
-		return
+	if u.settle(it, &u.sum.Failed) {
+		u.send(UpgradeFailed{Name: it.name, From: it.from, To: it.to, Reason: reason})
 	}
-	it.finished = true
-	u.sum.Failed++
-	u.sumMu.Unlock()
-	u.send(UpgradeFailed{Name: it.name, From: it.from, To: it.to, Reason: reason})
 }
 
 func (u *upgrader) succeed(it *planItem) {
-	u.sumMu.Lock()
-	if it.finished {
-		u.sumMu.Unlock()
-		return
+	if u.settle(it, &u.sum.Upgraded) {
+		u.send(PackageUpgraded{Name: it.name, From: it.from, To: it.to})
 	}
-	it.finished = true
-	u.sum.Upgraded++
-	u.sumMu.Unlock()
-	u.send(PackageUpgraded{Name: it.name, From: it.from, To: it.to})
 }
 
 func (u *upgrader) failAll(items []*planItem, reason string) {
