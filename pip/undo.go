@@ -112,7 +112,7 @@ func (u *upgrader) undo() time.Time {
 	}
 	if u.ctx.Err() == nil && u.sum.Upgraded > 0 {
 		t0 = time.Now()
-		u.reportPipCheck(pipCheckResult{}, u.pipCheck())
+		u.reportPipCheck(pipCheckResult{}, u.pipCheck(nil))
 		u.phase("pip check", t0)
 	}
 	return start

@@ -196,7 +196,7 @@ func (u *upgrader) upgrade(pkgs []Upgrade) time.Time {
 	defer os.RemoveAll(u.work)
 
 	preCheck := make(chan pipCheckResult, 1)
-	go func() { preCheck <- u.pipCheck() }() // without pip: a result that did not run
+	go func() { preCheck <- u.pipCheck(dists) }() // without pip: a result that did not run
 
 	t0 := time.Now()
 	u.fetchAll(plan)
@@ -249,7 +249,7 @@ func (u *upgrader) upgrade(pkgs []Upgrade) time.Time {
 	}
 	if u.ctx.Err() == nil && len(snap.Changes) > 0 {
 		t0 = time.Now()
-		u.reportPipCheck(before, u.pipCheck())
+		u.reportPipCheck(before, u.pipCheck(after))
 		u.phase("pip check", t0)
 	}
 	return start
