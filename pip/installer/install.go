@@ -193,20 +193,14 @@ func install(ctx context.Context, t *Target, w *Wheel, opts Options) (*Result, e
 			asideRels = append(asideRels, rel)
 		}
 	}
-	realRoot, err := filepath.EvalSymlinks(t.Root)
+	inside, err := realDirCheck(t.Root)
 	if err != nil {
-		return nil, fmt.Errorf("environment %s: %w", t.Root, err)
+		return nil, err
 	}
-	checked := map[string]bool{}
 	checkDir := func(dir string) error {
-		if checked[dir] {
-			return nil
-		}
-		real, err := filepath.EvalSymlinks(dir)
-		if err != nil || !within(realRoot, real) {
+		if !inside(dir) {
 			return fmt.Errorf("directory %s leads outside the environment %s: refused", dir, t.Root)
 		}
-		checked[dir] = true
 		return nil
 	}
 	if old != nil {
