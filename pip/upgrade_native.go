@@ -120,14 +120,8 @@ func (u *upgrader) installNative(items []*planItem, dists []Dist) {
 		return
 	}
 	env := u.environ()
-	lookup := make(map[string]string)
-	for _, kv := range env {
-		if k, v, ok := strings.Cut(kv, "="); ok {
-			if _, seen := lookup[k]; !seen {
-				lookup[k] = v
-			}
-		}
-	}
+	// As pip (and the compiler processes, started in env) see it.
+	lookup := environMap(env)
 	target.Getenv = func(k string) (string, bool) { v, ok := lookup[k]; return v, ok }
 	installed := make(map[string]Dist, len(dists))
 	for _, d := range dists {
