@@ -102,9 +102,7 @@ func (u *upgrader) undo() time.Time {
 		u.uninstallAny(remove)
 	}
 	u.phase("install", t0)
-	if c := u.compileNanos.Load(); c > 0 {
-		u.sum.Phases = append(u.sum.Phases, Phase{Name: "compile", Took: time.Duration(c)})
-	}
+	u.compilePhase()
 	u.skipUnfinished(restore, "cancelled before it was restored")
 	u.skipUnfinished(remove, "cancelled before it was removed")
 	if u.sum.Failed == 0 && u.sum.Skipped == 0 && u.sum.Err == nil {

@@ -227,9 +227,7 @@ func (u *upgrader) upgrade(pkgs []Upgrade) time.Time {
 	t0 = time.Now()
 	u.installAny(ready, dists)
 	u.phase("install", t0)
-	if c := u.compileNanos.Load(); c > 0 {
-		u.sum.Phases = append(u.sum.Phases, Phase{Name: "compile", Took: time.Duration(c)})
-	}
+	u.compilePhase()
 	u.skipUnfinished(plan, "cancelled before it was installed")
 
 	after, err := InstalledDists(u.e.Interp)
@@ -372,6 +370,14 @@ func (u *upgrader) makeWorkDir() error {
 // phase records how long a part of the run took since start.
 func (u *upgrader) phase(name string, start time.Time) {
 	u.sum.Phases = append(u.sum.Phases, Phase{Name: name, Took: time.Since(start)})
+}
+
+// compilePhase records the native installs' byte-compilation time, summed
+// (they overlap, so it is no span of the run), when there was any.
+func (u *upgrader) compilePhase() {
+	if c := u.compileNanos.Load(); c > 0 {
+		u.sum.Phases = append(u.sum.Phases, Phase{Name: "compile", Took: time.Duration(c)})
+	}
 }
 
 func (u *upgrader) skip(name, reason string) {
