@@ -488,13 +488,12 @@ def externally_managed(in_venv):
 _HEADERS_NAME = "pipup-headers-placeholder"
 
 
-def _pip_infer_prefix_scheme():
+def _pip_infer_prefix_scheme(in_venv):
     # pip's locations._sysconfig._infer_prefix().
     preferred = getattr(sysconfig, "get_preferred_scheme", None)
     if preferred is not None:
         return preferred("prefix")
     names = set(sysconfig.get_scheme_names())
-    in_venv = sys.prefix != (getattr(sys, "real_prefix", None) or getattr(sys, "base_prefix", sys.prefix))
     framework = bool(sysconfig.get_config_var("PYTHONFRAMEWORK"))
     if "osx_framework_library" in names and not in_venv and framework:
         return "osx_framework_library"
@@ -506,7 +505,7 @@ def _pip_infer_prefix_scheme():
 
 
 def _sysconfig_scheme(in_venv):
-    paths = sysconfig.get_paths(scheme=_pip_infer_prefix_scheme())
+    paths = sysconfig.get_paths(scheme=_pip_infer_prefix_scheme(in_venv))
     include = paths["include"]
     if in_venv:
         include = os.path.join(sys.prefix, "include", "site", "python{0}.{1}".format(*sys.version_info[:2]))

@@ -97,14 +97,12 @@ func (u *upgrader) undo() time.Time {
 	u.undoFiles(restore, now)
 	u.phase("download", t0)
 	t0 = time.Now()
-	u.installAny(restore)
+	u.installAny(restore, now)
 	if u.ctx.Err() == nil && len(remove) > 0 {
 		u.uninstallAny(remove)
 	}
 	u.phase("install", t0)
-	if c := u.compileNanos.Load(); c > 0 {
-		u.sum.Phases = append(u.sum.Phases, Phase{Name: "compile", Took: time.Duration(c)})
-	}
+	u.compilePhase()
 	u.skipUnfinished(restore, "cancelled before it was restored")
 	u.skipUnfinished(remove, "cancelled before it was removed")
 	if u.sum.Failed == 0 && u.sum.Skipped == 0 && u.sum.Err == nil {
@@ -112,7 +110,7 @@ func (u *upgrader) undo() time.Time {
 	}
 	if u.ctx.Err() == nil && u.sum.Upgraded > 0 {
 		t0 = time.Now()
-		u.reportPipCheck(pipCheckResult{}, u.pipCheck())
+		u.reportPipCheck(pipCheckResult{}, u.pipCheck(nil))
 		u.phase("pip check", t0)
 	}
 	return start

@@ -8,17 +8,18 @@ import (
 )
 
 // undoFiles fetches the wheels of the versions an undo restores through
-// pipup's HTTP cache into the run's find-links directory, where pip finds
-// them first. While pipup still has them cached (it downloaded them for an
-// earlier upgrade or undo), undo needs no download; each one it must
-// download again is said once, by name. A version the indexes no longer
-// list, an sdist, or a file that cannot be fetched is left to pip, which
-// may still find it in its own cache or on the index.
+// pipup's HTTP cache into the run's find-links directory, where the native
+// installer (or pip, under --installer pip) takes them. While pipup still
+// has them cached (it downloaded them for an earlier upgrade or undo), undo
+// needs no download; each one it must download again is said once, by
+// name. A version the indexes no longer list, an sdist, or a file that
+// cannot be fetched is left to pip, which may still find it in its own
+// cache or on the index.
 //
 // As in an upgrade, the packages whose wheels are at hand and whose
-// dependencies are met go to pip with --no-index (pip would otherwise take
-// the index's copy of the same file over the local one); the others may
-// use the indexes.
+// dependencies are met install from those files alone (pip with
+// --no-index, which would otherwise take the index's copy of the same file
+// over the local one); the others may use the indexes.
 func (u *upgrader) undoFiles(items []*planItem, dists []Dist) {
 	defer func() {
 		var fetched []*planItem

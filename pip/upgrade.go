@@ -196,7 +196,7 @@ func (u *upgrader) upgrade(pkgs []Upgrade) time.Time {
 	defer os.RemoveAll(u.work)
 
 	preCheck := make(chan pipCheckResult, 1)
-	go func() { preCheck <- u.pipCheck() }() // without pip: a result that did not run
+	go func() { preCheck <- u.pipCheck(dists) }() // without pip: a result that did not run
 
 	t0 := time.Now()
 	u.fetchAll(plan)
@@ -225,11 +225,9 @@ func (u *upgrader) upgrade(pkgs []Upgrade) time.Time {
 	}
 	u.markDependencies(ready, dists)
 	t0 = time.Now()
-	u.installAny(ready)
+	u.installAny(ready, dists)
 	u.phase("install", t0)
-	if c := u.compileNanos.Load(); c > 0 {
-		u.sum.Phases = append(u.sum.Phases, Phase{Name: "compile", Took: time.Duration(c)})
-	}
+	u.compilePhase()
 	u.skipUnfinished(plan, "cancelled before it was installed")
 
 	after, err := InstalledDists(u.e.Interp)
@@ -249,7 +247,7 @@ func (u *upgrader) upgrade(pkgs []Upgrade) time.Time {
 	}
 	if u.ctx.Err() == nil && len(snap.Changes) > 0 {
 		t0 = time.Now()
-		u.reportPipCheck(before, u.pipCheck())
+		u.reportPipCheck(before, u.pipCheck(after))
 		u.phase("pip check", t0)
 	}
 	return start
@@ -374,6 +372,14 @@ func (u *upgrader) phase(name string, start time.Time) {
 	u.sum.Phases = append(u.sum.Phases, Phase{Name: name, Took: time.Since(start)})
 }
 
+// compilePhase records the native installs' byte-compilation time, summed
+// (they overlap, so it is no span of the run), when there was any.
+func (u *upgrader) compilePhase() {
+	if c := u.compileNanos.Load(); c > 0 {
+		u.sum.Phases = append(u.sum.Phases, Phase{Name: "compile", Took: time.Duration(c)})
+	}
+}
+
 func (u *upgrader) skip(name, reason string) {
 	u.sumMu.Lock()
 	u.sum.Skipped++
@@ -381,41 +387,37 @@ func (u *upgrader) skip(name, reason string) {
 	u.send(UpgradeSkipped{Name: name, Reason: reason})
 }
 
-// skipItem is skip for a package of the plan, once.
-func (u *upgrader) skipItem(it *planItem, reason string) {
+// settle gives it its outcome, counted in *n, once: it reports whether
+// this call did (the caller then sends the event). Native installs
+// report in parallel.
+func (u *upgrader) settle(it *planItem, n *int) bool {
 	u.sumMu.Lock()
+	defer u.sumMu.Unlock()
 	if it.finished {
-		u.sumMu.Unlock()
-		return
+		return false
 	}
 	it.finished = true
-	u.sum.Skipped++
-	u.sumMu.Unlock()
-	u.send(UpgradeSkipped{Name: it.name, Reason: reason})
+	*n++
+	return true
+}
+
+// skipItem is skip for a package of the plan, once.
+func (u *upgrader) skipItem(it *planItem, reason string) {
+	if u.settle(it, &u.sum.Skipped) {
+		u.send(UpgradeSkipped{Name: it.name, Reason: reason})
+	}
 }
 
 func (u *upgrader) fail(it *planItem, reason string) {
-	u.sumMu.Lock()
-	if it.finished {
-		u.sumMu.Unlock()
-		return
+	if u.settle(it, &u.sum.Failed) {
+		u.send(UpgradeFailed{Name: it.name, From: it.from, To: it.to, Reason: reason})
 	}
-	it.finished = true
-	u.sum.Failed++
-	u.sumMu.Unlock()
-	u.send(UpgradeFailed{Name: it.name, From: it.from, To: it.to, Reason: reason})
 }
 
 func (u *upgrader) succeed(it *planItem) {
-	u.sumMu.Lock()
-	if it.finished {
-		u.sumMu.Unlock()
-		return
+	if u.settle(it, &u.sum.Upgraded) {
+		u.send(PackageUpgraded{Name: it.name, From: it.from, To: it.to})
 	}
-	it.finished = true
-	u.sum.Upgraded++
-	u.sumMu.Unlock()
-	u.send(PackageUpgraded{Name: it.name, From: it.from, To: it.to})
 }
 
 func (u *upgrader) failAll(items []*planItem, reason string) {

@@ -313,12 +313,16 @@ type pipCheckResult struct {
 // starts no process (a pip start-up each time was most of a native
 // upgrade's fixed cost); with --installer pip, or where CheckDists would
 // not agree with the environment's pip (CheckExact), from `pip check`
-// itself. It changes nothing, so a cancel may stop it.
-func (u *upgrader) pipCheck() pipCheckResult {
+// itself. It changes nothing, so a cancel may stop it. dists is the
+// environment as the caller has just read it, or nil to read it here (the
+// run reads it anyway before and after installing: no need twice).
+func (u *upgrader) pipCheck(dists []Dist) pipCheckResult {
 	if !u.hasPip() || u.nativeMode() && CheckExact(u.e.Interp, u.environ()) {
-		dists, err := InstalledDists(u.e.Interp)
-		if err != nil {
-			return pipCheckResult{} // as when pip check cannot run
+		if dists == nil {
+			var err error
+			if dists, err = InstalledDists(u.e.Interp); err != nil {
+				return pipCheckResult{} // as when pip check cannot run
+			}
 		}
 		return pipCheckResult{ran: true, problems: CheckDists(u.e.Interp, dists).Lines}
 	}

@@ -44,22 +44,27 @@ func (u *upgrader) noPipReason(what string) string {
 
 // installAny installs the items: wheels natively (unless --installer pip),
 // the rest with pip. Packages whose dependencies must come from the
-// indexes go through pip, which fetches them.
-func (u *upgrader) installAny(items []*planItem) {
+// indexes go through pip, which fetches them. dists is what the caller
+// read of the environment, which nothing has changed since.
+func (u *upgrader) installAny(items []*planItem, dists []Dist) {
 	if !u.nativeMode() {
 		u.install(items)
 		return
 	}
 	// A run killed mid-install left a journal: finish or undo it before
-	// reading what is installed.
-	if _, err := installer.Recover(u.e.Interp.Prefix); err != nil {
+	// relying on what is installed.
+	recovered, err := installer.Recover(u.e.Interp.Prefix)
+	if err != nil {
 		u.failAll(items, "an interrupted earlier install could not be recovered: "+err.Error())
 		return
 	}
-	dists, err := InstalledDists(u.e.Interp)
-	if err != nil {
-		u.failAll(items, "read installed packages: "+err.Error())
-		return
+	if len(recovered) > 0 {
+		// The recovery changed the environment: read it again (only
+		// then, as reading every installed distribution is not free).
+		if dists, err = InstalledDists(u.e.Interp); err != nil {
+			u.failAll(items, "read installed packages: "+err.Error())
+			return
+		}
 	}
 	format := make(map[string]string, len(dists))
 	for _, d := range dists {
@@ -100,7 +105,7 @@ func (u *upgrader) installAny(items []*planItem) {
 }
 
 // installNative installs wheels in parallel, at most jobs at a time,
-// replacing the versions in dists (read just before, by installAny). Two
+// replacing the versions in dists (as installAny has them). Two
 // packages that would write the same file go one after the other (pip
 // would overwrite the first one's file with the second's; so does this,
 // in the plan's order). On cancel, packages being installed commit or roll
@@ -115,14 +120,8 @@ func (u *upgrader) installNative(items []*planItem, dists []Dist) {
 		return
 	}
 	env := u.environ()
-	lookup := make(map[string]string)
-	for _, kv := range env {
-		if k, v, ok := strings.Cut(kv, "="); ok {
-			if _, seen := lookup[k]; !seen {
-				lookup[k] = v
-			}
-		}
-	}
+	// As pip (and the compiler processes, started in env) see it.
+	lookup := environMap(env)
 	target.Getenv = func(k string) (string, bool) { v, ok := lookup[k]; return v, ok }
 	installed := make(map[string]Dist, len(dists))
 	for _, d := range dists {

@@ -77,14 +77,6 @@ type Result struct {
 	DistInfo string
 	// Files are the files written (absolute), .pyc files and RECORD included.
 	Files []string
-	// Removed are the old version's files that are gone now (not those the
-	// new version wrote again).
-	Removed []string
-	// Overwritten are files that belonged to no replaced version (another
-	// distribution's, or nobody's) and now hold this one's content.
-	Overwritten []string
-	// Compiled counts the .pyc files written.
-	Compiled int
 }
 
 // Install installs the wheel at wheelPath into t, replacing opts.Old. It
@@ -170,7 +162,7 @@ func install(ctx context.Context, t *Target, w *Wheel, opts Options) (*Result, e
 
 	// Commit: old files (and whatever the new ones replace) aside, new in.
 	report(Progress{Stage: StageCommitting})
-	res := &Result{Name: w.Name, Version: w.Version, DistInfo: infoDir, Compiled: st.compiled}
+	res := &Result{Name: w.Name, Version: w.Version, DistInfo: infoDir}
 	oldSet := map[string]bool{}
 	var asideRels []string
 	if old != nil {
@@ -189,32 +181,20 @@ func install(ctx context.Context, t *Target, w *Wheel, opts Options) (*Result, e
 			continue
 		}
 		if _, err := os.Lstat(dest); err == nil {
-			res.Overwritten = append(res.Overwritten, dest)
+			// Another distribution's file, or nobody's: it is replaced,
+			// so it goes aside like the old version's.
 			asideRels = append(asideRels, rel)
 		}
 	}
-	realRoot, err := filepath.EvalSymlinks(t.Root)
+	inside, err := realDirCheck(t.Root)
 	if err != nil {
-		return nil, fmt.Errorf("environment %s: %w", t.Root, err)
+		return nil, err
 	}
-	checked := map[string]bool{}
 	checkDir := func(dir string) error {
-		if checked[dir] {
-			return nil
-		}
-		real, err := filepath.EvalSymlinks(dir)
-		if err != nil || !within(realRoot, real) {
+		if !inside(dir) {
 			return fmt.Errorf("directory %s leads outside the environment %s: refused", dir, t.Root)
 		}
-		checked[dir] = true
 		return nil
-	}
-	if old != nil {
-		for _, p := range old.files {
-			if _, rewritten := st.staged[p]; !rewritten {
-				res.Removed = append(res.Removed, p)
-			}
-		}
 	}
 	var prune []string
 	if old != nil {
@@ -247,7 +227,6 @@ type stager struct {
 	installed   map[string]string    // archive path -> installed RECORD path
 	changed     map[string]RecordRow // installed RECORD path -> rehashed row
 	generated   []RecordRow
-	compiled    int
 }
 
 func (s *stager) recordPath(dest string) string {
@@ -416,7 +395,6 @@ func (s *stager) compile(opts Options) error {
 		}
 		row.Path = s.recordPath(dest)
 		s.generated = append(s.generated, row)
-		s.compiled++
 	}
 	return nil
 }

@@ -86,4 +86,25 @@ func within(dir, p string) bool {
 	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) && !filepath.IsAbs(rel)
 }
 
+// realDirCheck returns a test of whether a directory, symlinks resolved,
+// lies in the environment root, each directory resolved once: installing
+// or removing a package asks about the same few directories for each of
+// its files, and every resolution is a walk of lstat calls.
+func realDirCheck(root string) (func(dir string) bool, error) {
+	realRoot, err := filepath.EvalSymlinks(root)
+	if err != nil {
+		return nil, fmt.Errorf("environment %s: %w", root, err)
+	}
+	inside := map[string]bool{}
+	return func(dir string) bool {
+		in, ok := inside[dir]
+		if !ok {
+			real, err := filepath.EvalSymlinks(dir)
+			in = err == nil && within(realRoot, real)
+			inside[dir] = in
+		}
+		return in
+	}, nil
+}
+
 func isDarwin() bool { return runtime.GOOS == "darwin" }

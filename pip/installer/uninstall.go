@@ -44,9 +44,9 @@ func oldRemoval(t *Target, distInfo string) (*removal, error) {
 		return nil, fmt.Errorf("cannot uninstall %s: %w", filepath.Base(distInfo), err)
 	}
 	location := filepath.Dir(distInfo)
-	realRoot, err := filepath.EvalSymlinks(t.Root)
+	inside, err := realDirCheck(t.Root)
 	if err != nil {
-		return nil, fmt.Errorf("environment %s: %w", t.Root, err)
+		return nil, err
 	}
 	set := map[string]bool{}
 	add := func(p string) error {
@@ -58,8 +58,7 @@ func oldRemoval(t *Target, distInfo string) (*removal, error) {
 			return nil // gone already, or a directory: pip's set holds files
 		}
 		// A symlinked parent could lead outside: check where it really is.
-		realDir, err := filepath.EvalSymlinks(filepath.Dir(p))
-		if err != nil || !within(realRoot, realDir) {
+		if !inside(filepath.Dir(p)) {
 			return fmt.Errorf("RECORD of %s lists %s, which resolves outside the environment %s: refused", filepath.Base(distInfo), p, t.Root)
 		}
 		set[p] = true
