@@ -257,6 +257,12 @@ func lowerEqual(norm, text string) bool {
 	return i == len(norm)
 }
 
+// Canonicalize is packaging.utils.canonicalize_version(text): the
+// normalised form without trailing ".0"s of the release ("2.0.0" and "2"
+// are one version), or text itself when it is not a valid version. It
+// makes keys under which equal versions meet.
+func Canonicalize(text string) string { return canonicalize(text, true) }
+
 // canonicalize is packaging.utils.canonicalize_version: the normalised form,
 // with trailing ".0"s of the release removed when strip is set, or the text
 // itself when it is not a valid version.
