@@ -36,7 +36,7 @@ type metaEntry struct {
 // itself. Successes are cached for the Env's lifetime; concurrent callers
 // for the same version share one fetch. Failures are not cached.
 func (e *Env) candidateMetadata(ctx context.Context, name, version string, cand CandidateFile) (Metadata, error) {
-	key := pypi.Normalize(name) + " " + canonicalVersion(version)
+	key := pypi.Normalize(name) + " " + pep440.Canonicalize(version)
 	for {
 		e.metaMu.Lock()
 		if e.metaCache == nil {
@@ -234,30 +234,6 @@ func consistent(md Metadata, name, version string) error {
 		return fmt.Errorf("metadata says version %q, not %q", md.Version, version)
 	}
 	return nil
-}
-
-// canonicalVersion is the version's normal form without trailing zeros
-// in the release ("2.0.0" and "2" are one version), as packaging's
-// canonicalize_version, for cache keys.
-func canonicalVersion(v string) string {
-	pv, err := pep440.Parse(v)
-	if err != nil {
-		return v
-	}
-	s := pv.String()
-	start := strings.IndexByte(s, '!') + 1
-	end := start
-	for end < len(s) && (s[end] == '.' || '0' <= s[end] && s[end] <= '9') {
-		end++
-	}
-	for end > start && s[end-1] == '.' {
-		end-- // the separator before "dev", say
-	}
-	release := s[start:end]
-	for strings.HasSuffix(release, ".0") {
-		release = strings.TrimSuffix(release, ".0")
-	}
-	return s[:start] + release + s[end:]
 }
 
 func cloneMetadata(md Metadata) Metadata {

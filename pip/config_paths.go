@@ -82,12 +82,7 @@ func darwinConfigPaths(in ConfigInput, root string) configPaths {
 // Windows sets to the known folders; platformdirs asks the shell API,
 // which agrees unless a user redirected them.
 func windowsConfigPaths(in ConfigInput, env environ) configPaths {
-	join := func(dir, name string) string {
-		if dir == "" || strings.HasSuffix(dir, `\`) || strings.HasSuffix(dir, "/") {
-			return dir + name
-		}
-		return dir + `\` + name
-	}
+	join := winJoin
 	p := configPaths{base: "pip.ini", join: join}
 	home := in.Home
 	if home == "" {

@@ -53,7 +53,13 @@ func joinFor(goos, dir, name string) string {
 	if goos != "windows" {
 		return filepath.Join(dir, name)
 	}
-	if strings.HasSuffix(dir, `\`) || strings.HasSuffix(dir, "/") {
+	return winJoin(dir, name)
+}
+
+// winJoin is ntpath.join(dir, name) for a relative name: a backslash
+// between them unless dir is empty or already ends in a separator.
+func winJoin(dir, name string) string {
+	if dir == "" || strings.HasSuffix(dir, `\`) || strings.HasSuffix(dir, "/") {
 		return dir + name
 	}
 	return dir + `\` + name

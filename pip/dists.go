@@ -282,12 +282,12 @@ func readCandidate(c *candidate) (Dist, error) {
 	case c.eggInfo != "":
 		md, err = readMetadataFile(filepath.Join(c.eggInfo, "PKG-INFO"))
 		if err == nil {
-			addRequiresTxt(&md, c.eggInfo)
+			addRequiresTxt(&md, requiresTxtIn(c.eggInfo))
 		}
 	default:
 		md, err = readInfo(c.path)
 		if err == nil && c.format == "egg-info" {
-			addRequiresTxt(&md, c.path)
+			addRequiresTxt(&md, requiresTxtIn(c.path))
 		}
 	}
 	if err != nil {

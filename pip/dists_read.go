@@ -110,12 +110,13 @@ func readSmallFile(path string) ([]byte, error) {
 func isNotDir(err error) bool { return errors.Is(err, syscall.ENOTDIR) }
 
 // addRequiresTxt fills Requires-Dist and Provides-Extra from requires.txt
-// when the metadata has none, each independently, as pip does.
-func addRequiresTxt(md *Metadata, dir string) {
+// (read by read, only when needed) when the metadata has none, each
+// independently, as pip does. Egg-info directories and zipped eggs share it.
+func addRequiresTxt(md *Metadata, read func() ([]byte, error)) {
 	if len(md.RequiresDist) > 0 && len(md.ProvidesExtra) > 0 {
 		return
 	}
-	b, err := os.ReadFile(filepath.Join(dir, "requires.txt"))
+	b, err := read()
 	if err != nil {
 		return
 	}
@@ -125,6 +126,11 @@ func addRequiresTxt(md *Metadata, dir string) {
 	if len(md.ProvidesExtra) == 0 {
 		md.ProvidesExtra = eggInfoExtras(string(b))
 	}
+}
+
+// requiresTxtIn reads dir's requires.txt.
+func requiresTxtIn(dir string) func() ([]byte, error) {
+	return func() ([]byte, error) { return os.ReadFile(filepath.Join(dir, "requires.txt")) }
 }
 
 // readZipEgg reads EGG-INFO/PKG-INFO (and requires.txt) from a zipped egg.
@@ -150,16 +156,7 @@ func readZipEgg(path string) (Metadata, error) {
 	if err != nil {
 		return Metadata{}, err
 	}
-	if len(md.RequiresDist) == 0 || len(md.ProvidesExtra) == 0 {
-		if req, err := read("EGG-INFO/requires.txt"); err == nil {
-			if len(md.RequiresDist) == 0 {
-				md.RequiresDist = eggInfoRequires(string(req))
-			}
-			if len(md.ProvidesExtra) == 0 {
-				md.ProvidesExtra = eggInfoExtras(string(req))
-			}
-		}
-	}
+	addRequiresTxt(&md, func() ([]byte, error) { return read("EGG-INFO/requires.txt") })
 	return md, nil
 }
 

@@ -8,6 +8,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/pipup/pipup/internal/pyport"
 )
 
 // findLinksEntry is one location's result, shared by concurrent callers.
@@ -143,18 +145,7 @@ func readLocalPage(p string, files []File) ([]File, error) {
 // fileURL is pip's path_to_url: the path quoted as Python's
 // urllib.parse.quote(path) does, so "+" becomes "%2B" as in pip's URLs.
 func fileURL(p string) *url.URL {
-	const hex = "0123456789ABCDEF"
-	var b strings.Builder
-	for _, c := range []byte(filepath.ToSlash(p)) {
-		if 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("_.-~/", c) >= 0 {
-			b.WriteByte(c)
-		} else {
-			b.WriteByte('%')
-			b.WriteByte(hex[c>>4])
-			b.WriteByte(hex[c&15])
-		}
-	}
-	return &url.URL{Scheme: "file", Path: p, RawPath: b.String()}
+	return &url.URL{Scheme: "file", Path: p, RawPath: pyport.Quote(filepath.ToSlash(p))}
 }
 
 func localFile(p string, size int64) File {

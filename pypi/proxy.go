@@ -10,7 +10,7 @@ import (
 )
 
 // EnvProxies are the environment's proxy settings as pip's requests sees
-// them; the caller reads the environment (package pip's EnvProxies), this
+// them; the caller reads the environment (package pip's envProxies), this
 // package only applies them.
 type EnvProxies struct {
 	// Proxies is urllib's getproxies_environment(): "<scheme>_proxy"

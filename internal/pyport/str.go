@@ -17,8 +17,33 @@ func IsSpace(r rune) bool {
 	return unicode.IsSpace(r)
 }
 
-// Strip is str.strip() with no argument.
-func Strip(s string) string { return strings.TrimFunc(s, IsSpace) }
+// Strip is str.strip() with no argument. It looks at bytes and decodes a
+// rune only where one starts above ASCII: version and specifier parsing
+// strip every string they read, and strings.TrimFunc's call per rune cost
+// pep440.Parse a fifth of its time.
+func Strip(s string) string {
+	for s != "" {
+		r, n := rune(s[0]), 1
+		if r >= utf8.RuneSelf {
+			r, n = utf8.DecodeRuneInString(s)
+		}
+		if !IsSpace(r) {
+			break
+		}
+		s = s[n:]
+	}
+	for s != "" {
+		r, n := rune(s[len(s)-1]), 1
+		if r >= utf8.RuneSelf {
+			r, n = utf8.DecodeLastRuneInString(s)
+		}
+		if !IsSpace(r) {
+			break
+		}
+		s = s[:len(s)-n]
+	}
+	return s
+}
 
 // Rstrip is str.rstrip() with no argument.
 func Rstrip(s string) string { return strings.TrimRightFunc(s, IsSpace) }

@@ -82,7 +82,7 @@ func Interpreters(t testing.TB) []Interpreter {
 	errs := make([]error, len(cands))
 	var wg sync.WaitGroup
 	for i, c := range cands {
-		wg.Go(func() { found[i], errs[i] = probe(c) })
+		wg.Go(func() { found[i], errs[i] = Probe(c) })
 	}
 	wg.Wait()
 	if errs[0] != nil {
@@ -140,9 +140,10 @@ except Exception:
 sys.stdout.write("%s\n%s\n%d.%d.%d\n%s\n" % (os.path.realpath(sys.executable), os.path.realpath(sys.prefix), sys.version_info[0], sys.version_info[1], sys.version_info[2], d))
 `
 
-// probe asks the interpreter at path (or named path) what it is. -E -s
-// keep the caller's PYTHON* variables and user site out of the answer.
-func probe(path string) (*Interpreter, error) {
+// Probe asks the interpreter at path (or named path) what it is, its
+// bundled wheels included. -E -s keep the caller's PYTHON* variables and
+// user site out of the answer.
+func Probe(path string) (*Interpreter, error) {
 	exe, err := exec.LookPath(path)
 	if err != nil {
 		return nil, err

@@ -155,31 +155,28 @@ func SitePackages(python string) (string, error) {
 	return m[0], nil
 }
 
+// findBundle asks testenv what the base interpreter bundles, as the
+// tests that pick pip versions do.
 func (f *Fixture) findBundle() (bundle, error) {
 	if f.baseErr != nil {
 		return bundle{}, f.baseErr
 	}
-	cmd := exec.Command(f.base, "-c", "import ensurepip,os,sys;print(os.path.dirname(ensurepip.__file__));print('%d.%d'%sys.version_info[:2])")
-	cmd.Dir = os.TempDir()
-	out, err := cmd.Output()
+	in, err := testenv.Probe(f.base)
 	if err != nil {
 		return bundle{}, fmt.Errorf("find ensurepip of %s: %w", f.base, err)
 	}
-	lines := strings.Fields(string(out))
-	if len(lines) != 2 {
-		return bundle{}, fmt.Errorf("find ensurepip of %s: got %q", f.base, out)
-	}
-	b := bundle{version: lines[1]}
-	newest := func(name string) string {
-		m, _ := filepath.Glob(filepath.Join(lines[0], "_bundled", name+"-*.whl"))
-		if len(m) == 0 {
-			return ""
+	major, minor := in.MajorMinor()
+	b := bundle{version: fmt.Sprintf("%d.%d", major, minor)}
+	for _, w := range in.Bundled { // oldest first: the newest of each is kept
+		switch w.Project {
+		case "pip":
+			b.pip = w.Path
+		case "setuptools":
+			b.setuptools = w.Path
 		}
-		return m[len(m)-1]
 	}
-	b.pip, b.setuptools = newest("pip"), newest("setuptools")
 	if b.pip == "" {
-		return b, fmt.Errorf("no bundled pip wheel under %s", lines[0])
+		return b, fmt.Errorf("no bundled pip wheel in the ensurepip of %s", f.base)
 	}
 	return b, nil
 }

@@ -1,7 +1,5 @@
 package pep440
 
-import "unicode/utf8"
-
 // The scanner below accepts exactly the language of packaging's
 // VERSION_PATTERN (re.VERBOSE | re.IGNORECASE, anchored with \s* on both
 // sides). A hand-written scanner is several times faster than regexp, and the
@@ -302,44 +300,4 @@ func appendLocal(b []byte, l string) []byte {
 		b = append(b, '.')
 		l = l[n+1:]
 	}
-}
-
-// isSpace reports the characters Python's re matches with \s in a str
-// pattern (and str.strip removes): Unicode White_Space plus U+001C..U+001F.
-func isSpace(r rune) bool {
-	switch {
-	case r == ' ', '\t' <= r && r <= '\r':
-		return true
-	case r < 0x1c:
-		return false
-	case r <= 0x1f, r == 0x85, r == 0xa0, r == 0x1680, 0x2000 <= r && r <= 0x200a,
-		r == 0x2028, r == 0x2029, r == 0x202f, r == 0x205f, r == 0x3000:
-		return true
-	}
-	return false
-}
-
-// trimSpace removes leading and trailing Python whitespace.
-func trimSpace(s string) string {
-	for s != "" {
-		r, n := rune(s[0]), 1
-		if r >= utf8.RuneSelf {
-			r, n = utf8.DecodeRuneInString(s)
-		}
-		if !isSpace(r) {
-			break
-		}
-		s = s[n:]
-	}
-	for s != "" {
-		r, n := rune(s[len(s)-1]), 1
-		if r >= utf8.RuneSelf {
-			r, n = utf8.DecodeLastRuneInString(s)
-		}
-		if !isSpace(r) {
-			break
-		}
-		s = s[:len(s)-n]
-	}
-	return s
 }

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/pipup/pipup/internal/pyport"
 )
 
 // ErrInvalidSpecifier is wrapped by every error ParseSpecifier and
@@ -57,7 +59,7 @@ func ParseSpecifier(s string) (Specifier, error) {
 	if !utf8.ValidString(s) {
 		return Specifier{}, specErr(s, "not valid UTF-8")
 	}
-	t := trimSpace(s)
+	t := pyport.Strip(s)
 	var sp Specifier
 	switch {
 	case strings.HasPrefix(t, "==="):
@@ -81,7 +83,7 @@ func ParseSpecifier(s string) (Specifier, error) {
 	default:
 		return Specifier{}, specErr(s, "no operator (one of ~= == != <= >= < > ===)")
 	}
-	sp.text = trimSpace(t[len(operators[sp.op]):])
+	sp.text = pyport.Strip(t[len(operators[sp.op]):])
 	if err := sp.parseVersion(); err != nil {
 		return Specifier{}, specErr(s, err.Error())
 	}
@@ -99,7 +101,7 @@ func (sp *Specifier) parseVersion() error {
 	if sp.op == opArbitrary {
 		// Anything without whitespace, ";" or ")" (they end a requirement).
 		for _, r := range sp.text {
-			if isSpace(r) || r == ';' || r == ')' {
+			if pyport.IsSpace(r) || r == ';' || r == ')' {
 				return fmt.Errorf("unexpected %q in arbitrary version", r)
 			}
 		}
@@ -107,7 +109,7 @@ func (sp *Specifier) parseVersion() error {
 		// version with an over-long number raises there, anything else
 		// invalid is kept as it is.
 		var p parts
-		if _, why := p.scan(trimSpace(sp.text)); why == whyDigits {
+		if _, why := p.scan(pyport.Strip(sp.text)); why == whyDigits {
 			return errors.New(why)
 		}
 		v, err := Parse(sp.text)
@@ -254,6 +256,12 @@ func lowerEqual(norm, text string) bool {
 	}
 	return i == len(norm)
 }
+
+// Canonicalize is packaging.utils.canonicalize_version(text): the
+// normalised form without trailing ".0"s of the release ("2.0.0" and "2"
+// are one version), or text itself when it is not a valid version. It
+// makes keys under which equal versions meet.
+func Canonicalize(text string) string { return canonicalize(text, true) }
 
 // canonicalize is packaging.utils.canonicalize_version: the normalised form,
 // with trailing ".0"s of the release removed when strip is set, or the text

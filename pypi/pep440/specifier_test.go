@@ -213,3 +213,15 @@ func TestHugeWildcardMatchesNothing(t *testing.T) {
 		t.Errorf("an invalid arbitrary version is accepted and matches nothing: %v", err)
 	}
 }
+
+func TestCanonicalize(t *testing.T) {
+	for in, want := range map[string]string{
+		"2.0": "2", "2.0.0": "2", "2": "2", "10.0": "10", "1.10.0": "1.10", "0.0": "0",
+		"1.0.dev0": "1.dev0", "1.0rc1": "1rc1", "1!2.0.post1": "1!2.post1", "1.0+local.0": "1+local.0",
+		"V1.0": "1", "not a version": "not a version",
+	} {
+		if got := Canonicalize(in); got != want {
+			t.Errorf("Canonicalize(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

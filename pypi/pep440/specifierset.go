@@ -4,6 +4,8 @@ import (
 	"sort"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/pipup/pipup/internal/pyport"
 )
 
 // SpecifierSet is a comma-separated list of clauses that must all hold, such
@@ -27,7 +29,7 @@ func ParseSpecifierSet(s string) (SpecifierSet, error) {
 	}
 	seen := map[string]bool{}
 	for _, item := range strings.Split(s, ",") {
-		if trimSpace(item) == "" {
+		if pyport.Strip(item) == "" {
 			continue
 		}
 		sp, err := ParseSpecifier(item)

@@ -25,6 +25,8 @@ import (
 	"fmt"
 	"math"
 	"strings"
+
+	"github.com/pipup/pipup/internal/pyport"
 )
 
 // ErrInvalidVersion is wrapped by every error Parse returns.
@@ -58,7 +60,7 @@ var preLabels = [...]string{preNone: "", preA: "a", preB: "b", preRC: "rc"}
 // preview, rev, r), the implicit post-release "1.0-1" and the separators
 // ".", "_" and "-" are accepted; anything else is an error.
 func Parse(s string) (Version, error) {
-	t := trimSpace(s)
+	t := pyport.Strip(s)
 	if len(t) > math.MaxUint32 {
 		return Version{}, invalid(s, "too long")
 	}
