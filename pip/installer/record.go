@@ -52,6 +52,12 @@ func ReadRecord(r io.Reader) ([]RecordRow, error) {
 		if row.Path == "" {
 			return nil, fmt.Errorf("read RECORD: line %d has an empty path", len(rows)+1)
 		}
+		// No file an install writes or removes has a line break in its
+		// name, and encoding/csv turns a quoted CRLF into LF, so such a
+		// row could not even be written back as read.
+		if strings.ContainsAny(row.Path, "\r\n") {
+			return nil, fmt.Errorf("read RECORD: line %d: a path with a line break: %q", len(rows)+1, row.Path)
+		}
 		rows = append(rows, row)
 	}
 }
