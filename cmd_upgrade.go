@@ -118,7 +118,8 @@ func runUpgrade(sig *interrupts, args []string, io stdio) int {
 			in.Prefix, strings.Join(strings.Fields(in.ExternallyManagedError), " "))
 		return exitFailed
 	}
-	res := collect(env.Scan(sig.ctx, pip.ScanRequest{Packages: pkgs, Exclude: ef.exclude}), progressWriter(io.err))
+	// A plan of the outdated packages follows: read what it needs during the scan.
+	res := collect(env.Scan(sig.ctx, pip.ScanRequest{Packages: pkgs, Exclude: ef.exclude, PrefetchPlan: true}), progressWriter(io.err))
 	if sig.interrupted() {
 		fmt.Fprintln(io.err, "pipup: interrupted; nothing was changed")
 		return exitInterrupted

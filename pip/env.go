@@ -113,6 +113,10 @@ type Env struct {
 	// again (under uploadMu).
 	apiMisses int
 	apiWorks  bool
+
+	// distsMemo keeps the installed distributions between the scan, the
+	// plan and the upgrade of one run (installedDists).
+	distsMemo distsMemo
 }
 
 // Client is the index client the engines share (one connection pool).

@@ -31,7 +31,8 @@ const maxPlanRounds = 100
 // Change with its reason. The error is only for a cancelled ctx or an
 // unreadable environment.
 func (e *Env) PlanUpgrade(ctx context.Context, chosen []Upgrade, o PlanOptions) (*Plan, error) {
-	dists, err := InstalledDists(e.Interp)
+	// What the scan read, unless the environment changed since.
+	dists, err := e.installedDists()
 	if err != nil {
 		return nil, fmt.Errorf("read installed packages: %w", err)
 	}

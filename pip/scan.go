@@ -18,6 +18,11 @@ import (
 type ScanRequest struct {
 	Packages []string // only these names (any spelling); empty = every installed distribution
 	Exclude  []string // never these
+	// PrefetchPlan says an upgrade plan of the outdated packages' Latest
+	// versions follows the scan (pipup upgrade): their metadata is read
+	// beside the checks, for PlanUpgrade to find read (metaPrefetch). The
+	// channel then closes after the last of those reads.
+	PrefetchPlan bool
 }
 
 // Scan checks every selected installed distribution against the indexes
@@ -35,12 +40,13 @@ func (e *Env) Scan(ctx context.Context, r ScanRequest) <-chan ScanEvent {
 		start := time.Now()
 		snd := newSender(ctx, out)
 		vulns := e.newVulnLookups(ctx, snd.send)
-		done := e.scan(ctx, r, out, vulns)
+		pre := e.newMetaPrefetch(ctx, r)
+		done := e.scan(ctx, r, out, vulns, pre)
 		done.Elapsed = time.Since(start)
 		if done.Err == nil {
 			done.Err = ctx.Err()
 		}
-		if vulns == nil {
+		if vulns == nil && pre == nil {
 			e.TrimCache()
 		}
 		snd.send(done)
@@ -49,9 +55,12 @@ func (e *Env) Scan(ctx context.Context, r ScanRequest) <-chan ScanEvent {
 			if ev, ok := vulns.unavailable(); ok {
 				snd.send(ev)
 			}
-			e.TrimCache() // after the look-ups' own cache entries
 		} else if ev, ok := e.vulnsUnavailable(ctx, done); ok {
 			snd.send(ev)
+		}
+		pre.wait()
+		if vulns != nil || pre != nil {
+			e.TrimCache() // after the look-ups' and prefetches' own cache entries
 		}
 	}()
 	return out
@@ -63,9 +72,9 @@ type job struct {
 	version pep440.Version
 }
 
-func (e *Env) scan(ctx context.Context, r ScanRequest, out chan<- ScanEvent, vulns *vulnLookups) ScanDone {
+func (e *Env) scan(ctx context.Context, r ScanRequest, out chan<- ScanEvent, vulns *vulnLookups, pre *metaPrefetch) ScanDone {
 	var done ScanDone
-	dists, err := InstalledDists(e.Interp)
+	dists, err := e.installedDists()
 	if err != nil {
 		done.Err = fmt.Errorf("read installed packages: %w", err)
 		return done
@@ -144,6 +153,9 @@ func (e *Env) scan(ctx context.Context, r ScanRequest, out chan<- ScanEvent, vul
 					return
 				}
 				ev, versions := e.check(ctx, j, reqs.On[j.dist.Canonical])
+				if c, ok := ev.(PackageChecked); ok {
+					pre.look(c) // held back or not: the plan starts from Latest
+				}
 				mu.Lock()
 				if f, ok := ev.(PackageFailed); ok && (fatal != nil || unreachable(f.Err)) {
 					if fatal == nil {

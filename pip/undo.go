@@ -40,6 +40,7 @@ func (e *Env) Undo(ctx context.Context, o UpgradeOptions) <-chan UpgradeEvent {
 	out := make(chan UpgradeEvent, 64)
 	go func() {
 		defer close(out)
+		defer e.forgetDists() // whatever it changed, the next reading is fresh
 		u := &upgrader{e: e, o: o, ctx: ctx, events: newSender(ctx, out)}
 		u.finish(u.undo())
 	}()

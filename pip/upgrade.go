@@ -88,6 +88,8 @@ func (e *Env) Upgrade(ctx context.Context, pkgs []Upgrade, o UpgradeOptions) <-c
 	out := make(chan UpgradeEvent, 64)
 	go func() {
 		defer close(out)
+		// Whatever it changed, the next reading is fresh.
+		defer e.forgetDists()
 		u := &upgrader{e: e, o: o, ctx: ctx, events: newSender(ctx, out)}
 		u.finish(u.upgrade(pkgs))
 	}()
@@ -165,7 +167,8 @@ func (u *upgrader) upgrade(pkgs []Upgrade) time.Time {
 		u.sum.Err = err
 		return start
 	}
-	dists, err := InstalledDists(u.e.Interp)
+	// What the scan and the plan read, unless the environment changed since.
+	dists, err := u.e.installedDists()
 	if err != nil {
 		u.sum.Err = fmt.Errorf("read installed packages: %w", err)
 		return start
@@ -230,7 +233,8 @@ func (u *upgrader) upgrade(pkgs []Upgrade) time.Time {
 	u.compilePhase()
 	u.skipUnfinished(plan, "cancelled before it was installed")
 
-	after, err := InstalledDists(u.e.Interp)
+	u.e.forgetDists() // installed: the stamps may not show it yet
+	after, err := u.e.installedDists()
 	if err == nil {
 		snap.Changes = diffDists(snap.Before, after)
 		snap.Finished = true
