@@ -165,7 +165,7 @@ func (e *Env) jsonAPIDescribes(cand CandidateFile) bool {
 // jsonAPIMetadata is the core metadata the main index's JSON API gives for
 // name at version. An error matching pypi.ErrNotFound means there is none.
 func (e *Env) jsonAPIMetadata(ctx context.Context, name, version string) (Metadata, error) {
-	r, err := e.client.Release(ctx, e.Config.IndexURL, name, version)
+	r, err := e.release(ctx, name, version)
 	if err != nil {
 		return Metadata{}, err
 	}

@@ -2,7 +2,6 @@ package pip
 
 import (
 	"context"
-	"errors"
 	"time"
 
 	"github.com/pipup/pipup/pypi"
@@ -70,24 +69,17 @@ func (e *Env) releaseUploaded(ctx context.Context, name string, v pep440.Version
 	key := pypi.Normalize(name) + " " + v.String()
 	e.uploadMu.Lock()
 	t, seen := e.uploaded[key]
-	noAPI := !e.apiWorks && e.apiMisses >= maxAPIMisses
 	e.uploadMu.Unlock()
 	if seen {
 		return t, true
 	}
-	if noAPI {
+	// Not asked at all once the index showed it has no JSON API.
+	r, err := e.releaseIfAPI(ctx, name, v.String())
+	if err != nil {
 		return time.Time{}, false
 	}
-	r, err := e.client.Release(ctx, e.Config.IndexURL, name, v.String())
 	e.uploadMu.Lock()
 	defer e.uploadMu.Unlock()
-	if err != nil {
-		if errors.Is(err, pypi.ErrNotFound) {
-			e.apiMisses++
-		}
-		return time.Time{}, false
-	}
-	e.apiWorks = true
 	for _, f := range r.Files {
 		t = pypi.Earliest(t, f.Uploaded)
 	}
@@ -97,8 +89,3 @@ func (e *Env) releaseUploaded(ctx context.Context, name string, v pep440.Version
 	e.uploaded[key] = t
 	return t, true
 }
-
-// maxAPIMisses is how many JSON API documents may be missing, with none
-// found, before the index counts as having no JSON API: a private index
-// without one would otherwise cost a 404 per outdated package and scan.
-const maxAPIMisses = 3

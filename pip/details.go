@@ -35,7 +35,7 @@ func (e *Env) Details(ctx context.Context, name, version string, cand CandidateF
 	if !e.jsonAPIDescribes(cand) {
 		return Details{}, nil
 	}
-	r, err := e.client.Release(ctx, e.Config.IndexURL, name, version)
+	r, err := e.releaseIfAPI(ctx, name, version)
 	if errors.Is(err, pypi.ErrNotFound) {
 		return Details{}, nil
 	}

@@ -108,11 +108,9 @@ type Env struct {
 	// scan learnt.
 	uploadMu sync.Mutex
 	uploaded map[string]time.Time
-	// apiMisses counts JSON API documents not found while none was
-	// (apiWorks): past a few, the index has no JSON API and is not asked
-	// again (under uploadMu).
-	apiMisses int
-	apiWorks  bool
+	// releases keeps the JSON API documents read, and whether the index
+	// has the API at all (jsonapi_memo.go).
+	releases releases
 
 	// distsMemo keeps the installed distributions between the scan, the
 	// plan and the upgrade of one run (installedDists).

@@ -167,6 +167,13 @@ func (l *vulnLookups) look(c PackageChecked) {
 			}
 		case l.probe <- struct{}{}:
 			defer func() { <-l.probe }()
+			// A document another look-up (the cooldown's) found decides
+			// too. An API found missing is probed still, but those probes
+			// ask nothing (releaseIfAPI) and count as looked-up packages
+			// for VulnsUnavailable.
+			if l.e.jsonAPIFound() {
+				l.decide(true)
+			}
 			select {
 			case <-l.known: // decided while this one waited
 				if l.hasAPI {
@@ -200,14 +207,24 @@ func (l *vulnLookups) run(c PackageChecked, probing bool) {
 		if missing {
 			l.misses++
 		}
-		if !l.decided && (!missing || l.misses >= probeMisses) {
-			l.decided, l.hasAPI = true, !missing
-			close(l.known)
-		}
+		decide := !l.decided && (!missing || l.misses >= probeMisses)
 		l.mu.Unlock()
+		if decide {
+			l.decide(!missing)
+		}
 	}
 	if report {
 		l.send(ev)
+	}
+}
+
+// decide settles, once, whether the index has the JSON API.
+func (l *vulnLookups) decide(hasAPI bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if !l.decided {
+		l.decided, l.hasAPI = true, hasAPI
+		close(l.known)
 	}
 }
 
@@ -255,7 +272,7 @@ func pluralS(n int, one, many string) string {
 // cancelled.
 func (e *Env) vulnerabilities(ctx context.Context, c PackageChecked) (ev PackageVulnerable, report, missing bool) {
 	ev = PackageVulnerable{Name: c.Name, Version: c.Version, Wanted: c.Wanted}
-	r, err := e.client.Release(ctx, e.Config.IndexURL, c.Name, c.Version)
+	r, err := e.releaseIfAPI(ctx, c.Name, c.Version)
 	switch {
 	case ctx.Err() != nil:
 		return ev, false, false
