@@ -33,7 +33,7 @@ func (c *changeFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.installer, "installer", pip.InstallerNative, "`HOW` to install wheels: native (pipup writes them, in parallel, each atomically) or pip (the environment's pip, in batches)")
 	fs.IntVar(&c.jobs, "jobs", 0, "packages installed at once by the native installer (`N`; default: one per CPU)")
 	fs.BoolVar(&c.noCompile, "no-compile", false, "do not byte-compile the installed .py files (as pip's --no-compile)")
-	fs.BoolVar(&c.timings, "timings", false, "print where the time went (download, install, compile, pip check) after the summary")
+	fs.BoolVar(&c.timings, "timings", false, "print where the time went (open, scan, plan, download, install, compile, pip check) after the summary")
 }
 
 // check refuses flag values no command can use.
@@ -107,19 +107,24 @@ func runUpgrade(sig *interrupts, args []string, io stdio) int {
 		return exitUsage
 	}
 	o := ef.optionsFor("install")
-	o.NoVulns = true // an upgrade does not use them, and its scan's end would wait for them
+	o.NoVulns = true       // an upgrade does not use them, and its scan's end would wait for them
+	var phases []pip.Phase // for --timings: the steps before the upgrade's own
+	lap := phaseClock(&phases)
 	env, err := pip.Open(sig.ctx, o)
 	if err != nil {
 		return fail(io, sig, err)
 	}
+	lap("open")
 	if in := env.Interp; in.ExternallyManaged != "" && !cf.breakSystem {
 		// Refuse before the scan: nothing will change, so do not make the user wait.
 		fmt.Fprintf(io.err, "pipup: %s is externally managed (PEP 668): %s\npipup: nothing was changed; --break-system-packages overrides this\n",
 			in.Prefix, strings.Join(strings.Fields(in.ExternallyManagedError), " "))
 		return exitFailed
 	}
-	// A plan of the outdated packages follows: read what it needs during the scan.
+	// A plan of the outdated packages follows: read what it needs during the
+	// scan (the scan's time then includes those reads, the plan's less).
 	res := collect(env.Scan(sig.ctx, pip.ScanRequest{Packages: pkgs, Exclude: ef.exclude, PrefetchPlan: true}), progressWriter(io.err))
+	lap("scan")
 	if sig.interrupted() {
 		fmt.Fprintln(io.err, "pipup: interrupted; nothing was changed")
 		return exitInterrupted
@@ -150,6 +155,7 @@ func runUpgrade(sig *interrupts, args []string, io stdio) int {
 		}
 		printPlanNotes(io.err, plan)
 		outdated = plan.Packages
+		lap("plan")
 	}
 	if len(pkgs) > 0 {
 		for _, s := range res.skipped {
@@ -164,7 +170,7 @@ func runUpgrade(sig *interrupts, args []string, io stdio) int {
 		}
 		return exitOK
 	}
-	p := &printer{io: io, title: "upgraded", start: start, timings: cf.timings}
+	p := &printer{io: io, title: "upgraded", start: start, timings: cf.timings, before: phases}
 	p.plan(outdatedPlan(outdated))
 	if cf.dryRun {
 		p.dryRun(outdatedPlan(outdated))
@@ -209,6 +215,17 @@ func confirm(io stdio, yes bool, question string, showPlan func()) (code int, ok
 	}
 	fmt.Fprintln(io.err, "Nothing was changed.")
 	return exitOK, false
+}
+
+// phaseClock returns a function that appends, under a name, the time
+// since its previous call (or since phaseClock was called).
+func phaseClock(phases *[]pip.Phase) func(name string) {
+	last := time.Now()
+	return func(name string) {
+		now := time.Now()
+		*phases = append(*phases, pip.Phase{Name: name, Took: now.Sub(last)})
+		last = now
+	}
 }
 
 func plural(n int, word string) string {

@@ -16,7 +16,8 @@ import (
 
 // printer prints an upgrade's results as they complete.
 type printer struct {
-	timings  bool // --timings: print UpgradeDone.Phases
+	timings  bool        // --timings: print before and UpgradeDone.Phases
+	before   []pip.Phase // what the command timed before the upgrade (open, scan, plan)
 	io       stdio
 	start    time.Time // the command's start: the summary's time includes the scan
 	title    string    // status word for success: "upgraded" or "restored"
@@ -149,9 +150,9 @@ func (p *printer) settle(name string) {
 func (p *printer) summary(d pip.UpgradeDone) {
 	w := p.io.err
 	fmt.Fprintf(w, "%d %s, %d failed, %d skipped in %.1f s\n", d.Upgraded, p.title, d.Failed, d.Skipped, time.Since(p.start).Seconds())
-	if p.timings && len(d.Phases) > 0 {
-		parts := make([]string, len(d.Phases))
-		for i, ph := range d.Phases {
+	if phases := append(append([]pip.Phase(nil), p.before...), d.Phases...); p.timings && len(phases) > 0 {
+		parts := make([]string, len(phases))
+		for i, ph := range phases {
 			parts[i] = fmt.Sprintf("%s %.2f s", ph.Name, ph.Took.Seconds())
 		}
 		fmt.Fprintln(w, "timings: "+strings.Join(parts, ", "))
