@@ -174,13 +174,12 @@ func Open(ctx context.Context, o Options) (*Env, error) {
 	if timeout == 0 {
 		timeout = clientTimeout(cfg.Timeout)
 	}
-	conns := conc
-	if !o.NoVulns {
-		// The vulnerability look-ups run beside the scan's requests, up to
-		// as many again (vulnLookups): with the scan's connections only,
-		// they would take them from the checks and delay the first table.
-		conns = 2 * conc
-	}
+	// The vulnerability look-ups (vulnLookups) or an upgrade's metadata
+	// reads (metaPrefetch) run beside the scan's requests, up to as many
+	// again: with the scan's connections only, they would take them from
+	// the checks and delay the first table, or the plan. A scan with
+	// neither opens no more than conc: this is a bound, not a pool.
+	conns := 2 * conc
 	copts := pypi.ClientOptions{
 		UserAgent:    o.UserAgent,
 		Timeout:      timeout,
