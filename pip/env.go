@@ -93,6 +93,8 @@ type Env struct {
 	environ []string
 	// tempDir is for scratch files when there is no cache (TMPDIR of environ).
 	tempDir string
+	// python and interpDir are how Interp was inspected (ensureScheme).
+	python, interpDir string
 
 	opts   Options
 	client *pypi.Client
@@ -150,13 +152,16 @@ func Open(ctx context.Context, o Options) (*Env, error) {
 	if cacheDir != "" && !o.Refresh {
 		interpDir = filepath.Join(cacheDir, "interp")
 	}
-	interp, err := inspectCached(ctx, python, interpDir, interpFactsVersion(interpBootstrap, interpScript), environ)
-	if err != nil {
-		return nil, err
-	}
 	command := o.PipCommand
 	if command == "" {
 		command = "list"
+	}
+	// The install scheme costs tens of ms before Python 3.10 (distutils):
+	// only a command that may install asks for it now; ensureScheme gets it
+	// later for an Env that turns out to need it.
+	interp, err := inspectCached(ctx, python, interpDir, interpFactsVersion(interpBootstrap, interpScript), environ, command == "install")
+	if err != nil {
+		return nil, err
 	}
 	cfg, err := LoadConfig(ConfigInput{Command: command, Environ: environ, Home: home, Prefix: interp.Prefix})
 	if err != nil {
@@ -164,7 +169,8 @@ func Open(ctx context.Context, o Options) (*Env, error) {
 	}
 	cfg = mergeFlags(cfg, o)
 
-	e := &Env{Interp: interp, Config: cfg, CacheDir: cacheDir, StateDir: stateDir, environ: environ, tempDir: tempDirOf(getenv), opts: o}
+	e := &Env{Interp: interp, Config: cfg, CacheDir: cacheDir, StateDir: stateDir, environ: environ, tempDir: tempDirOf(getenv), opts: o,
+		python: python, interpDir: interpDir}
 	conc := o.Concurrency
 	if conc <= 0 {
 		conc = DefaultConcurrency

@@ -178,7 +178,7 @@ func TestInspectCachedKeyedByGivenEnviron(t *testing.T) {
 	t.Setenv("PYTHONPATH", "")
 	for _, p := range []string{t.TempDir(), t.TempDir(), ""} {
 		environ := []string{"HOME=" + t.TempDir(), "PYTHONPATH=" + p}
-		in, err := inspectCached(context.Background(), py, dir, interpFactsVersion(interpBootstrap, interpScript), environ)
+		in, err := inspectCached(context.Background(), py, dir, interpFactsVersion(interpBootstrap, interpScript), environ, true)
 		if err != nil {
 			t.Fatal(err)
 		}

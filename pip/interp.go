@@ -75,7 +75,8 @@ type Interpreter struct {
 	// Scheme is where `python -m pip install` puts each part of a wheel, as
 	// pip's locations package computes it for this interpreter and
 	// environment kind; SchemeSource says how ("sysconfig", "distutils", or
-	// "error: ..." with an empty Scheme).
+	// "error: ..." with an empty Scheme), and is "" when the inspection
+	// did not compute it (HasScheme): an Env opened for listing only.
 	Scheme       installer.Scheme
 	SchemeSource string
 	// CacheTag is sys.implementation.cache_tag ("cpython-311"): the name
@@ -184,21 +185,24 @@ func lookPath(name, path string) (string, bool) {
 }
 
 // Inspect runs the target interpreter once, in the process's environment,
-// and returns its facts. Open inspects in Options.Environ instead.
+// and returns its facts, the install scheme included. Open inspects in
+// Options.Environ instead.
 func Inspect(ctx context.Context, python string) (*Interpreter, error) {
-	return inspectIn(ctx, python, environOr(nil))
+	return inspectIn(ctx, python, environOr(nil), true)
 }
 
 // inspect is Inspect with extra environment variables (tests use
 // PIPUP_TAGS_SOURCE to force the tag source).
 func inspect(ctx context.Context, python string, extraEnv []string) (*Interpreter, error) {
-	return inspectIn(ctx, python, append(environOr(nil), extraEnv...))
+	return inspectIn(ctx, python, append(environOr(nil), extraEnv...), true)
 }
 
 // inspectIn runs python in environ, the environment pip will run in: the
 // user's (PYTHONPATH, PYTHONUSERBASE, HOME, ...) is kept, because it
 // shapes what pip sees too.
-func inspectIn(ctx context.Context, python string, environ []string) (*Interpreter, error) {
+// Without scheme, the install scheme is left out (SchemeSource "": not
+// computed; see HasScheme).
+func inspectIn(ctx context.Context, python string, environ []string, scheme bool) (*Interpreter, error) {
 	if python == "" {
 		return nil, errors.New("inspect python: no interpreter path given")
 	}
@@ -215,7 +219,11 @@ func inspectIn(ctx context.Context, python string, environ []string) (*Interpret
 	ctx, cancel := context.WithTimeout(ctx, inspectTimeout)
 	defer cancel()
 	start := time.Now()
-	cmd := exec.CommandContext(ctx, python, "-c", interpBootstrap)
+	args := []string{"-c", interpBootstrap}
+	if scheme {
+		args = append(args, "scheme") // sys.argv[1] for interp.py
+	}
+	cmd := exec.CommandContext(ctx, python, args...)
 	cmd.Stdin = strings.NewReader(interpScript)
 	cmd.Env = environ
 	// A killed wrapper script may leave children holding the pipes open.

@@ -569,7 +569,12 @@ def main():
         user_site = getattr(site, "USER_SITE", None) or ""
     tags, source = supported_tags(want)
     marker, marker_error = externally_managed(in_venv)
-    scheme, scheme_source = install_scheme(in_venv)
+    # Only a run that may install asks for the scheme ("scheme" after -c):
+    # before 3.10 it imports distutils, tens of ms that pipup list need not
+    # wait for. Without it, scheme_source is "" (not computed).
+    scheme, scheme_source = {}, ""
+    if "scheme" in sys.argv[1:]:
+        scheme, scheme_source = install_scheme(in_venv)
     info = {
         "executable": sys.executable,
         "version": platform.python_version(),

@@ -49,29 +49,30 @@ type cachedInterp struct {
 // start-up (100–200 ms) on every rescan. A missing, stale or unreadable
 // entry means a fresh inspection; caching is best effort.
 func InspectCached(ctx context.Context, python, dir string) (*Interpreter, error) {
-	return inspectCached(ctx, python, dir, interpFactsVersion(interpBootstrap, interpScript), environOr(nil))
+	return inspectCached(ctx, python, dir, interpFactsVersion(interpBootstrap, interpScript), environOr(nil), true)
 }
 
 // inspectCached is InspectCached with the interpreter run in environ, the
 // environment that also keys the entry, for the facts of one version of
-// the inspection (see interpFactsVersion).
-func inspectCached(ctx context.Context, python, dir, version string, environ []string) (*Interpreter, error) {
+// the inspection (see interpFactsVersion). With scheme, an entry without
+// the install scheme is inspected again (with it), and stored so.
+func inspectCached(ctx context.Context, python, dir, version string, environ []string, scheme bool) (*Interpreter, error) {
 	if dir == "" {
-		return inspectIn(ctx, python, environ)
+		return inspectIn(ctx, python, environ, scheme)
 	}
 	key, err := interpKey(python, version, environMap(environ))
 	if err != nil {
-		return inspectIn(ctx, python, environ) // reports the missing interpreter properly
+		return inspectIn(ctx, python, environ, scheme) // reports the missing interpreter properly
 	}
 	path := filepath.Join(dir, key+".json")
 	if b, err := os.ReadFile(path); err == nil {
 		var c cachedInterp
 		if json.Unmarshal(b, &c) == nil && c.Version == version && c.Interp != nil &&
-			equalStamps(c.Stamps, pathStamps(c.Interp.SysPath)) {
+			(!scheme || c.Interp.HasScheme()) && equalStamps(c.Stamps, pathStamps(c.Interp.SysPath)) {
 			return c.Interp, nil
 		}
 	}
-	in, err := inspectIn(ctx, python, environ)
+	in, err := inspectIn(ctx, python, environ, scheme)
 	if err != nil {
 		return nil, err
 	}

@@ -100,7 +100,7 @@ func TestInspectCachedKeyedByScript(t *testing.T) {
 	py := pythons.Venv(t, piptest.NoPip)
 	dir := t.TempDir()
 	ctx := context.Background()
-	fresh, err := inspectCached(ctx, py, dir, "old", environOr(nil))
+	fresh, err := inspectCached(ctx, py, dir, "old", environOr(nil), true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -110,14 +110,14 @@ func TestInspectCachedKeyedByScript(t *testing.T) {
 	}
 	b, _ := os.ReadFile(entries[0])
 	os.WriteFile(entries[0], []byte(replaceOnce(string(b), `"Executable":"`+fresh.Executable+`"`, `"Executable":"/stale"`)), 0o644)
-	if got, err := inspectCached(ctx, py, dir, "old", environOr(nil)); err != nil || got.Executable != "/stale" {
+	if got, err := inspectCached(ctx, py, dir, "old", environOr(nil), true); err != nil || got.Executable != "/stale" {
 		t.Fatalf("same version: not served from the cache (%v, %v)", got.Executable, err)
 	}
 	// The entry of the old script, even under the new script's file name,
 	// is not served.
 	newKey, _ := interpKey(py, "new", environMap(environOr(nil)))
 	os.Rename(entries[0], filepath.Join(dir, newKey+".json"))
-	got, err := inspectCached(ctx, py, dir, "new", environOr(nil))
+	got, err := inspectCached(ctx, py, dir, "new", environOr(nil), true)
 	if err != nil || got.Executable != fresh.Executable {
 		t.Fatalf("new version served the old version's facts: %v %v", got.Executable, err)
 	}

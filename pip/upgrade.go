@@ -155,6 +155,9 @@ func (u *upgrader) preflight() error {
 		}
 		return fmt.Errorf("%s is externally managed (PEP 668): %s (nothing was changed; --break-system-packages overrides this)", in.Prefix, msg)
 	}
+	if err := u.e.ensureScheme(u.ctx); err != nil {
+		return err
+	}
 	if in.PipVersion == "" && !u.nativeMode() {
 		return u.pipMissing()
 	}
