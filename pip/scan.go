@@ -29,8 +29,9 @@ type ScanRequest struct {
 // and sends events on the returned channel. ScanDone ends the checks; the
 // vulnerability look-ups of outdated packages (PackageVulnerable) run
 // beside them and may still follow it: the channel is closed after the
-// last of those. A consumer that shows the table at ScanDone keeps reading
-// for them; one that prints once reads until the channel closes. Cancel
+// last of those (and, with PrefetchPlan, of the metadata reads). A consumer
+// that shows the table at ScanDone keeps reading for them; one that prints
+// once reads until the channel closes. Cancel
 // ctx to stop early: workers stop at their next request and ScanDone
 // carries ctx's error.
 func (e *Env) Scan(ctx context.Context, r ScanRequest) <-chan ScanEvent {
