@@ -37,6 +37,12 @@ func runUndo(sig *interrupts, args []string, io stdio) int {
 	if err != nil {
 		return fail(io, sig, err)
 	}
+	// An environment undo will refuse to change (PEP 668) is not written
+	// to by the recovery either.
+	refused := env.Interp.ExternallyManaged != "" && !cf.breakSystem
+	if err := settleInterrupted(env, cf.dryRun || refused, io); err != nil {
+		return fail(io, sig, err)
+	}
 	o := cf.options(&ef)
 	dry := o
 	dry.DryRun = true

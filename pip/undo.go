@@ -52,6 +52,10 @@ func (u *upgrader) undo() time.Time {
 		u.sum.Err = err
 		return start
 	}
+	if err := u.recoverFirst(); err != nil {
+		u.sum.Err = err
+		return start
+	}
 	snap, err := u.e.LastSnapshot(u.stateDir())
 	if err != nil {
 		u.sum.Err = err

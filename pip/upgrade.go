@@ -165,6 +165,10 @@ func (u *upgrader) upgrade(pkgs []Upgrade) time.Time {
 		u.sum.Err = err
 		return start
 	}
+	if err := u.recoverFirst(); err != nil {
+		u.sum.Err = err
+		return start
+	}
 	dists, err := InstalledDists(u.e.Interp)
 	if err != nil {
 		u.sum.Err = fmt.Errorf("read installed packages: %w", err)
