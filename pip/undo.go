@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"sort"
 	"strings"
 	"time"
@@ -180,7 +179,7 @@ func (u *upgrader) undo(plan *UndoPlan) time.Time {
 		u.sum.Err = err
 		return start
 	}
-	defer os.RemoveAll(u.work)
+	defer u.removeWorkDir()
 
 	t0 := time.Now()
 	u.undoFiles(restore, now)
