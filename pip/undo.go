@@ -19,7 +19,7 @@ func (e *Env) LastSnapshot(stateDir string) (*Snapshot, error) {
 	if stateDir == "" {
 		stateDir = e.StateDir
 	}
-	snaps, err := History(stateDir, e.Interp)
+	snaps, err := e.snapshots(stateDir)
 	if err != nil {
 		return nil, err
 	}
