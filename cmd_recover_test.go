@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -28,19 +29,25 @@ func leaveHalfSwapped(t *testing.T, s *upgradeSetup, spec pypitest.WheelSpec) []
 	if err != nil {
 		t.Fatal(err)
 	}
-	before := s.versions()
 	name := strings.ToLower(spec.Name)
-	for step := 1; step < 100; step++ {
+	// How the environment reads the project: version, where, and whether
+	// whole (in the directory order of some file systems an emptied old
+	// .dist-info still reads as its version, with no RECORD).
+	readAs := func() (state, path string) {
 		dists, err := pip.InstalledDists(in)
 		if err != nil {
 			t.Fatal(err)
 		}
-		old := ""
 		for _, d := range dists {
 			if d.Canonical == name {
-				old = d.Path
+				return fmt.Sprintf("%s at %s, RECORD %v", d.Version, d.Path, d.HasRecord), d.Path
 			}
 		}
+		return "not installed", ""
+	}
+	was, _ := readAs()
+	for step := 1; step < 100; step++ {
+		_, old := readAs()
 		if old == "" {
 			t.Fatalf("%s is not installed", name)
 		}
@@ -48,12 +55,12 @@ func leaveHalfSwapped(t *testing.T, s *upgradeSetup, spec pypitest.WheelSpec) []
 		if _, err := installer.Install(context.Background(), target, whl, opts); err == nil {
 			t.Fatalf("the install finished at step %d without the environment ever reading differently", step)
 		}
-		if now := s.versions(); now[name] != before[name] {
+		if now, _ := readAs(); now != was {
 			pending, err := installer.Pending(target.Root)
 			if err != nil || len(pending) != 1 {
 				t.Fatalf("step %d: staging directories %v, %v", step, pending, err)
 			}
-			t.Logf("killed at commit step %d: %s reads as %q", step, name, now[name])
+			t.Logf("killed at commit step %d: %s reads as %s", step, name, now)
 			return pending
 		}
 		// Not visibly half-swapped yet: put it back and stop one step later.
