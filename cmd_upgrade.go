@@ -121,6 +121,9 @@ func runUpgrade(sig *interrupts, args []string, io stdio) int {
 			in.Prefix, strings.Join(strings.Fields(in.ExternallyManagedError), " "))
 		return exitFailed
 	}
+	if err := settleInterrupted(env, cf.dryRun, io); err != nil {
+		return fail(io, sig, err)
+	}
 	res := collect(env.Scan(sig.ctx, pip.ScanRequest{Packages: pkgs, Exclude: ef.exclude}), progressWriter(io.err))
 	lap("scan")
 	if sig.interrupted() {

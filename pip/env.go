@@ -71,7 +71,8 @@ type Options struct {
 	// answers) or "install" (for upgrades: the index pip install uses).
 	PipCommand string
 	// StateDir holds upgrade snapshots; "" = $XDG_STATE_HOME/pipup or
-	// ~/.local/state/pipup.
+	// the OS's state folder (userDir; ~/.local/state/pipup on Linux), with
+	// the folders older builds used read too (legacyStateDirs).
 	StateDir string
 	// Home is the home folder for "~" (pip's configuration, .netrc, the
 	// cache and state folders); "" = $HOME of Environ.
@@ -88,6 +89,9 @@ type Env struct {
 	// StateDir is where upgrade snapshots live ("" when there is no home
 	// to put it in).
 	StateDir string
+	// legacyStateDirs hold snapshots older builds wrote, read beside
+	// StateDir's when that is the default (legacyStateDirs in dirs.go).
+	legacyStateDirs []string
 
 	// environ is Options.Environ resolved: what pip runs with.
 	environ []string
@@ -141,8 +145,10 @@ func Open(ctx context.Context, o Options) (*Env, error) {
 		}
 	}
 	stateDir := o.StateDir
+	var legacyState []string
 	if stateDir == "" {
 		stateDir = defaultStateDir(getenv, home)
+		legacyState = legacyStateDirs(runtime.GOOS, getenv, home)
 	}
 	interpDir := ""
 	if cacheDir != "" && !o.Refresh {
@@ -162,7 +168,7 @@ func Open(ctx context.Context, o Options) (*Env, error) {
 	}
 	cfg = mergeFlags(cfg, o)
 
-	e := &Env{Interp: interp, Config: cfg, CacheDir: cacheDir, StateDir: stateDir, environ: environ, tempDir: tempDirOf(getenv), opts: o}
+	e := &Env{Interp: interp, Config: cfg, CacheDir: cacheDir, StateDir: stateDir, legacyStateDirs: legacyState, environ: environ, tempDir: tempDirOf(getenv), opts: o}
 	conc := o.Concurrency
 	if conc <= 0 {
 		conc = DefaultConcurrency

@@ -130,8 +130,8 @@ func writeFileAtomic(path string, data []byte) error {
 }
 
 // History lists the snapshots the Env's StateDir holds for its
-// environment, newest first.
-func (e *Env) History() ([]Snapshot, error) { return History(e.StateDir, e.Interp) }
+// environment (and the folders older builds wrote to), newest first.
+func (e *Env) History() ([]Snapshot, error) { return e.snapshots(e.StateDir) }
 
 // History lists the snapshots of the interpreter's environment kept in
 // stateDir, newest first.

@@ -64,9 +64,12 @@ type upgrader struct {
 	o      UpgradeOptions
 	ctx    context.Context
 	events *sender[UpgradeEvent]
-	work   string      // private directory: wheels/, tmp/, logs/
-	items  []*planItem // the packages being installed
-	sum    UpgradeDone
+	work   string // private directory: wheels/, tmp/, logs/
+	// workLock holds work's lock file for the run, so that a sweep by
+	// another pipup leaves the folder alone (workdirs.go).
+	workLock interface{ Close() error }
+	items    []*planItem // the packages being installed
+	sum      UpgradeDone
 
 	sumMu sync.Mutex // guards sum and planItem.finished: native installs report in parallel
 	// compileNanos sums the native installs' byte-compilation time.
@@ -135,6 +138,9 @@ func (u *upgrader) finish(start time.Time) {
 	u.sum.Elapsed = time.Since(start)
 	if !u.o.DryRun {
 		u.e.TrimCache()
+		// Run folders a killed pipup left, as the HTTP cache's temp files
+		// are swept: best effort, never a live run's.
+		SweepWorkDirs(u.workBase(), WorkDirMaxAge, time.Now())
 	}
 	u.send(u.sum)
 }
@@ -162,6 +168,10 @@ func (u *upgrader) preflight() error {
 func (u *upgrader) upgrade(pkgs []Upgrade) time.Time {
 	start := time.Now()
 	if err := u.preflight(); err != nil {
+		u.sum.Err = err
+		return start
+	}
+	if err := u.recoverFirst(); err != nil {
 		u.sum.Err = err
 		return start
 	}
@@ -193,7 +203,7 @@ func (u *upgrader) upgrade(pkgs []Upgrade) time.Time {
 		u.failAll(plan, err.Error())
 		return start
 	}
-	defer os.RemoveAll(u.work)
+	defer u.removeWorkDir()
 
 	preCheck := make(chan pipCheckResult, 1)
 	go func() { preCheck <- u.pipCheck(dists) }() // without pip: a result that did not run
@@ -342,30 +352,6 @@ func (u *upgrader) stateDir() string {
 
 // environ is what pip runs with: the Env's, as Open resolved it.
 func (u *upgrader) environ() []string { return u.e.environ }
-
-// makeWorkDir creates the run's private directory under pipup's cache.
-func (u *upgrader) makeWorkDir() error {
-	base := u.e.CacheDir
-	if base == "" {
-		base = u.e.tempDir
-	}
-	base = filepath.Join(base, "upgrade")
-	if err := os.MkdirAll(base, 0o700); err != nil {
-		return fmt.Errorf("work directory: %w", err)
-	}
-	dir, err := os.MkdirTemp(base, "run-")
-	if err != nil {
-		return fmt.Errorf("work directory: %w", err)
-	}
-	for _, sub := range []string{"wheels", "tmp", "logs", "sdists"} {
-		if err := os.Mkdir(filepath.Join(dir, sub), 0o700); err != nil {
-			os.RemoveAll(dir)
-			return fmt.Errorf("work directory: %w", err)
-		}
-	}
-	u.work = dir
-	return nil
-}
 
 // phase records how long a part of the run took since start.
 func (u *upgrader) phase(name string, start time.Time) {

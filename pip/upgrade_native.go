@@ -51,21 +51,8 @@ func (u *upgrader) installAny(items []*planItem, dists []Dist) {
 		u.install(items)
 		return
 	}
-	// A run killed mid-install left a journal: finish or undo it before
-	// relying on what is installed.
-	recovered, err := installer.Recover(u.e.Interp.Prefix)
-	if err != nil {
-		u.failAll(items, "an interrupted earlier install could not be recovered: "+err.Error())
-		return
-	}
-	if len(recovered) > 0 {
-		// The recovery changed the environment: read it again (only
-		// then, as reading every installed distribution is not free).
-		if dists, err = InstalledDists(u.e.Interp); err != nil {
-			u.failAll(items, "read installed packages: "+err.Error())
-			return
-		}
-	}
+	// An interrupted earlier install was recovered before dists were
+	// read (recoverFirst), so they show every distribution whole.
 	format := make(map[string]string, len(dists))
 	for _, d := range dists {
 		if within(u.e.Interp.Prefix, d.Path) {
