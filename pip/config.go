@@ -218,33 +218,6 @@ func (s *itemSet) set(it configItem) {
 	s.items[k] = it
 }
 
-// environ is os.environ as Python builds it: first occurrence wins, order kept.
-type environ struct {
-	keys []string
-	vals map[string]string
-}
-
-func parseEnviron(kvs []string) environ {
-	e := environ{vals: map[string]string{}}
-	for _, kv := range kvs {
-		k, v, ok := strings.Cut(kv, "=")
-		if !ok {
-			continue
-		}
-		if _, dup := e.vals[k]; dup {
-			continue
-		}
-		e.keys = append(e.keys, k)
-		e.vals[k] = v
-	}
-	return e
-}
-
-func (e environ) get(k string) (string, bool) {
-	v, ok := e.vals[k]
-	return v, ok
-}
-
 // Redacted returns a copy safe to display: URL credentials become "****".
 func (c IndexConfig) Redacted() IndexConfig {
 	r := c

@@ -121,9 +121,9 @@ func (e *Env) Client() *pypi.Client { return e.client }
 // Open inspects the interpreter, reads pip's configuration and prepares the
 // index client. It does no network I/O.
 func Open(ctx context.Context, o Options) (*Env, error) {
-	environ := environOr(o.Environ)
-	env := environMap(environ)
-	getenv := func(k string) string { return env[k] }
+	environ := resolveEnviron(environOr(o.Environ))
+	env := parseEnviron(environ)
+	getenv := env.getenv
 	python, err := FindPython(o.Python, getenv)
 	if err != nil {
 		return nil, err
@@ -131,7 +131,7 @@ func Open(ctx context.Context, o Options) (*Env, error) {
 	home := homeOf(o, getenv)
 	if o.Home != "" {
 		// The interpreter and pip find "~" where pipup did.
-		environ = append(slices.Clip(environ), "HOME="+o.Home)
+		environ = setEnviron(environ, "HOME", o.Home)
 	}
 	cacheDir := ""
 	if !o.NoCache {
@@ -189,7 +189,7 @@ func Open(ctx context.Context, o Options) (*Env, error) {
 		Proxy:        cfg.Proxy,
 		TrustedHosts: cfg.TrustedHosts,
 		MaxConns:     conns,
-		NetrcPath:    netrcPath(env, home),
+		NetrcPath:    netrcPath(env.vals, home),
 	}
 	if cfg.Proxy == "" {
 		copts.EnvProxies = envProxies(environ)

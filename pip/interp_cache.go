@@ -59,7 +59,7 @@ func inspectCached(ctx context.Context, python, dir, version string, environ []s
 	if dir == "" {
 		return inspectIn(ctx, python, environ)
 	}
-	key, err := interpKey(python, version, environMap(environ))
+	key, err := interpKey(python, version, parseEnviron(environ))
 	if err != nil {
 		return inspectIn(ctx, python, environ) // reports the missing interpreter properly
 	}
@@ -84,7 +84,7 @@ func inspectCached(ctx context.Context, python, dir, version string, environ []s
 
 // interpKey names the cache entry: the interpreter file as it is now, and
 // the variables of env that change what it reports.
-func interpKey(python, version string, env map[string]string) (string, error) {
+func interpKey(python, version string, env environ) (string, error) {
 	abs, err := filepath.Abs(python)
 	if err != nil {
 		return "", err
@@ -103,7 +103,7 @@ func interpKey(python, version string, env map[string]string) (string, error) {
 		fmt.Fprintf(h, "cfg%d\x00", cfg.ModTime().UnixNano())
 	}
 	for _, k := range interpEnvVars {
-		v, ok := env[k]
+		v, ok := env.get(k)
 		fmt.Fprintf(h, "%s=%t:%s\x00", k, ok, v)
 	}
 	return hex.EncodeToString(h.Sum(nil)), nil

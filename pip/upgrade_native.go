@@ -121,8 +121,7 @@ func (u *upgrader) installNative(items []*planItem, dists []Dist) {
 	}
 	env := u.environ()
 	// As pip (and the compiler processes, started in env) see it.
-	lookup := environMap(env)
-	target.Getenv = func(k string) (string, bool) { v, ok := lookup[k]; return v, ok }
+	target.Getenv = parseEnviron(env).get
 	installed := make(map[string]Dist, len(dists))
 	for _, d := range dists {
 		installed[d.Canonical] = d
