@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/pipup/pipup/pip/installer"
+	"github.com/pipup/pipup/pypi"
 )
 
 // Installer names, for UpgradeOptions.Installer and --installer.
@@ -189,7 +190,7 @@ func (u *upgrader) installOne(it *planItem, target installer.Target, old Dist, c
 	case errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded):
 		u.skipItem(it, "cancelled while installing: rolled back to "+orNone(it.from))
 	default:
-		u.fail(it, redactText(err.Error()))
+		u.fail(it, pypi.RedactURL(err.Error()))
 	}
 }
 
