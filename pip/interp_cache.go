@@ -9,6 +9,8 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+
+	"github.com/pipup/pipup/internal/atomicfile"
 )
 
 // interpFactsVersion identifies what an inspection reports: the bootstrap,
@@ -77,7 +79,7 @@ func inspectCached(ctx context.Context, python, dir, version string, environ []s
 	}
 	b, err := json.Marshal(cachedInterp{Version: version, Interp: in, Stamps: pathStamps(in.SysPath)})
 	if err == nil && os.MkdirAll(dir, 0o700) == nil {
-		_ = writeFileAtomic(path, b) // best effort: the next run inspects again
+		_ = atomicfile.WriteFile(path, b, 0o600) // best effort: the next run inspects again
 	}
 	return in, nil
 }
