@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"path/filepath"
 	"runtime"
 	"sort"
 	"strings"
@@ -69,7 +68,7 @@ func (u *upgrader) installAny(items []*planItem, dists []Dist) {
 	}
 	format := make(map[string]string, len(dists))
 	for _, d := range dists {
-		if within(u.e.Interp.Prefix, d.Path) {
+		if installer.Within(u.e.Interp.Prefix, d.Path) {
 			format[d.Canonical] = d.Format
 		}
 	}
@@ -165,7 +164,7 @@ func (u *upgrader) installOne(it *planItem, target installer.Target, old Dist, c
 	defer u.markInstalling(it.name, false)
 	u.send(UpgradeProgress{Name: it.name, Stage: StageInstalling})
 	opts := installer.Options{Compiler: c, Requested: true, NoCompile: u.o.NoCompile}
-	if old.Format == "dist-info" && within(target.Root, old.Path) {
+	if old.Format == "dist-info" && installer.Within(target.Root, old.Path) {
 		// Replaced in place. A version outside the environment (the base
 		// Python's, seen through --system-site-packages) is left alone and
 		// shadowed, as pip leaves it ("outside environment").
@@ -271,13 +270,4 @@ var errNoPip = errors.New("pip is not installed")
 func (u *upgrader) pipMissing() error {
 	in := u.e.Interp
 	return fmt.Errorf("%w for %s: --installer pip installs with the environment's own pip (%s -m ensurepip adds it)", errNoPip, in.Executable, in.Executable)
-}
-
-// within reports whether p is dir or below it, lexically.
-func within(dir, p string) bool {
-	if dir == "" || p == "" {
-		return false
-	}
-	rel, err := filepath.Rel(filepath.Clean(dir), filepath.Clean(p))
-	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) && !filepath.IsAbs(rel)
 }
