@@ -13,6 +13,7 @@ import (
 	"github.com/pelletier/go-toml/v2/unstable"
 
 	"github.com/pipup/pipup/internal/atomicfile"
+	"github.com/pipup/pipup/pypi/pep508"
 )
 
 // The UI's "ignore this package" and "take it back" edit the user's file.
@@ -24,7 +25,7 @@ import (
 // (created, with its folder, when missing), keeping every other byte. It
 // reports false when the name (in any spelling) is already there.
 func AddIgnore(path, name string) (bool, error) {
-	if !nameRe.MatchString(name) {
+	if !pep508.ValidName(name) {
 		return false, fmt.Errorf("%q is not a package name", name)
 	}
 	return editFile(path, func(data []byte) ([]byte, bool, error) { return addIgnore(data, name) })
