@@ -121,7 +121,7 @@ func (e *Env) Client() *pypi.Client { return e.client }
 // Open inspects the interpreter, reads pip's configuration and prepares the
 // index client. It does no network I/O.
 func Open(ctx context.Context, o Options) (*Env, error) {
-	environ := resolveEnviron(environOr(o.Environ))
+	environ := environOr(o.Environ)
 	env := parseEnviron(environ)
 	getenv := env.getenv
 	python, err := FindPython(o.Python, getenv)

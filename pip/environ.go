@@ -15,12 +15,13 @@ import (
 
 // environOr is the one place pip falls back to the process environment: a
 // caller that gives no environment (nil, not empty) gets the process's, as
-// pip run from the same shell would.
+// pip run from the same shell would. Either comes back resolved
+// (resolveEnviron), so that every child pipup starts sees what pipup read.
 func environOr(environ []string) []string {
-	if environ != nil {
-		return environ
+	if environ == nil {
+		environ = os.Environ()
 	}
-	return os.Environ()
+	return resolveEnviron(environ)
 }
 
 // environ is an environment as Python's os.environ holds it: CPython's
