@@ -53,13 +53,24 @@ day old, and by clean (with --older-than, once that old); a running
 pipup's folder never is.`)
 }
 
+// cacheInfoFlags and cacheCleanFlags register the subcommands' flags, for
+// the commands and for the completion scripts alike.
+func cacheInfoFlags(fs *flag.FlagSet, asJSON *bool, maxSize *byteSize) {
+	fs.BoolVar(asJSON, "json", false, "print JSON")
+	fs.Var(maxSize, "cache-max-size", "the bound to show (`SIZE`; default 2GiB or $"+cacheMaxSizeVar+")")
+}
+
+func cacheCleanFlags(fs *flag.FlagSet, olderThan *string) {
+	fs.StringVar(olderThan, "older-than", "", "remove only entries not used for `AGE` (30d, 2w, 12h), and run folders that old")
+}
+
 func cacheInfo(dir, work string, args []string, io stdio) int {
 	fs := flag.NewFlagSet("pipup cache info", flag.ContinueOnError)
 	fs.SetOutput(io.err)
-	asJSON := fs.Bool("json", false, "print JSON")
+	asJSON := new(bool)
 	var maxSize byteSize
 	maxSize.fromEnv()
-	fs.Var(&maxSize, "cache-max-size", "the bound to show (`SIZE`; default 2GiB or $"+cacheMaxSizeVar+")")
+	cacheInfoFlags(fs, asJSON, &maxSize)
 	if rest, code, ok := parseArgs(fs, args); !ok {
 		return code
 	} else if len(rest) > 0 {
@@ -136,7 +147,8 @@ func writeJSON(io stdio, v any) int {
 func cacheClean(dir, work string, args []string, io stdio, now time.Time) int {
 	fs := flag.NewFlagSet("pipup cache clean", flag.ContinueOnError)
 	fs.SetOutput(io.err)
-	olderThan := fs.String("older-than", "", "remove only entries not used for `AGE` (30d, 2w, 12h), and run folders that old")
+	olderThan := new(string)
+	cacheCleanFlags(fs, olderThan)
 	if rest, code, ok := parseArgs(fs, args); !ok {
 		return code
 	} else if len(rest) > 0 {

@@ -126,8 +126,8 @@ func (e *Env) Client() *pypi.Client { return e.client }
 // index client. It does no network I/O.
 func Open(ctx context.Context, o Options) (*Env, error) {
 	environ := environOr(o.Environ)
-	env := environMap(environ)
-	getenv := func(k string) string { return env[k] }
+	env := parseEnviron(environ)
+	getenv := env.getenv
 	python, err := FindPython(o.Python, getenv)
 	if err != nil {
 		return nil, err
@@ -135,7 +135,7 @@ func Open(ctx context.Context, o Options) (*Env, error) {
 	home := homeOf(o, getenv)
 	if o.Home != "" {
 		// The interpreter and pip find "~" where pipup did.
-		environ = append(slices.Clip(environ), "HOME="+o.Home)
+		environ = setEnviron(environ, "HOME", o.Home)
 	}
 	cacheDir := ""
 	if !o.NoCache {
@@ -195,7 +195,7 @@ func Open(ctx context.Context, o Options) (*Env, error) {
 		Proxy:        cfg.Proxy,
 		TrustedHosts: cfg.TrustedHosts,
 		MaxConns:     conns,
-		NetrcPath:    netrcPath(env, home),
+		NetrcPath:    netrcPath(env.vals, home),
 	}
 	if cfg.Proxy == "" {
 		copts.EnvProxies = envProxies(environ)

@@ -9,6 +9,8 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+
+	"github.com/pipup/pipup/internal/atomicfile"
 )
 
 // interpFactsVersion identifies what an inspection reports: the bootstrap,
@@ -59,7 +61,7 @@ func inspectCached(ctx context.Context, python, dir, version string, environ []s
 	if dir == "" {
 		return inspectIn(ctx, python, environ)
 	}
-	key, err := interpKey(python, version, environMap(environ))
+	key, err := interpKey(python, version, parseEnviron(environ))
 	if err != nil {
 		return inspectIn(ctx, python, environ) // reports the missing interpreter properly
 	}
@@ -77,14 +79,14 @@ func inspectCached(ctx context.Context, python, dir, version string, environ []s
 	}
 	b, err := json.Marshal(cachedInterp{Version: version, Interp: in, Stamps: pathStamps(in.SysPath)})
 	if err == nil && os.MkdirAll(dir, 0o700) == nil {
-		_ = writeFileAtomic(path, b) // best effort: the next run inspects again
+		_ = atomicfile.WriteFile(path, b, 0o600) // best effort: the next run inspects again
 	}
 	return in, nil
 }
 
 // interpKey names the cache entry: the interpreter file as it is now, and
 // the variables of env that change what it reports.
-func interpKey(python, version string, env map[string]string) (string, error) {
+func interpKey(python, version string, env environ) (string, error) {
 	abs, err := filepath.Abs(python)
 	if err != nil {
 		return "", err
@@ -103,7 +105,7 @@ func interpKey(python, version string, env map[string]string) (string, error) {
 		fmt.Fprintf(h, "cfg%d\x00", cfg.ModTime().UnixNano())
 	}
 	for _, k := range interpEnvVars {
-		v, ok := env[k]
+		v, ok := env.get(k)
 		fmt.Fprintf(h, "%s=%t:%s\x00", k, ok, v)
 	}
 	return hex.EncodeToString(h.Sum(nil)), nil

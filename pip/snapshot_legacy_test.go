@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"reflect"
 	"testing"
+
+	"github.com/pipup/pipup/pip/installer"
 )
 
 func TestLegacyStateDirsPerOS(t *testing.T) {
@@ -92,7 +94,7 @@ func TestUndoFindsOlderBuildsSnapshotsOnMacOS(t *testing.T) {
 		t.Errorf("the older build's snapshot was written to (%v)", err)
 	}
 	hist, err = e.History()
-	if err != nil || len(hist) != 1 || hist[0].UndoneAt == nil || !within(now, hist[0].Path()) {
+	if err != nil || len(hist) != 1 || hist[0].UndoneAt == nil || !installer.Within(now, hist[0].Path()) {
 		t.Errorf("history after undo = %+v, %v; want one snapshot, undone, from %s", hist, err, now)
 	}
 	if _, err := e.PlanUndo(o); err != ErrNothingToUndo {

@@ -13,6 +13,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/pipup/pipup/pypi"
 )
 
 // progressEvery throttles download progress events per package.
@@ -97,7 +99,7 @@ func (u *upgrader) download(it *planItem) error {
 	u.send(UpgradeProgress{Name: it.name, Stage: StageDownloading, Done: 0, Total: total})
 	rc, size, err := client.Open(u.ctx, it.cand.URL)
 	if err != nil {
-		return fmt.Errorf("download %s: %s", name, redactText(err.Error()))
+		return fmt.Errorf("download %s: %s", name, pypi.RedactURL(err.Error()))
 	}
 	defer rc.Close()
 	if total < 0 && size >= 0 {
@@ -115,7 +117,7 @@ func (u *upgrader) download(it *planItem) error {
 		err = cerr
 	}
 	if err != nil {
-		return fmt.Errorf("download %s: %s", name, redactText(err.Error()))
+		return fmt.Errorf("download %s: %s", name, pypi.RedactURL(err.Error()))
 	}
 	u.send(UpgradeProgress{Name: it.name, Stage: StageDownloading, Done: pw.done, Total: total})
 

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"path/filepath"
 	"runtime"
 	"sort"
 	"strings"
@@ -12,6 +11,7 @@ import (
 	"time"
 
 	"github.com/pipup/pipup/pip/installer"
+	"github.com/pipup/pipup/pypi"
 )
 
 // Installer names, for UpgradeOptions.Installer and --installer.
@@ -55,7 +55,7 @@ func (u *upgrader) installAny(items []*planItem, dists []Dist) {
 	// read (recoverFirst), so they show every distribution whole.
 	format := make(map[string]string, len(dists))
 	for _, d := range dists {
-		if within(u.e.Interp.Prefix, d.Path) {
+		if installer.Within(u.e.Interp.Prefix, d.Path) {
 			format[d.Canonical] = d.Format
 		}
 	}
@@ -108,8 +108,7 @@ func (u *upgrader) installNative(items []*planItem, dists []Dist) {
 	}
 	env := u.environ()
 	// As pip (and the compiler processes, started in env) see it.
-	lookup := environMap(env)
-	target.Getenv = func(k string) (string, bool) { v, ok := lookup[k]; return v, ok }
+	target.Getenv = parseEnviron(env).get
 	installed := make(map[string]Dist, len(dists))
 	for _, d := range dists {
 		installed[d.Canonical] = d
@@ -152,7 +151,7 @@ func (u *upgrader) installOne(it *planItem, target installer.Target, old Dist, c
 	defer u.markInstalling(it.name, false)
 	u.send(UpgradeProgress{Name: it.name, Stage: StageInstalling})
 	opts := installer.Options{Compiler: c, Requested: true, NoCompile: u.o.NoCompile}
-	if old.Format == "dist-info" && within(target.Root, old.Path) {
+	if old.Format == "dist-info" && installer.Within(target.Root, old.Path) {
 		// Replaced in place. A version outside the environment (the base
 		// Python's, seen through --system-site-packages) is left alone and
 		// shadowed, as pip leaves it ("outside environment").
@@ -177,7 +176,7 @@ func (u *upgrader) installOne(it *planItem, target installer.Target, old Dist, c
 	case errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded):
 		u.skipItem(it, "cancelled while installing: rolled back to "+orNone(it.from))
 	default:
-		u.fail(it, redactText(err.Error()))
+		u.fail(it, pypi.RedactURL(err.Error()))
 	}
 }
 
@@ -258,13 +257,4 @@ var errNoPip = errors.New("pip is not installed")
 func (u *upgrader) pipMissing() error {
 	in := u.e.Interp
 	return fmt.Errorf("%w for %s: --installer pip installs with the environment's own pip (%s -m ensurepip adds it)", errNoPip, in.Executable, in.Executable)
-}
-
-// within reports whether p is dir or below it, lexically.
-func within(dir, p string) bool {
-	if dir == "" || p == "" {
-		return false
-	}
-	rel, err := filepath.Rel(filepath.Clean(dir), filepath.Clean(p))
-	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) && !filepath.IsAbs(rel)
 }

@@ -62,7 +62,7 @@ func (t *Target) check() error {
 		if dir == "" || !filepath.IsAbs(dir) {
 			return fmt.Errorf("install target: %s directory %q is not an absolute path", key, dir)
 		}
-		if !within(t.Root, dir) {
+		if !Within(t.Root, dir) {
 			return fmt.Errorf("install target: %s directory %s is outside the environment %s", key, dir, t.Root)
 		}
 	}
@@ -76,8 +76,13 @@ func (t *Target) schemeDirs() map[string]string {
 	}
 }
 
-// within reports whether p is dir or below it, lexically (both cleaned).
-func within(dir, p string) bool {
+// Within reports whether p is dir or below it, lexically (both cleaned).
+// An empty dir or p is never within anything: filepath.Clean would make
+// it ".", and a relative path would then count as inside.
+func Within(dir, p string) bool {
+	if dir == "" || p == "" {
+		return false
+	}
 	dir, p = filepath.Clean(dir), filepath.Clean(p)
 	if p == dir {
 		return true
@@ -100,7 +105,7 @@ func realDirCheck(root string) (func(dir string) bool, error) {
 		in, ok := inside[dir]
 		if !ok {
 			real, err := filepath.EvalSymlinks(dir)
-			in = err == nil && within(realRoot, real)
+			in = err == nil && Within(realRoot, real)
 			inside[dir] = in
 		}
 		return in

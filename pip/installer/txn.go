@@ -80,7 +80,7 @@ func sanitize(s string) string {
 // stagedPath is where the new file for dest is written.
 func (x *txn) stagedPath(dest string) (string, error) {
 	rel, err := filepath.Rel(x.root, dest)
-	if err != nil || !within(x.root, dest) {
+	if err != nil || !Within(x.root, dest) {
 		return "", fmt.Errorf("%s is outside the environment %s", dest, x.root)
 	}
 	return filepath.Join(x.dir, "new", rel), nil
@@ -97,7 +97,7 @@ func (x *txn) commit(ctx context.Context, newRels, asideRels, prune []string, ch
 	seen := map[string]bool{}
 	for _, rel := range newRels {
 		var missing []string
-		for d := filepath.Dir(filepath.Join(x.root, rel)); within(x.root, d) && d != filepath.Clean(x.root) && !seen[d]; d = filepath.Dir(d) {
+		for d := filepath.Dir(filepath.Join(x.root, rel)); Within(x.root, d) && d != filepath.Clean(x.root) && !seen[d]; d = filepath.Dir(d) {
 			seen[d] = true
 			if _, err := os.Lstat(d); err == nil {
 				break
@@ -308,12 +308,12 @@ func (x *txn) recover() error {
 		return fmt.Errorf("unreadable journal: %w", err)
 	}
 	for _, rel := range append(j.New, j.Aside...) {
-		if !within(x.root, filepath.Join(x.root, rel)) || filepath.IsAbs(rel) {
+		if !Within(x.root, filepath.Join(x.root, rel)) || filepath.IsAbs(rel) {
 			return fmt.Errorf("journal names %q, outside the environment", rel)
 		}
 	}
 	for _, d := range append(j.MadeDirs, j.Prune...) {
-		if !within(x.root, d) || filepath.Clean(d) == filepath.Clean(x.root) {
+		if !Within(x.root, d) || filepath.Clean(d) == filepath.Clean(x.root) {
 			return fmt.Errorf("journal names %q, outside the environment", d)
 		}
 	}

@@ -28,7 +28,7 @@ type removal struct {
 // the package is not touched.
 func oldRemoval(t *Target, distInfo string) (*removal, error) {
 	distInfo = filepath.Clean(distInfo)
-	if !within(t.Root, distInfo) {
+	if !Within(t.Root, distInfo) {
 		return nil, fmt.Errorf("installed distribution %s is outside the environment %s", distInfo, t.Root)
 	}
 	f, err := os.Open(filepath.Join(distInfo, "RECORD"))
@@ -69,7 +69,7 @@ func oldRemoval(t *Target, distInfo string) (*removal, error) {
 		if filepath.IsAbs(filepath.FromSlash(row.Path)) {
 			p = filepath.Clean(row.Path)
 		}
-		if !within(t.Root, p) {
+		if !Within(t.Root, p) {
 			return nil, fmt.Errorf("RECORD of %s lists %q, outside the environment %s: refused", filepath.Base(distInfo), row.Path, t.Root)
 		}
 		if err := add(p); err != nil {
@@ -96,7 +96,7 @@ func oldRemoval(t *Target, distInfo string) (*removal, error) {
 		console, gui, _ := parseEntryPoints(string(b))
 		for _, ep := range append(console, gui...) {
 			p := filepath.Join(t.Scheme.Scripts, ep.Name)
-			if ep.Name == "" || strings.ContainsAny(ep.Name, `/\`) || ep.Name == "." || ep.Name == ".." || !within(t.Scheme.Scripts, p) {
+			if ep.Name == "" || strings.ContainsAny(ep.Name, `/\`) || ep.Name == "." || ep.Name == ".." || !Within(t.Scheme.Scripts, p) {
 				continue
 			}
 			if err := add(p); err != nil {
@@ -139,12 +139,12 @@ func wholeDirs(set map[string]bool, t *Target) []string {
 	for _, root := range unchecked {
 		under := false
 		for _, w := range taken {
-			if within(w, root) {
+			if Within(w, root) {
 				under = true
 				break
 			}
 		}
-		if under || protected[root] || !within(t.Root, root) {
+		if under || protected[root] || !Within(t.Root, root) {
 			continue
 		}
 		all := true
