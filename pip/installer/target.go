@@ -101,7 +101,10 @@ func realDirCheck(root string) (func(dir string) bool, error) {
 		if !ok {
 			real, err := filepath.EvalSymlinks(dir)
 			in = err == nil && within(realRoot, real)
-			inside[dir] = in
+			if err == nil {
+				// Not a failure: the directory may be made later.
+				inside[dir] = in
+			}
 		}
 		return in
 	}, nil

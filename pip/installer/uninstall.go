@@ -25,8 +25,8 @@ type removal struct {
 // oldRemoval reads the RECORD of the installed .dist-info directory
 // distInfo. A RECORD path that leaves the environment is refused: pip
 // skips such a path, but a RECORD like that is a broken or hostile one and
-// the package is not touched.
-func oldRemoval(t *Target, distInfo string) (*removal, error) {
+// the package is not touched. inside is realDirCheck's test for t.Root.
+func oldRemoval(t *Target, distInfo string, inside func(string) bool) (*removal, error) {
 	distInfo = filepath.Clean(distInfo)
 	if !within(t.Root, distInfo) {
 		return nil, fmt.Errorf("installed distribution %s is outside the environment %s", distInfo, t.Root)
@@ -44,10 +44,6 @@ func oldRemoval(t *Target, distInfo string) (*removal, error) {
 		return nil, fmt.Errorf("cannot uninstall %s: %w", filepath.Base(distInfo), err)
 	}
 	location := filepath.Dir(distInfo)
-	inside, err := realDirCheck(t.Root)
-	if err != nil {
-		return nil, err
-	}
 	set := map[string]bool{}
 	add := func(p string) error {
 		if set[p] {
