@@ -128,7 +128,8 @@ func (u *upgrader) installNative(items []*planItem, dists []Dist) {
 		installed[d.Canonical] = d
 	}
 
-	chains := u.overlapChains(items, target)
+	chains, wheels := u.overlapChains(items, target)
+	defer wheels.closeRest()
 	compiler := installer.NewCompiler(target.Python, min(u.jobs(), len(items)), env)
 	defer compiler.Close()
 
@@ -143,7 +144,7 @@ func (u *upgrader) installNative(items []*planItem, dists []Dist) {
 					if u.ctx.Err() != nil {
 						break // the rest of the chain is reported as not started
 					}
-					u.installOne(it, target, installed[it.canonical], compiler)
+					u.installOne(it, target, installed[it.canonical], compiler, wheels.take(it))
 				}
 			}
 		}()
@@ -159,8 +160,9 @@ func (u *upgrader) installNative(items []*planItem, dists []Dist) {
 }
 
 // installOne installs one wheel and reports the outcome. A cancel during
-// it rolls it back (or, past its commit point, lets it finish).
-func (u *upgrader) installOne(it *planItem, target installer.Target, old Dist, c *installer.Compiler) {
+// it rolls it back (or, past its commit point, lets it finish). w is the
+// wheel overlapChains opened (nil: Install opens it); installOne closes it.
+func (u *upgrader) installOne(it *planItem, target installer.Target, old Dist, c *installer.Compiler, w *installer.Wheel) {
 	u.markInstalling(it.name, true)
 	defer u.markInstalling(it.name, false)
 	u.send(UpgradeProgress{Name: it.name, Stage: StageInstalling})
@@ -183,7 +185,13 @@ func (u *upgrader) installOne(it *planItem, target installer.Target, old Dist, c
 	}
 	// The install sees the run's context: cancelled, it stops before its
 	// commit point and restores the old version.
-	_, err := installer.Install(u.ctx, target, it.file, opts)
+	var err error
+	if w != nil {
+		_, err = installer.InstallWheel(u.ctx, target, w, opts)
+		w.Close()
+	} else {
+		_, err = installer.Install(u.ctx, target, it.file, opts)
+	}
 	switch {
 	case err == nil:
 		u.succeed(it)
@@ -209,13 +217,51 @@ func (u *upgrader) markInstalling(name string, on bool) {
 	}
 }
 
+// maxOpenWheels bounds the wheels overlapChains keeps open for the
+// installs. Each holds a file descriptor and its parsed central directory
+// until its install: a couple of hundred are nothing, but a run of
+// thousands could meet the descriptor limit, which this process shares
+// with its index connections and compile processes (and a soft limit of
+// 256, macOS's default, is common where the runtime does not raise it).
+// Wheels past the bound are closed and opened again by their install:
+// one more read of an archive's directory and RECORD, not a failed
+// install.
+const maxOpenWheels = 200
+
+// openWheels are the wheels overlapChains opened, each handed to one
+// install (take) or closed at the end of the run (closeRest).
+type openWheels struct {
+	mu sync.Mutex
+	m  map[*planItem]*installer.Wheel
+}
+
+// take hands over it's opened wheel, nil when it has none.
+func (o *openWheels) take(it *planItem) *installer.Wheel {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	w := o.m[it]
+	delete(o.m, it)
+	return w
+}
+
+// closeRest closes the wheels no install took (a cancelled run).
+func (o *openWheels) closeRest() {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	for it, w := range o.m {
+		w.Close()
+		delete(o.m, it)
+	}
+}
+
 // overlapChains groups the items into chains that share no file: items
 // writing a common path (a namespace package's __init__.py that two
 // distributions both ship, a script name two projects both claim) land in
 // one chain, in plan order, so they never install at the same time. A
 // wheel that cannot be read forms its own chain (its install fails with
-// the reason).
-func (u *upgrader) overlapChains(items []*planItem, target installer.Target) [][]*planItem {
+// the reason). The wheels it opened stay open for their installs (up to
+// maxOpenWheels), so each archive is read once.
+func (u *upgrader) overlapChains(items []*planItem, target installer.Target) ([][]*planItem, *openWheels) {
 	parent := make([]int, len(items))
 	for i := range parent {
 		parent[i] = i
@@ -229,13 +275,18 @@ func (u *upgrader) overlapChains(items []*planItem, target installer.Target) [][
 		return i
 	}
 	owner := map[string]int{}
+	open := &openWheels{m: make(map[*planItem]*installer.Wheel, min(len(items), maxOpenWheels))}
 	for i, it := range items {
 		w, err := installer.OpenWheel(it.file)
 		if err != nil {
 			continue
 		}
 		dests, err := w.Destinations(target)
-		w.Close()
+		if err != nil || len(open.m) >= maxOpenWheels {
+			w.Close()
+		} else {
+			open.m[it] = w
+		}
 		if err != nil {
 			continue
 		}
@@ -261,7 +312,7 @@ func (u *upgrader) overlapChains(items []*planItem, target installer.Target) [][
 	for _, r := range roots {
 		out = append(out, groups[r])
 	}
-	return out
+	return out, open
 }
 
 // errNoPip is the preflight's complaint when pip is missing and the run
