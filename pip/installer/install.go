@@ -148,7 +148,8 @@ func install(ctx context.Context, t *Target, w *Wheel, opts Options) (*Result, e
 		}
 	}()
 
-	st := &stager{t: t, w: w, x: x, libDir: libDir, ctx: ctx, total: w.Size(), report: report}
+	st := &stager{t: t, w: w, x: x, libDir: libDir, ctx: ctx, total: w.Size(), report: report,
+		staged: map[string]string{}, installed: map[string]string{}, changed: map[string]RecordRow{}}
 	for _, f := range files {
 		if err := st.write(f); err != nil {
 			return nil, err
@@ -262,11 +263,6 @@ func (s *stager) recordPath(dest string) string {
 // create opens the staged file for dest; perm is the mode before umask,
 // as Python's open() (0o666) or pip's executable extraction (0o777).
 func (s *stager) create(dest string, perm fs.FileMode) (*os.File, string, error) {
-	if s.staged == nil {
-		s.staged = map[string]string{}
-		s.installed = map[string]string{}
-		s.changed = map[string]RecordRow{}
-	}
 	sp, err := s.x.stagedPath(dest)
 	if err != nil {
 		return nil, "", err
@@ -305,6 +301,15 @@ func (s *stager) write(pf plannedFile) error {
 		return s.generate(pf.dest, pf.content)
 	}
 	f := pf.member
+	if f.Name == s.w.DistInfo+"/RECORD" && pf.kind == kindMember {
+		// writeRecord writes RECORD anew (mode 0o666 less the umask, as
+		// pip's _generate_file, whatever the member's): staging the
+		// member's copy first would only be removed again. OpenWheel has
+		// read it whole already.
+		s.done += int64(f.UncompressedSize64)
+		s.installed[f.Name] = s.recordPath(pf.dest)
+		return nil
+	}
 	exec := isExecutable(f)
 	perm := fs.FileMode(0o666)
 	if exec {

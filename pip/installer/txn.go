@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 )
 
 // stagePrefix names the staging directories made directly under an
@@ -217,7 +218,7 @@ func (x *txn) commit(ctx context.Context, asideRels, prune []string, checkDir fu
 		// ENOENT (the staging directory exists), which is the same answer
 		// for one syscall less.
 		src := filepath.Join(x.root, rel)
-		if err := os.Rename(src, x.asidePath(i)); err != nil {
+		if err := rename(src, x.asidePath(i)); err != nil {
 			if errors.Is(err, fs.ErrNotExist) {
 				continue
 			}
@@ -233,7 +234,7 @@ func (x *txn) commit(ctx context.Context, asideRels, prune []string, checkDir fu
 		if err := x.readyDir(filepath.Dir(dst), checkDir); err != nil {
 			return x.fail(err)
 		}
-		if err := os.Rename(filepath.Join(x.dir, nf.Staged), dst); err != nil {
+		if err := rename(filepath.Join(x.dir, nf.Staged), dst); err != nil {
 			return x.fail(fmt.Errorf("move into place %s: %w", dst, err))
 		}
 		x.placed = append(x.placed, nf.Rel)
@@ -346,7 +347,7 @@ func (x *txn) rollback() error {
 	}
 	x.placed = nil
 	for i := len(x.madeDirs) - 1; i >= 0; i-- {
-		_ = os.Remove(x.madeDirs[i]) // only if still empty
+		_ = rmdir(x.madeDirs[i]) // only if still empty
 	}
 	for k := len(x.asided) - 1; k >= 0; k-- {
 		i := x.asided[k]
@@ -411,7 +412,7 @@ func (x *txn) tidy() bool {
 		}
 	}
 	for _, d := range append(sub, x.staging...) {
-		if os.Remove(d) != nil {
+		if rmdir(d) != nil {
 			return false
 		}
 	}
@@ -420,7 +421,28 @@ func (x *txn) tidy() bool {
 			return false
 		}
 	}
-	return os.Remove(x.dir) == nil
+	return rmdir(x.dir) == nil
+}
+
+// rename is rename(2). os.Rename first Lstats the destination to refuse
+// replacing a directory with a directory: a syscall per moved file that a
+// commit does not need, as it moves files only, to a path that is free (a
+// staging name, or a destination whose occupant went aside), and rename(2)
+// itself refuses to put a file over a directory (EISDIR).
+func rename(from, to string) error {
+	if err := syscall.Rename(from, to); err != nil {
+		return &os.LinkError{Op: "rename", Old: from, New: to, Err: err}
+	}
+	return nil
+}
+
+// rmdir removes an empty directory. os.Remove would first try unlink,
+// which fails on a directory: a wasted syscall for each.
+func rmdir(dir string) error {
+	if err := syscall.Rmdir(dir); err != nil {
+		return &fs.PathError{Op: "rmdir", Path: dir, Err: err}
+	}
+	return nil
 }
 
 // writeJournal writes a journal file. It is not fsynced: the journal guards

@@ -174,6 +174,6 @@ func pruneEmpty(dir string) {
 		return nil
 	})
 	for i := len(dirs) - 1; i >= 0; i-- {
-		_ = os.Remove(dirs[i]) // fails, harmlessly, on a directory that is not empty
+		_ = rmdir(dirs[i]) // fails, harmlessly, on a directory that is not empty
 	}
 }
