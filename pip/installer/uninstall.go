@@ -166,6 +166,12 @@ func wholeDirs(set map[string]bool, t *Target) []string {
 // pruneEmpty removes the empty directories under dir, dir included,
 // deepest first. What holds a file stays.
 func pruneEmpty(dir string) {
+	// Most often dir was left empty (an old version's .dist-info): one
+	// rmdir does it, without reading the tree. Only one still holding
+	// something is walked for emptied directories below it.
+	if err := rmdir(dir); err == nil || errors.Is(err, fs.ErrNotExist) {
+		return
+	}
 	var dirs []string
 	_ = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
 		if err == nil && d.IsDir() {
