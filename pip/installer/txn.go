@@ -234,7 +234,17 @@ func (x *txn) commit(ctx context.Context, asideRels, prune []string, checkDir fu
 		if err := x.readyDir(filepath.Dir(dst), checkDir); err != nil {
 			return x.fail(err)
 		}
-		if err := rename(filepath.Join(x.dir, nf.Staged), dst); err != nil {
+		err := rename(filepath.Join(x.dir, nf.Staged), dst)
+		if errors.Is(err, fs.ErrNotExist) {
+			// The directory was there when prepare looked, and is gone: a
+			// package installing beside this one pruned it, its old
+			// version's directory. Make it again, as pip would.
+			err = x.remake(filepath.Dir(dst), checkDir)
+			if err == nil {
+				err = rename(filepath.Join(x.dir, nf.Staged), dst)
+			}
+		}
+		if err != nil {
 			return x.fail(fmt.Errorf("move into place %s: %w", dst, err))
 		}
 		x.placed = append(x.placed, nf.Rel)
@@ -320,10 +330,41 @@ func (x *txn) readyDir(dir string, checkDir func(string) error) error {
 	}
 	if checkDir != nil {
 		if err := checkDir(dir); err != nil {
-			return err
+			// Gone since prepare looked (see remake)?
+			if _, lerr := os.Lstat(dir); !errors.Is(lerr, fs.ErrNotExist) {
+				return err
+			}
+			if err := x.remake(dir, checkDir); err != nil {
+				return err
+			}
 		}
 	}
 	x.dirState[dir] = dirReady
+	return nil
+}
+
+// remake makes a directory readyDir had seen, gone since, and its
+// missing parents, listing them for a rollback in this process.
+func (x *txn) remake(dir string, checkDir func(string) error) error {
+	if _, err := os.Lstat(dir); !errors.Is(err, fs.ErrNotExist) {
+		return fs.ErrNotExist // the directory is there: something else is missing
+	}
+	var missing []string
+	for d := dir; d != filepath.Clean(x.root) && within(x.root, d); d = filepath.Dir(d) {
+		if _, err := os.Lstat(d); err == nil {
+			break
+		}
+		missing = append(missing, d)
+	}
+	for i := len(missing) - 1; i >= 0; i-- {
+		if err := os.Mkdir(missing[i], 0o777); err != nil && !errors.Is(err, fs.ErrExist) {
+			return err
+		}
+		x.madeDirs = append(x.madeDirs, missing[i])
+	}
+	if checkDir != nil {
+		return checkDir(dir)
+	}
 	return nil
 }
 

@@ -271,3 +271,76 @@ func oldSpecWith(path, content string) (s pypitest.WheelSpec) {
 	s.Files[path] = content
 	return s
 }
+
+// TestCommitRemakesVanishedDir: a directory the commit saw when it
+// prepared, removed before a new file goes in (a package installing
+// beside it pruned its old version's directory), is made again; and a
+// rollback removes it again. When the old version had a file there, the
+// symlink check already knows the directory and the rename is what finds
+// it gone; otherwise the check does.
+func TestCommitRemakesVanishedDir(t *testing.T) {
+	tests := []struct {
+		name         string
+		oldHasShared bool
+		fail         bool
+	}{
+		{"found by the check", false, false},
+		{"found by the check, rolled back", false, true},
+		{"found by the rename", true, false},
+		{"found by the rename, rolled back", true, true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			s := newSpec()
+			s.Files["shared/y.py"] = "y = 1\n"
+			whl := writeSpec(t, s)
+			tg := fakeEnv(t)
+			old := oldSpec
+			if tc.oldHasShared {
+				old = oldSpecWith("shared/z.txt", "z\n")
+			}
+			res, err := Install(context.Background(), tg, writeSpec(t, old), Options{NoCompile: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			shared := filepath.Join(tg.Scheme.Purelib, "shared")
+			if err := os.MkdirAll(shared, 0o755); err != nil {
+				t.Fatal(err)
+			}
+			before := treeState(t, tg.Root)
+			injected := errors.New("injected")
+			_, err = Install(context.Background(), tg, whl, Options{Old: res.DistInfo, NoCompile: true, commitHook: func(n int) error {
+				if n == 1 {
+					os.RemoveAll(shared) // the other package's prune
+				}
+				if _, err := os.Stat(filepath.Join(shared, "y.py")); err == nil && tc.fail {
+					return injected
+				}
+				return nil
+			}})
+			if !tc.fail {
+				if err != nil {
+					t.Fatalf("install: %v", err)
+				}
+				if _, err := os.Stat(filepath.Join(shared, "y.py")); err != nil {
+					t.Errorf("shared/y.py not installed: %v", err)
+				}
+				return
+			}
+			if !errors.Is(err, injected) {
+				t.Fatalf("install = %v, want the injected failure", err)
+			}
+			want := map[string]string{}
+			for k, v := range before {
+				if !strings.Contains(k, "shared") {
+					want[k] = v
+				}
+			}
+			// The old version's RECORD lists shared/z.txt, gone with the
+			// directory: compare the rest.
+			if d := diffStates(want, treeState(t, tg.Root)); len(d) > 0 {
+				t.Errorf("not rolled back (the remade directory included): %v", d)
+			}
+		})
+	}
+}
