@@ -92,6 +92,7 @@ func (u *upgrader) undo() time.Time {
 		return start
 	}
 	defer os.RemoveAll(u.work)
+	defer u.wheels.closeRest()
 
 	t0 := time.Now()
 	u.undoFiles(restore, now)
