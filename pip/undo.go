@@ -180,6 +180,7 @@ func (u *upgrader) undo(plan *UndoPlan) time.Time {
 		return start
 	}
 	defer u.removeWorkDir()
+	defer u.wheels.closeRest()
 
 	t0 := time.Now()
 	u.undoFiles(restore, now)

@@ -74,6 +74,8 @@ type upgrader struct {
 	sumMu sync.Mutex // guards sum and planItem.finished: native installs report in parallel
 	// compileNanos sums the native installs' byte-compilation time.
 	compileNanos atomic.Int64
+	// wheels are the downloaded wheels opened once for the run.
+	wheels openWheels
 
 	mu         sync.Mutex
 	installing []string // packages of the pip run in progress
@@ -204,6 +206,7 @@ func (u *upgrader) upgrade(pkgs []Upgrade) time.Time {
 		return start
 	}
 	defer u.removeWorkDir()
+	defer u.wheels.closeRest()
 
 	preCheck := make(chan pipCheckResult, 1)
 	go func() { preCheck <- u.pipCheck(dists) }() // without pip: a result that did not run
@@ -434,7 +437,7 @@ func (u *upgrader) markDependencies(items []*planItem, dists []Dist) {
 		if !strings.HasSuffix(it.file, ".whl") {
 			continue
 		}
-		reqs, err := wheelRequires(it.file)
+		reqs, err := u.wheelRequires(it.file)
 		if err != nil {
 			continue // pip will say what is wrong with the file
 		}

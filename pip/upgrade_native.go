@@ -1,6 +1,7 @@
 package pip
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -129,7 +130,7 @@ func (u *upgrader) installNative(items []*planItem, dists []Dist) {
 					if u.ctx.Err() != nil {
 						break // the rest of the chain is reported as not started
 					}
-					u.installOne(it, target, installed[it.canonical], compiler)
+					u.installOne(it, target, installed[it.canonical], compiler, u.wheels.take(it.file))
 				}
 			}
 		}()
@@ -145,8 +146,10 @@ func (u *upgrader) installNative(items []*planItem, dists []Dist) {
 }
 
 // installOne installs one wheel and reports the outcome. A cancel during
-// it rolls it back (or, past its commit point, lets it finish).
-func (u *upgrader) installOne(it *planItem, target installer.Target, old Dist, c *installer.Compiler) {
+// it rolls it back (or, past its commit point, lets it finish). w is the
+// wheel opened earlier in the run (nil: Install opens it); installOne
+// closes it.
+func (u *upgrader) installOne(it *planItem, target installer.Target, old Dist, c *installer.Compiler, w *installer.Wheel) {
 	u.markInstalling(it.name, true)
 	defer u.markInstalling(it.name, false)
 	u.send(UpgradeProgress{Name: it.name, Stage: StageInstalling})
@@ -169,7 +172,13 @@ func (u *upgrader) installOne(it *planItem, target installer.Target, old Dist, c
 	}
 	// The install sees the run's context: cancelled, it stops before its
 	// commit point and restores the old version.
-	_, err := installer.Install(u.ctx, target, it.file, opts)
+	var err error
+	if w != nil {
+		_, err = installer.InstallWheel(u.ctx, target, w, opts)
+		w.Close()
+	} else {
+		_, err = installer.Install(u.ctx, target, it.file, opts)
+	}
 	switch {
 	case err == nil:
 		u.succeed(it)
@@ -195,12 +204,105 @@ func (u *upgrader) markInstalling(name string, on bool) {
 	}
 }
 
+// maxOpenWheels bounds the wheels a run keeps open between reading them
+// and installing them (openWheels). Each holds a file descriptor and its
+// parsed central directory: a couple of hundred are nothing, but a run of
+// thousands could meet the descriptor limit, which this process shares
+// with its index connections and compile processes (and a soft limit of
+// 256, macOS's default, is common where the runtime does not raise it).
+// Wheels past the bound are closed and opened again where needed: one
+// more read of an archive's directory and RECORD, not a failed install.
+const maxOpenWheels = 200
+
+// openWheels are the wheels of a run opened by the installer's reader,
+// by file: the dependency check reads METADATA from one, overlapChains
+// its Destinations, and its install takes it (take), so each archive is
+// opened and its directory and RECORD parsed once. What no install took
+// is closed at the end of the run (closeRest). At most maxOpenWheels are
+// kept; the rest are opened where needed.
+type openWheels struct {
+	mu sync.Mutex
+	m  map[string]*installer.Wheel
+}
+
+// open returns the wheel at path, opened now or earlier. keep reports
+// whether it is kept for later (else the caller closes it).
+func (o *openWheels) open(path string) (w *installer.Wheel, keep bool, err error) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if w := o.m[path]; w != nil {
+		return w, true, nil
+	}
+	w, err = installer.OpenWheel(path)
+	if err != nil {
+		return nil, false, err
+	}
+	if len(o.m) >= maxOpenWheels {
+		return w, false, nil
+	}
+	if o.m == nil {
+		o.m = map[string]*installer.Wheel{}
+	}
+	o.m[path] = w
+	return w, true, nil
+}
+
+// take hands over the opened wheel at path, nil when there is none; the
+// caller closes it.
+func (o *openWheels) take(path string) *installer.Wheel {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	w := o.m[path]
+	delete(o.m, path)
+	return w
+}
+
+// drop closes the wheel at path if it is open.
+func (o *openWheels) drop(path string) {
+	if w := o.take(path); w != nil {
+		w.Close()
+	}
+}
+
+// closeRest closes the wheels no install took (a cancelled run, a
+// package that went to pip).
+func (o *openWheels) closeRest() {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	for path, w := range o.m {
+		w.Close()
+		delete(o.m, path)
+	}
+}
+
+// wheelRequires reads Requires-Dist of a downloaded wheel: in a native run
+// through the installer's reader, keeping the wheel open for its install;
+// else, or when that reader refuses the wheel (the install will then fail
+// with the reason, or pip will), with the plain zip reader.
+func (u *upgrader) wheelRequires(path string) ([]string, error) {
+	if u.nativeMode() {
+		if w, keep, err := u.wheels.open(path); err == nil {
+			b, err := w.Metadata()
+			if !keep {
+				w.Close()
+			}
+			if err == nil {
+				if md, err := ParseMetadata(bytes.NewReader(b)); err == nil {
+					return md.RequiresDist, nil
+				}
+			}
+		}
+	}
+	return wheelRequires(path)
+}
+
 // overlapChains groups the items into chains that share no file: items
 // writing a common path (a namespace package's __init__.py that two
 // distributions both ship, a script name two projects both claim) land in
 // one chain, in plan order, so they never install at the same time. A
 // wheel that cannot be read forms its own chain (its install fails with
-// the reason).
+// the reason). The wheels it reads stay open for their installs (see
+// openWheels).
 func (u *upgrader) overlapChains(items []*planItem, target installer.Target) [][]*planItem {
 	parent := make([]int, len(items))
 	for i := range parent {
@@ -216,13 +318,16 @@ func (u *upgrader) overlapChains(items []*planItem, target installer.Target) [][
 	}
 	owner := map[string]int{}
 	for i, it := range items {
-		w, err := installer.OpenWheel(it.file)
+		w, keep, err := u.wheels.open(it.file)
 		if err != nil {
 			continue
 		}
 		dests, err := w.Destinations(target)
-		w.Close()
+		if !keep {
+			w.Close()
+		}
 		if err != nil {
+			u.wheels.drop(it.file) // its install reopens it and says why
 			continue
 		}
 		for _, d := range dests {

@@ -25,8 +25,8 @@ type removal struct {
 // oldRemoval reads the RECORD of the installed .dist-info directory
 // distInfo. A RECORD path that leaves the environment is refused: pip
 // skips such a path, but a RECORD like that is a broken or hostile one and
-// the package is not touched.
-func oldRemoval(t *Target, distInfo string) (*removal, error) {
+// the package is not touched. inside is realDirCheck's test for t.Root.
+func oldRemoval(t *Target, distInfo string, inside func(string) bool) (*removal, error) {
 	distInfo = filepath.Clean(distInfo)
 	if !Within(t.Root, distInfo) {
 		return nil, fmt.Errorf("installed distribution %s is outside the environment %s", distInfo, t.Root)
@@ -44,10 +44,6 @@ func oldRemoval(t *Target, distInfo string) (*removal, error) {
 		return nil, fmt.Errorf("cannot uninstall %s: %w", filepath.Base(distInfo), err)
 	}
 	location := filepath.Dir(distInfo)
-	inside, err := realDirCheck(t.Root)
-	if err != nil {
-		return nil, err
-	}
 	set := map[string]bool{}
 	add := func(p string) error {
 		if set[p] {
@@ -170,6 +166,12 @@ func wholeDirs(set map[string]bool, t *Target) []string {
 // pruneEmpty removes the empty directories under dir, dir included,
 // deepest first. What holds a file stays.
 func pruneEmpty(dir string) {
+	// Most often dir was left empty (an old version's .dist-info): one
+	// rmdir does it, without reading the tree. Only one still holding
+	// something is walked for emptied directories below it.
+	if err := rmdir(dir); err == nil || errors.Is(err, fs.ErrNotExist) {
+		return
+	}
 	var dirs []string
 	_ = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
 		if err == nil && d.IsDir() {
@@ -178,6 +180,6 @@ func pruneEmpty(dir string) {
 		return nil
 	})
 	for i := len(dirs) - 1; i >= 0; i-- {
-		_ = os.Remove(dirs[i]) // fails, harmlessly, on a directory that is not empty
+		_ = rmdir(dirs[i]) // fails, harmlessly, on a directory that is not empty
 	}
 }
