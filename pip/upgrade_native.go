@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"path/filepath"
 	"runtime"
-	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -51,111 +50,194 @@ func (u *upgrader) installAny(items []*planItem, dists []Dist) {
 		u.install(items)
 		return
 	}
+	r, err := u.startNative(dists, nil)
+	if err != nil {
+		u.failAll(items, err.Error())
+		return
+	}
+	for _, it := range items {
+		r.admit(it)
+	}
+	r.finish()
+}
+
+// startNative readies a native run over dists: an interrupted earlier
+// install is recovered first. deps, when set, decides each wheel's
+// dependency check as it is admitted (the upgrade's downloads are still
+// arriving); nil means the caller has marked needsIndex already.
+func (u *upgrader) startNative(dists []Dist, deps *dependencyView) (*nativeRun, error) {
 	// A run killed mid-install left a journal: finish or undo it before
 	// relying on what is installed.
 	recovered, err := installer.Recover(u.e.Interp.Prefix)
 	if err != nil {
-		u.failAll(items, "an interrupted earlier install could not be recovered: "+err.Error())
-		return
+		return nil, errors.New("an interrupted earlier install could not be recovered: " + err.Error())
 	}
 	if len(recovered) > 0 {
 		// The recovery changed the environment: read it again (only
 		// then, as reading every installed distribution is not free).
 		if dists, err = InstalledDists(u.e.Interp); err != nil {
-			u.failAll(items, "read installed packages: "+err.Error())
-			return
+			return nil, errors.New("read installed packages: " + err.Error())
 		}
 	}
-	format := make(map[string]string, len(dists))
+	r := &nativeRun{u: u, deps: deps, owner: map[string]chan struct{}{}, slots: make(chan struct{}, u.jobs())}
+	r.format = make(map[string]string, len(dists))
+	r.installed = make(map[string]Dist, len(dists))
 	for _, d := range dists {
 		if within(u.e.Interp.Prefix, d.Path) {
-			format[d.Canonical] = d.Format
+			r.format[d.Canonical] = d.Format
 		}
+		r.installed[d.Canonical] = d
 	}
-	var native, viaPip []*planItem
-	for _, it := range items {
-		f := format[it.canonical]
-		switch {
-		case it.finished:
-		case f != "" && f != "dist-info":
-			// Only pip knows how to remove an egg-info or egg install.
-			if !u.hasPip() {
-				u.fail(it, u.noPipReason("it is installed as "+f+": replacing it"))
-				continue
-			}
-			viaPip = append(viaPip, it)
-		case it.needsIndex != "" && u.canUseIndex():
-			if !u.hasPip() {
-				u.fail(it, u.noPipReason("it "+it.needsIndex+" from the indexes"))
-				continue
-			}
-			viaPip = append(viaPip, it)
-		case strings.HasSuffix(strings.ToLower(it.file), ".whl"):
-			native = append(native, it)
-		case !u.hasPip():
-			u.fail(it, u.noPipReason("there is no wheel to install"))
-		default:
-			viaPip = append(viaPip, it)
-		}
+	r.target, r.targetErr = u.e.Interp.InstallTarget()
+	if r.targetErr == nil {
+		env := u.environ()
+		// As pip (and the compiler processes, started in env) see it.
+		lookup := environMap(env)
+		r.target.Getenv = func(k string) (string, bool) { v, ok := lookup[k]; return v, ok }
+		r.compiler = installer.NewCompiler(r.target.Python, u.jobs(), env)
 	}
-	u.installNative(native, dists)
-	if len(viaPip) > 0 && u.ctx.Err() == nil {
-		u.install(viaPip)
-	}
+	return r, nil
 }
 
-// installNative installs wheels in parallel, at most jobs at a time,
-// replacing the versions in dists (as installAny has them). Two
-// packages that would write the same file go one after the other (pip
-// would overwrite the first one's file with the second's; so does this,
-// in the plan's order). On cancel, packages being installed commit or roll
-// back, and the rest are not started.
-func (u *upgrader) installNative(items []*planItem, dists []Dist) {
-	if len(items) == 0 || u.ctx.Err() != nil {
-		return
-	}
-	target, err := u.e.Interp.InstallTarget()
-	if err != nil {
-		u.failAll(items, err.Error())
-		return
-	}
-	env := u.environ()
-	// As pip (and the compiler processes, started in env) see it.
-	lookup := environMap(env)
-	target.Getenv = func(k string) (string, bool) { v, ok := lookup[k]; return v, ok }
-	installed := make(map[string]Dist, len(dists))
-	for _, d := range dists {
-		installed[d.Canonical] = d
-	}
+// nativeRun installs wheels as they are admitted, in parallel, at most
+// jobs at a time, replacing the versions installed before. Two packages
+// that would write the same file go one after the other, in the order
+// they were admitted (pip would overwrite the first one's file with the
+// second's; so does this). Packages that need pip are kept for finish.
+// On cancel, packages being installed commit or roll back, and the rest
+// are not started.
+type nativeRun struct {
+	u         *upgrader
+	deps      *dependencyView
+	format    map[string]string // canonical -> installed format, inside the environment
+	installed map[string]Dist
+	target    installer.Target
+	targetErr error
+	compiler  *installer.Compiler
+	slots     chan struct{}
 
-	chains := u.overlapChains(items, target)
-	compiler := installer.NewCompiler(target.Python, min(u.jobs(), len(items)), env)
-	defer compiler.Close()
+	// owner maps each destination path to the done channel of the last
+	// admitted package writing it: the next one waits for it.
+	owner map[string]chan struct{}
+	wg    sync.WaitGroup
 
-	work := make(chan []*planItem)
-	var wg sync.WaitGroup
-	for range min(u.jobs(), len(chains)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for chain := range work {
-				for _, it := range chain {
-					if u.ctx.Err() != nil {
-						break // the rest of the chain is reported as not started
-					}
-					u.installOne(it, target, installed[it.canonical], compiler)
-				}
-			}
-		}()
+	mu     sync.Mutex
+	viaPip []*planItem
+}
+
+// admit classifies it and, for a wheel to install natively, starts its
+// install once the packages admitted before it that write a same file
+// are done. Called from one goroutine, in the order installs should go.
+func (r *nativeRun) admit(it *planItem) {
+	u := r.u
+	if it.finished || u.ctx.Err() != nil {
+		return // reported already, or reported as not started at the end
 	}
-	for _, c := range chains {
-		if u.ctx.Err() != nil {
-			break
+	f := r.format[it.canonical]
+	switch {
+	case f != "" && f != "dist-info":
+		// Only pip knows how to remove an egg-info or egg install.
+		if !u.hasPip() {
+			u.fail(it, u.noPipReason("it is installed as "+f+": replacing it"))
+			return
 		}
-		work <- c
+		r.toPip(it)
+		return
+	case r.deps == nil && it.needsIndex != "" && u.canUseIndex():
+		if !u.hasPip() {
+			u.fail(it, u.noPipReason("it "+it.needsIndex+" from the indexes"))
+			return
+		}
+		r.toPip(it)
+		return
+	case !strings.HasSuffix(strings.ToLower(it.file), ".whl"):
+		if !u.hasPip() {
+			u.fail(it, u.noPipReason("there is no wheel to install"))
+			return
+		}
+		r.toPip(it)
+		return
+	case r.targetErr != nil:
+		u.fail(it, r.targetErr.Error())
+		return
 	}
-	close(work)
-	wg.Wait()
+	var preds []chan struct{}
+	done := make(chan struct{})
+	if w, err := installer.OpenWheel(it.file); err == nil {
+		// A wheel that cannot be read waits for nobody: its install fails
+		// with the reason.
+		dests, err := w.Destinations(r.target)
+		w.Close()
+		if err == nil {
+			seen := map[chan struct{}]bool{}
+			for _, d := range dests {
+				if p, ok := r.owner[d]; ok && p != done && !seen[p] { // a wheel may name a path twice (its RECORD)
+					seen[p] = true
+					preds = append(preds, p)
+				}
+				r.owner[d] = done
+			}
+		}
+	}
+	var reqs []string
+	if r.deps != nil {
+		reqs, _ = wheelRequires(it.file) // a bad file: the install says what is wrong
+		it.requires = requiredNames(reqs)
+	}
+	r.wg.Add(1)
+	go func() {
+		defer r.wg.Done()
+		defer close(done)
+		if r.deps != nil {
+			// Decide whether pip must fetch dependencies only once the
+			// plan's packages it requires have finished downloading.
+			why, ok := r.deps.check(u.ctx, it, reqs)
+			if ok && u.canUseIndex() {
+				it.needsIndex = why
+				if !u.hasPip() {
+					u.fail(it, u.noPipReason("it "+why+" from the indexes"))
+					return
+				}
+				r.toPip(it)
+				return
+			}
+		}
+		for _, p := range preds {
+			select {
+			case <-p:
+			case <-u.ctx.Done():
+				return
+			}
+		}
+		select {
+		case r.slots <- struct{}{}:
+		case <-u.ctx.Done():
+			return
+		}
+		defer func() { <-r.slots }()
+		if u.ctx.Err() != nil {
+			return
+		}
+		u.installOne(it, r.target, r.installed[it.canonical], r.compiler)
+	}()
+}
+
+func (r *nativeRun) toPip(it *planItem) {
+	r.mu.Lock()
+	r.viaPip = append(r.viaPip, it)
+	r.mu.Unlock()
+}
+
+// finish waits for the native installs, then installs with pip what
+// needs it, in the order admitted.
+func (r *nativeRun) finish() {
+	r.wg.Wait()
+	if r.compiler != nil {
+		r.compiler.Close()
+	}
+	if len(r.viaPip) > 0 && r.u.ctx.Err() == nil {
+		r.u.install(r.viaPip)
+	}
 }
 
 // installOne installs one wheel and reports the outcome. A cancel during
@@ -207,61 +289,6 @@ func (u *upgrader) markInstalling(name string, on bool) {
 			break
 		}
 	}
-}
-
-// overlapChains groups the items into chains that share no file: items
-// writing a common path (a namespace package's __init__.py that two
-// distributions both ship, a script name two projects both claim) land in
-// one chain, in plan order, so they never install at the same time. A
-// wheel that cannot be read forms its own chain (its install fails with
-// the reason).
-func (u *upgrader) overlapChains(items []*planItem, target installer.Target) [][]*planItem {
-	parent := make([]int, len(items))
-	for i := range parent {
-		parent[i] = i
-	}
-	var find func(int) int
-	find = func(i int) int {
-		for parent[i] != i {
-			parent[i] = parent[parent[i]]
-			i = parent[i]
-		}
-		return i
-	}
-	owner := map[string]int{}
-	for i, it := range items {
-		w, err := installer.OpenWheel(it.file)
-		if err != nil {
-			continue
-		}
-		dests, err := w.Destinations(target)
-		w.Close()
-		if err != nil {
-			continue
-		}
-		for _, d := range dests {
-			if j, ok := owner[d]; ok {
-				parent[find(i)] = find(j)
-			} else {
-				owner[d] = i
-			}
-		}
-	}
-	groups := map[int][]*planItem{}
-	var roots []int
-	for i, it := range items {
-		r := find(i)
-		if _, ok := groups[r]; !ok {
-			roots = append(roots, r)
-		}
-		groups[r] = append(groups[r], it)
-	}
-	sort.Ints(roots)
-	out := make([][]*planItem, 0, len(roots))
-	for _, r := range roots {
-		out = append(out, groups[r])
-	}
-	return out
 }
 
 // errNoPip is the preflight's complaint when pip is missing and the run
