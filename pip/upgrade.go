@@ -211,37 +211,18 @@ func (u *upgrader) upgrade(pkgs []Upgrade) time.Time {
 	preCheck := make(chan pipCheckResult, 1)
 	go func() { preCheck <- u.pipCheck(dists) }() // without pip: a result that did not run
 
-	t0 := time.Now()
-	u.fetchAll(plan)
-	u.phase("download", t0)
-	// pip check must not read the environment while pip changes it.
-	before := <-preCheck
-	if u.ctx.Err() != nil {
-		u.skipUnfinished(plan, "cancelled before it was installed")
-		return start
+	var snap *Snapshot
+	var before pipCheckResult
+	if u.nativeMode() {
+		snap, before = u.streamInstall(plan, planned, dists, preCheck)
+	} else {
+		snap, before = u.fetchThenInstall(plan, planned, dists, preCheck)
 	}
-	var ready []*planItem
-	for _, it := range plan {
-		if !it.finished {
-			ready = append(ready, it)
-		}
-	}
-	if len(ready) == 0 {
-		return start
-	}
-
-	snap := newSnapshot(u.e.Interp, dists, planned)
-	if err := snap.save(u.stateDir()); err != nil {
-		u.sum.Err = fmt.Errorf("%w (nothing was changed: pipup does not upgrade without a snapshot to undo to)", err)
-		u.failAll(ready, "no snapshot could be saved")
-		return start
-	}
-	u.markDependencies(ready, dists)
-	t0 = time.Now()
-	u.installAny(ready, dists)
-	u.phase("install", t0)
 	u.compilePhase()
 	u.skipUnfinished(plan, "cancelled before it was installed")
+	if snap == nil {
+		return start
+	}
 
 	after, err := InstalledDists(u.e.Interp)
 	if err == nil {
@@ -259,11 +240,44 @@ func (u *upgrader) upgrade(pkgs []Upgrade) time.Time {
 		u.sum.UndoCommand = "pipup undo --python " + shellQuote(u.e.Interp.Executable)
 	}
 	if u.ctx.Err() == nil && len(snap.Changes) > 0 {
-		t0 = time.Now()
+		t0 := time.Now()
 		u.reportPipCheck(before, u.pipCheck(after))
 		u.phase("pip check", t0)
 	}
 	return start
+}
+
+// fetchThenInstall downloads every file, then installs with pip. It
+// returns the snapshot, nil when nothing could be installed.
+func (u *upgrader) fetchThenInstall(plan []*planItem, planned []PlannedUpgrade, dists []Dist, preCheck <-chan pipCheckResult) (*Snapshot, pipCheckResult) {
+	t0 := time.Now()
+	u.fetchAll(plan, nil)
+	u.phase("download", t0)
+	// pip check must not read the environment while pip changes it.
+	before := <-preCheck
+	if u.ctx.Err() != nil {
+		return nil, before
+	}
+	var ready []*planItem
+	for _, it := range plan {
+		if !it.finished {
+			ready = append(ready, it)
+		}
+	}
+	if len(ready) == 0 {
+		return nil, before
+	}
+	snap := newSnapshot(u.e.Interp, dists, planned)
+	if err := snap.save(u.stateDir()); err != nil {
+		u.sum.Err = fmt.Errorf("%w (nothing was changed: pipup does not upgrade without a snapshot to undo to)", err)
+		u.failAll(ready, "no snapshot could be saved")
+		return nil, before
+	}
+	u.markDependencies(ready, dists)
+	t0 = time.Now()
+	u.install(ready)
+	u.phase("install", t0)
+	return snap, before
 }
 
 // planUpgrade turns the chosen upgrades into the run's packages, refusing

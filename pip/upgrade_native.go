@@ -52,97 +52,193 @@ func (u *upgrader) installAny(items []*planItem, dists []Dist) {
 		u.install(items)
 		return
 	}
-	// An interrupted earlier install was recovered before dists were
-	// read (recoverFirst), so they show every distribution whole.
-	format := make(map[string]string, len(dists))
-	for _, d := range dists {
-		if installer.Within(u.e.Interp.Prefix, d.Path) {
-			format[d.Canonical] = d.Format
-		}
-	}
-	var native, viaPip []*planItem
+	r := u.startNative(dists, nil)
 	for _, it := range items {
-		f := format[it.canonical]
-		switch {
-		case it.finished:
-		case f != "" && f != "dist-info":
-			// Only pip knows how to remove an egg-info or egg install.
-			if !u.hasPip() {
-				u.fail(it, u.noPipReason("it is installed as "+f+": replacing it"))
-				continue
-			}
-			viaPip = append(viaPip, it)
-		case it.needsIndex != "" && u.canUseIndex():
-			if !u.hasPip() {
-				u.fail(it, u.noPipReason("it "+it.needsIndex+" from the indexes"))
-				continue
-			}
-			viaPip = append(viaPip, it)
-		case strings.HasSuffix(strings.ToLower(it.file), ".whl"):
-			native = append(native, it)
-		case !u.hasPip():
-			u.fail(it, u.noPipReason("there is no wheel to install"))
-		default:
-			viaPip = append(viaPip, it)
-		}
+		r.admit(it)
 	}
-	u.installNative(native, dists)
-	if len(viaPip) > 0 && u.ctx.Err() == nil {
-		u.install(viaPip)
-	}
+	r.finish()
 }
 
-// installNative installs wheels in parallel, at most jobs at a time,
-// replacing the versions in dists (as installAny has them). Two
-// packages that would write the same file go one after the other (pip
-// would overwrite the first one's file with the second's; so does this,
-// in the plan's order). On cancel, packages being installed commit or roll
-// back, and the rest are not started.
-func (u *upgrader) installNative(items []*planItem, dists []Dist) {
-	if len(items) == 0 || u.ctx.Err() != nil {
-		return
-	}
-	target, err := u.e.Interp.InstallTarget()
-	if err != nil {
-		u.failAll(items, err.Error())
-		return
-	}
-	env := u.environ()
-	// As pip (and the compiler processes, started in env) see it.
-	target.Getenv = parseEnviron(env).get
-	installed := make(map[string]Dist, len(dists))
+// startNative readies a native run over dists. An interrupted earlier
+// install was recovered before dists were read (recoverFirst), so they
+// show every distribution whole. deps, when set, decides each wheel's
+// dependency check as it is admitted (the upgrade's downloads are still
+// arriving); nil means the caller has marked needsIndex already.
+func (u *upgrader) startNative(dists []Dist, deps *dependencyView) *nativeRun {
+	r := &nativeRun{u: u, deps: deps, owner: map[string]chan struct{}{}, slots: make(chan struct{}, u.jobs()), seq: map[*planItem]int{}}
+	r.format = make(map[string]string, len(dists))
+	r.installed = make(map[string]Dist, len(dists))
 	for _, d := range dists {
-		installed[d.Canonical] = d
-	}
-
-	chains := u.overlapChains(items, target)
-	compiler := installer.NewCompiler(target.Python, min(u.jobs(), len(items)), env)
-	defer compiler.Close()
-
-	work := make(chan []*planItem)
-	var wg sync.WaitGroup
-	for range min(u.jobs(), len(chains)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for chain := range work {
-				for _, it := range chain {
-					if u.ctx.Err() != nil {
-						break // the rest of the chain is reported as not started
-					}
-					u.installOne(it, target, installed[it.canonical], compiler, u.wheels.take(it.file))
-				}
-			}
-		}()
-	}
-	for _, c := range chains {
-		if u.ctx.Err() != nil {
-			break
+		if installer.Within(u.e.Interp.Prefix, d.Path) {
+			r.format[d.Canonical] = d.Format
 		}
-		work <- c
+		r.installed[d.Canonical] = d
 	}
-	close(work)
-	wg.Wait()
+	r.target, r.targetErr = u.e.Interp.InstallTarget()
+	if r.targetErr == nil {
+		env := u.environ()
+		// As pip (and the compiler processes, started in env) see it.
+		r.target.Getenv = parseEnviron(env).get
+		r.compiler = installer.NewCompiler(r.target.Python, u.jobs(), env)
+	}
+	return r
+}
+
+// nativeRun installs wheels as they are admitted, in parallel, at most
+// jobs at a time, replacing the versions installed before. Two packages
+// that would write the same file (a namespace package's __init__.py that
+// two distributions both ship, a script name two projects both claim) go
+// one after the other, in the order they were admitted: pip would
+// overwrite the first one's file with the second's; so does this.
+// Packages that need pip are kept for finish. On cancel, packages being
+// installed commit or roll back, and the rest are not started.
+type nativeRun struct {
+	u         *upgrader
+	deps      *dependencyView
+	format    map[string]string // canonical -> installed format, inside the environment
+	installed map[string]Dist
+	target    installer.Target
+	targetErr error
+	compiler  *installer.Compiler
+	slots     chan struct{}
+
+	// owner maps each destination path to the done channel of the last
+	// admitted package writing it: the next one waits for it.
+	owner map[string]chan struct{}
+	seq   map[*planItem]int // admission order
+	wg    sync.WaitGroup
+
+	mu     sync.Mutex
+	viaPip []*planItem
+}
+
+// admit classifies it and, for a wheel to install natively, starts its
+// install once the packages admitted before it that write a same file
+// are done. Called from one goroutine, in the order installs should go.
+func (r *nativeRun) admit(it *planItem) {
+	u := r.u
+	if it.finished || u.ctx.Err() != nil {
+		return // reported already, or reported as not started at the end
+	}
+	r.seq[it] = len(r.seq)
+	f := r.format[it.canonical]
+	switch {
+	case f != "" && f != "dist-info":
+		// Only pip knows how to remove an egg-info or egg install.
+		if !u.hasPip() {
+			u.fail(it, u.noPipReason("it is installed as "+f+": replacing it"))
+			return
+		}
+		r.toPip(it)
+		return
+	case r.deps == nil && it.needsIndex != "" && u.canUseIndex():
+		if !u.hasPip() {
+			u.fail(it, u.noPipReason("it "+it.needsIndex+" from the indexes"))
+			return
+		}
+		r.toPip(it)
+		return
+	case !strings.HasSuffix(strings.ToLower(it.file), ".whl"):
+		if !u.hasPip() {
+			u.fail(it, u.noPipReason("there is no wheel to install"))
+			return
+		}
+		r.toPip(it)
+		return
+	case r.targetErr != nil:
+		u.fail(it, r.targetErr.Error())
+		return
+	}
+	var reqs []string
+	if r.deps != nil {
+		reqs, _ = u.wheelRequires(it.file) // a bad file: the install says what is wrong
+		it.requires = requiredNames(reqs)
+	}
+	done := make(chan struct{})
+	preds := r.predecessors(it, done)
+	r.wg.Add(1)
+	go func() {
+		defer r.wg.Done()
+		defer close(done)
+		if r.deps != nil {
+			// Whether pip must fetch dependencies is decided once the
+			// plan's packages this one requires have finished downloading.
+			if why, ok := r.deps.check(u.ctx, it, reqs); ok && u.canUseIndex() {
+				it.needsIndex = why
+				if !u.hasPip() {
+					u.fail(it, u.noPipReason("it "+why+" from the indexes"))
+					return
+				}
+				r.toPip(it)
+				return
+			}
+		}
+		for _, p := range preds {
+			select {
+			case <-p:
+			case <-u.ctx.Done():
+				return
+			}
+		}
+		select {
+		case r.slots <- struct{}{}:
+		case <-u.ctx.Done():
+			return
+		}
+		defer func() { <-r.slots }()
+		if u.ctx.Err() != nil {
+			return
+		}
+		u.installOne(it, r.target, r.installed[it.canonical], r.compiler, u.wheels.take(it.file))
+	}()
+}
+
+// predecessors are the done channels of the packages admitted before it
+// that write one of its files; it becomes those files' owner. A wheel
+// that cannot be read waits for nobody: its install fails with the
+// reason. The wheel read stays open for the install (see openWheels).
+func (r *nativeRun) predecessors(it *planItem, done chan struct{}) []chan struct{} {
+	w, keep, err := r.u.wheels.open(it.file)
+	if err != nil {
+		return nil
+	}
+	dests, err := w.Destinations(r.target)
+	if !keep {
+		w.Close()
+	}
+	if err != nil {
+		r.u.wheels.drop(it.file) // its install reopens it and says why
+		return nil
+	}
+	var preds []chan struct{}
+	seen := map[chan struct{}]bool{done: true} // a wheel may name a path twice (its RECORD)
+	for _, d := range dests {
+		if p, ok := r.owner[d]; ok && !seen[p] {
+			seen[p] = true
+			preds = append(preds, p)
+		}
+		r.owner[d] = done
+	}
+	return preds
+}
+
+func (r *nativeRun) toPip(it *planItem) {
+	r.mu.Lock()
+	r.viaPip = append(r.viaPip, it)
+	r.mu.Unlock()
+}
+
+// finish waits for the native installs, then installs with pip what
+// needs it, in the order admitted.
+func (r *nativeRun) finish() {
+	r.wg.Wait()
+	if r.compiler != nil {
+		r.compiler.Close()
+	}
+	sort.SliceStable(r.viaPip, func(i, j int) bool { return r.seq[r.viaPip[i]] < r.seq[r.viaPip[j]] })
+	if len(r.viaPip) > 0 && r.u.ctx.Err() == nil {
+		r.u.install(r.viaPip)
+	}
 }
 
 // installOne installs one wheel and reports the outcome. A cancel during
@@ -215,7 +311,7 @@ func (u *upgrader) markInstalling(name string, on bool) {
 const maxOpenWheels = 200
 
 // openWheels are the wheels of a run opened by the installer's reader,
-// by file: the dependency check reads METADATA from one, overlapChains
+// by file: the dependency check reads METADATA from one, nativeRun
 // its Destinations, and its install takes it (take), so each archive is
 // opened and its directory and RECORD parsed once. What no install took
 // is closed at the end of the run (closeRest). At most maxOpenWheels are
@@ -294,65 +390,6 @@ func (u *upgrader) wheelRequires(path string) ([]string, error) {
 		}
 	}
 	return wheelRequires(path)
-}
-
-// overlapChains groups the items into chains that share no file: items
-// writing a common path (a namespace package's __init__.py that two
-// distributions both ship, a script name two projects both claim) land in
-// one chain, in plan order, so they never install at the same time. A
-// wheel that cannot be read forms its own chain (its install fails with
-// the reason). The wheels it reads stay open for their installs (see
-// openWheels).
-func (u *upgrader) overlapChains(items []*planItem, target installer.Target) [][]*planItem {
-	parent := make([]int, len(items))
-	for i := range parent {
-		parent[i] = i
-	}
-	var find func(int) int
-	find = func(i int) int {
-		for parent[i] != i {
-			parent[i] = parent[parent[i]]
-			i = parent[i]
-		}
-		return i
-	}
-	owner := map[string]int{}
-	for i, it := range items {
-		w, keep, err := u.wheels.open(it.file)
-		if err != nil {
-			continue
-		}
-		dests, err := w.Destinations(target)
-		if !keep {
-			w.Close()
-		}
-		if err != nil {
-			u.wheels.drop(it.file) // its install reopens it and says why
-			continue
-		}
-		for _, d := range dests {
-			if j, ok := owner[d]; ok {
-				parent[find(i)] = find(j)
-			} else {
-				owner[d] = i
-			}
-		}
-	}
-	groups := map[int][]*planItem{}
-	var roots []int
-	for i, it := range items {
-		r := find(i)
-		if _, ok := groups[r]; !ok {
-			roots = append(roots, r)
-		}
-		groups[r] = append(groups[r], it)
-	}
-	sort.Ints(roots)
-	out := make([][]*planItem, 0, len(roots))
-	for _, r := range roots {
-		out = append(out, groups[r])
-	}
-	return out
 }
 
 // errNoPip is the preflight's complaint when pip is missing and the run
