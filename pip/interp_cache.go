@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 
 	"github.com/pipup/pipup/internal/atomicfile"
 )
@@ -69,7 +70,7 @@ func inspectCached(ctx context.Context, python, dir, version string, environ []s
 	if b, err := os.ReadFile(path); err == nil {
 		var c cachedInterp
 		if json.Unmarshal(b, &c) == nil && c.Version == version && c.Interp != nil &&
-			equalStamps(c.Stamps, pathStamps(c.Interp.SysPath)) {
+			slices.Equal(c.Stamps, pathStamps(c.Interp.SysPath)) {
 			return c.Interp, nil
 		}
 	}
@@ -120,16 +121,4 @@ func pathStamps(paths []string) []int64 {
 		}
 	}
 	return out
-}
-
-func equalStamps(a, b []int64) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"testing"
 	"time"
@@ -103,7 +104,7 @@ func TestSweepWorkDirs(t *testing.T) {
 			if err != nil || r.Folders != tt.removed || r.Bytes < int64(1000*tt.removed) {
 				t.Errorf("removed %+v, %v; want %d folders", r, err, tt.removed)
 			}
-			if got := runFolderNames(t, base); !equalStrings(got, tt.left) {
+			if got := runFolderNames(t, base); !slices.Equal(got, tt.left) {
 				t.Errorf("left %v, want %v", got, tt.left)
 			}
 			if _, err := os.Stat(filepath.Join(base, "not-a-run")); err != nil {
@@ -114,18 +115,6 @@ func TestSweepWorkDirs(t *testing.T) {
 	if r, err := SweepWorkDirs(filepath.Join(t.TempDir(), "none"), 0, time.Now()); err != nil || r.Folders != 0 {
 		t.Errorf("missing base: %+v, %v", r, err)
 	}
-}
-
-func equalStrings(a, b []string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // TestUpgradeSweepsLeftRunFolders: a real upgrade ends by sweeping the
@@ -146,7 +135,7 @@ func TestUpgradeSweepsLeftRunFolders(t *testing.T) {
 	if _, done := run(t, e.Upgrade(context.Background(), pkgs, f.opts())); done.Err != nil || done.Upgraded != 1 {
 		t.Fatalf("upgrade: %+v", done)
 	}
-	if got, want := runFolderNames(t, base), []string{"run-fresh", "run-live"}; !equalStrings(got, want) {
+	if got, want := runFolderNames(t, base), []string{"run-fresh", "run-live"}; !slices.Equal(got, want) {
 		t.Errorf("run folders after the upgrade: %v, want %v", got, want)
 	}
 }
