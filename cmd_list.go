@@ -67,6 +67,7 @@ Flags:`)
 	if err != nil {
 		return fail(io, sig, err)
 	}
+	notePending(env, io) // pipup list only looks
 	events := env.Scan(sig.ctx, pip.ScanRequest{Packages: pkgs, Exclude: ef.exclude})
 	res := collect(events, progressWriter(io.err))
 	if *asJSON {

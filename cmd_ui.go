@@ -150,6 +150,13 @@ func uiEngines(ef envFlags, cf changeFlags, pf planFlags, pkgs []string) model.E
 			if err != nil {
 				return model.Target{}, err
 			}
+			// The UI upgrades: an interrupted install is recovered before
+			// its scan reads the environment (not with --dry-run).
+			if !cf.dryRun {
+				if _, err := opened.Recover(); err != nil {
+					return model.Target{}, err
+				}
+			}
 			env.Store(opened)
 			return targetOf(opened, cf.breakSystem), nil
 		},

@@ -37,24 +37,24 @@ func runUndo(sig *interrupts, args []string, io stdio) int {
 	if err != nil {
 		return fail(io, sig, err)
 	}
-	o := cf.options(&ef)
-	dry := o
-	dry.DryRun = true
-	var plan []pip.PlannedUpgrade
-	for ev := range env.Undo(sig.ctx, dry) {
-		switch ev := ev.(type) {
-		case pip.UpgradeStarted:
-			plan = ev.Packages
-		case pip.UpgradeDone:
-			if ev.Err != nil {
-				return fail(io, sig, ev.Err)
-			}
-		}
+	// An environment undo will refuse to change (PEP 668) is not written
+	// to by the recovery either.
+	refused := env.Interp.ExternallyManaged != "" && !cf.breakSystem
+	if err := settleInterrupted(env, cf.dryRun || refused, io); err != nil {
+		return fail(io, sig, err)
 	}
+	o := cf.options(&ef)
+	// Planned once: the real run carries out exactly the plan shown and
+	// confirmed, not a new one made after the question.
+	up, err := env.PlanUndo(o)
+	if err != nil {
+		return fail(io, sig, err)
+	}
+	plan := up.Packages
 	p := &printer{io: io, title: "restored", start: start, timings: cf.timings}
 	if len(plan) == 0 {
 		fmt.Fprintln(io.err, "The environment already has the versions of the last snapshot.")
-		for range env.Undo(sig.ctx, o) { // marks the snapshot undone
+		for range env.RunUndo(sig.ctx, up, o) { // marks the snapshot undone (not in a dry run)
 		}
 		return exitOK
 	}
@@ -66,7 +66,7 @@ func runUndo(sig *interrupts, args []string, io stdio) int {
 	if c, ok := confirm(io, cf.yes, fmt.Sprintf("Restore %s?", plural(len(plan), "package")), func() { p.showPlan(plan) }); !ok {
 		return c
 	}
-	return p.follow(sig, env.Undo(sig.ctx, o))
+	return p.follow(sig, env.RunUndo(sig.ctx, up, o))
 }
 
 // runHistory is `pipup history`: the snapshots of the environment.

@@ -121,6 +121,9 @@ func runUpgrade(sig *interrupts, args []string, io stdio) int {
 			in.Prefix, strings.Join(strings.Fields(in.ExternallyManagedError), " "))
 		return exitFailed
 	}
+	if err := settleInterrupted(env, cf.dryRun, io); err != nil {
+		return fail(io, sig, err)
+	}
 	// A plan of the outdated packages follows: read what it needs during the
 	// scan (the scan's time then includes those reads, the plan's less).
 	res := collect(env.Scan(sig.ctx, pip.ScanRequest{Packages: pkgs, Exclude: ef.exclude, PrefetchPlan: true}), progressWriter(io.err))

@@ -16,12 +16,12 @@ import (
 func TestCompletionMatchesHelp(t *testing.T) {
 	row := regexp.MustCompile(`(?m)^  (?:-\w, )?\s*--([a-z][a-z0-9-]*)`)
 	checked := 0
-	for _, c := range completionCommands() {
+	for _, c := range withSubs(completionCommands()) {
 		if c.name == "" || len(flagsOf(c.fs)) == 0 {
 			continue
 		}
 		var out, errOut bytes.Buffer
-		if code := run([]string{c.name, "--help"}, stdio{strings.NewReader(""), &out, &errOut}); code != exitOK {
+		if code := run(append(strings.Fields(c.name), "--help"), stdio{strings.NewReader(""), &out, &errOut}); code != exitOK {
 			t.Fatalf("%s --help: exit %d: %s", c.name, code, errOut.String())
 		}
 		var help []string
@@ -40,7 +40,7 @@ func TestCompletionMatchesHelp(t *testing.T) {
 		}
 		checked++
 	}
-	if checked < 4 {
+	if checked < 6 {
 		t.Errorf("only %d commands compared", checked)
 	}
 }
@@ -112,6 +112,14 @@ func TestCompletionBash(t *testing.T) {
 		{[]string{"pipup", "completion", ""}, "bash zsh fish"},
 		{[]string{"pipup", "list", "--python", filepath.Join(dir, "pyt")}, filepath.Join(dir, "python3.12")},
 		{[]string{"pipup", "list", "--index-url", ""}, ""},
+		{[]string{"pipup", "cache", ""}, "info clean"},
+		{[]string{"pipup", "cache", "cl"}, "clean"},
+		{[]string{"pipup", "cache", "--"}, "--help"},
+		{[]string{"pipup", "cache", "info", "--"}, "--cache-max-size --json --help"},
+		{[]string{"pipup", "cache", "info", ""}, ""},
+		{[]string{"pipup", "cache", "clean", "--o"}, "--older-than"},
+		{[]string{"pipup", "cache", "clean", "--older-than", ""}, ""},
+		{[]string{"pipup", "--no-cache", "cache", "info", "--j"}, "--json"},
 	}
 	var sh strings.Builder
 	sh.WriteString("source " + script + "\ncomplete -p pipup\n")
@@ -158,6 +166,10 @@ func TestCompletionFish(t *testing.T) {
 		{"pipup list --", []string{"--json", "--index-url"}, []string{"--all", "--yes"}},
 		{"pipup upgrade -", []string{"-y", "-i"}, nil},
 		{"pipup completion ", []string{"bash", "zsh", "fish"}, nil},
+		{"pipup cache ", []string{"info", "clean"}, []string{"list"}},
+		{"pipup cache info --", []string{"--json", "--cache-max-size", "--help"}, []string{"--older-than"}},
+		{"pipup cache clean --", []string{"--older-than"}, []string{"--json"}},
+		{"pipup cache clean ", nil, []string{"info", "clean"}},
 	} {
 		cmd := exec.Command(fish, "--no-config", "-c", "source "+script+"; complete -C '"+tc.line+"'")
 		cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir()}

@@ -33,6 +33,9 @@ func TestCompletionZshInteractive(t *testing.T) {
 		{"pipup upgrade --y", "-- do not ask for confirmation"},
 		{"pipup completion ", "fish"},
 		{"pipup list --pro", "--proxy"},
+		{"pipup cache ", "-- where the HTTP cache is"},
+		{"pipup cache info --j", "pipup cache info --json"},
+		{"pipup cache clean --", "--older-than"},
 	} {
 		s.keys("C-u", tc.typed, "Tab")
 		s.waitFor(tc.want, 10*time.Second)

@@ -15,8 +15,7 @@ const DefaultCacheMaxSize int64 = 2 << 30
 // DefaultCacheDir is pipup's cache root for an environment (nil =
 // os.Environ()): $XDG_CACHE_HOME/pipup, else ~/.cache/pipup.
 func DefaultCacheDir(environ []string) string {
-	env := environMap(environOr(environ))
-	getenv := func(k string) string { return env[k] }
+	getenv := parseEnviron(environOr(environ)).getenv
 	return defaultCacheDir(getenv, homeOf(Options{}, getenv))
 }
 

@@ -3,12 +3,12 @@ package pip
 import (
 	"fmt"
 	"os"
-	"regexp"
 	"strings"
 	"time"
 	"unicode/utf8"
 
 	"github.com/pipup/pipup/internal/pyport"
+	"github.com/pipup/pipup/pypi"
 )
 
 // IndexConfig is what pip would use for finding packages, for one pip
@@ -218,41 +218,14 @@ func (s *itemSet) set(it configItem) {
 	s.items[k] = it
 }
 
-// environ is os.environ as Python builds it: first occurrence wins, order kept.
-type environ struct {
-	keys []string
-	vals map[string]string
-}
-
-func parseEnviron(kvs []string) environ {
-	e := environ{vals: map[string]string{}}
-	for _, kv := range kvs {
-		k, v, ok := strings.Cut(kv, "=")
-		if !ok {
-			continue
-		}
-		if _, dup := e.vals[k]; dup {
-			continue
-		}
-		e.keys = append(e.keys, k)
-		e.vals[k] = v
-	}
-	return e
-}
-
-func (e environ) get(k string) (string, bool) {
-	v, ok := e.vals[k]
-	return v, ok
-}
-
 // Redacted returns a copy safe to display: URL credentials become "****".
 func (c IndexConfig) Redacted() IndexConfig {
 	r := c
-	r.IndexURL = redactURLs(c.IndexURL)
+	r.IndexURL = pypi.RedactURL(c.IndexURL)
 	r.ExtraIndexURLs = redactAll(c.ExtraIndexURLs)
 	r.FindLinks = redactAll(c.FindLinks)
 	r.TrustedHosts = redactAll(c.TrustedHosts)
-	r.Proxy = redactURLs(c.Proxy)
+	r.Proxy = pypi.RedactURL(c.Proxy)
 	// pip accepts a proxy without a scheme ("user:pw@host:3128").
 	if !strings.Contains(r.Proxy, "://") {
 		host, _, _ := strings.Cut(r.Proxy, "/")
@@ -275,16 +248,7 @@ func redactAll(list []string) []string {
 	}
 	out := make([]string, len(list))
 	for i, s := range list {
-		out[i] = redactURLs(s)
+		out[i] = pypi.RedactURL(s)
 	}
 	return out
-}
-
-// urlUserinfoRE matches a URL's scheme and userinfo; the userinfo runs to
-// the last "@" before the host ends, as in pip's split_auth_from_netloc.
-var urlUserinfoRE = regexp.MustCompile(`([A-Za-z][A-Za-z0-9+.\-]*://)[^/?#\s]*@`)
-
-// redactURLs masks the credentials of every URL in s.
-func redactURLs(s string) string {
-	return urlUserinfoRE.ReplaceAllString(s, "${1}****@")
 }

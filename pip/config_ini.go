@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/pipup/pipup/internal/pyport"
+	"github.com/pipup/pipup/pypi"
 )
 
 // iniSection is one section of a config file, keys in first-seen order.
@@ -75,16 +76,16 @@ func parseINI(text string) (iniFile, error) {
 			continue
 		}
 		if cur == nil {
-			return iniFile{}, fmt.Errorf("line %d: no section header before %q", lineno, redactURLs(value))
+			return iniFile{}, fmt.Errorf("line %d: no section header before %q", lineno, pypi.RedactURL(value))
 		}
 		d := strings.IndexAny(value, "=:")
 		if d < 0 {
-			badLines = append(badLines, fmt.Sprintf("line %d: %q", lineno, redactURLs(value)))
+			badLines = append(badLines, fmt.Sprintf("line %d: %q", lineno, pypi.RedactURL(value)))
 			continue
 		}
 		name := pyport.Lower(pyport.Rstrip(value[:d]))
 		if name == "" {
-			badLines = append(badLines, fmt.Sprintf("line %d: %q", lineno, redactURLs(value)))
+			badLines = append(badLines, fmt.Sprintf("line %d: %q", lineno, pypi.RedactURL(value)))
 		}
 		if seen[sectName+"\x00"+name] {
 			return iniFile{}, fmt.Errorf("line %d: option %q in section [%s] already exists", lineno, name, sectName)

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/pipup/pipup/internal/pyport"
+	"github.com/pipup/pipup/pypi"
 )
 
 // normalizeConfigName is pip's _normalize_name.
@@ -88,7 +89,7 @@ func (c *IndexConfig) apply(dest string, kind optionKind, val, home string) erro
 			return err
 		}
 		if math.IsNaN(secs) || secs < 0 {
-			return fmt.Errorf("%q is not a usable number of seconds", redactURLs(val))
+			return fmt.Errorf("%q is not a usable number of seconds", pypi.RedactURL(val))
 		}
 		c.Timeout = time.Duration(math.MaxInt64)
 		if ns := secs * float64(time.Second); ns < float64(math.MaxInt64) {
@@ -112,7 +113,7 @@ func strToBool(v string) (bool, error) {
 	case "n", "no", "f", "false", "off", "0":
 		return false, nil
 	}
-	return false, fmt.Errorf("%q is not a boolean; use yes/no, true/false or 1/0", redactURLs(v))
+	return false, fmt.Errorf("%q is not a boolean; use yes/no, true/false or 1/0", pypi.RedactURL(v))
 }
 
 // optionFloat is optparse's "float" check: Python's float(), with the
@@ -120,7 +121,7 @@ func strToBool(v string) (bool, error) {
 func optionFloat(v string) (float64, error) {
 	f, err := pyport.Float(v)
 	if err != nil {
-		return 0, fmt.Errorf("%q is not a floating-point value", redactURLs(v))
+		return 0, fmt.Errorf("%q is not a floating-point value", pypi.RedactURL(v))
 	}
 	return f, nil
 }
@@ -129,7 +130,7 @@ func optionFloat(v string) (float64, error) {
 func optionInt(v string) (int, error) {
 	n, err := pyport.OptparseInt(v)
 	if err != nil {
-		return 0, fmt.Errorf("%q is not an integer", redactURLs(v))
+		return 0, fmt.Errorf("%q is not an integer", pypi.RedactURL(v))
 	}
 	return int(n), nil
 }

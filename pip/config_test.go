@@ -231,7 +231,7 @@ func TestLoadConfigPrecedence(t *testing.T) {
 			check: func(t *testing.T, l configLayout, c IndexConfig) { expect(t, c.Timeout, 6*time.Second) },
 		},
 		{
-			name: "first duplicate env var wins", command: "list",
+			name: "first duplicate env var wins, as in os.environ (TestParseEnvironAgreesWithPython)", command: "list",
 			env:   []string{"PIP_RETRIES=1", "PIP_RETRIES=2"},
 			check: func(t *testing.T, l configLayout, c IndexConfig) { expect(t, c.Retries, 1) },
 		},

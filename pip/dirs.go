@@ -64,3 +64,18 @@ func winJoin(dir, name string) string {
 	}
 	return dir + `\` + name
 }
+
+// legacyStateDirs are state folders older pipup builds wrote snapshots to
+// where userDir now names another: on macOS, ~/.local/state/pipup (as on
+// Linux) before the move to ~/Library/Application Support/pipup. With
+// $XDG_STATE_HOME set nothing moved. They are only read (undo and history
+// find an older build's snapshots there); pipup writes to userDir's.
+func legacyStateDirs(goos string, getenv func(string) string, home string) []string {
+	if (goos != "darwin" && goos != "ios") || home == "" {
+		return nil
+	}
+	if d := getenv("XDG_STATE_HOME"); d != "" && (filepath.IsAbs(d) || strings.HasPrefix(d, "/")) {
+		return nil
+	}
+	return []string{filepath.Join(home, ".local", "state", "pipup")}
+}

@@ -9,6 +9,8 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+
+	"github.com/pipup/pipup/pypi/pep508"
 )
 
 // Dist is one installed distribution as `pip list` reports it.
@@ -34,10 +36,6 @@ type Dist struct {
 
 // stdlibDists are never listed by pip (pip._internal.utils.compat.stdlib_pkgs).
 var stdlibDists = map[string]bool{"python": true, "wsgiref": true, "argparse": true}
-
-// validProject is the PEP 508 name pattern pip uses to drop leftovers such
-// as "~atplotlib.dist-info" from interrupted installs.
-var validProject = regexp.MustCompile(`(?i)^([A-Z0-9]|[A-Z0-9][A-Z0-9._-]*[A-Z0-9])$`)
 
 // wheelFile is pip's Wheel.wheel_file_re, used to skip .whl files on sys.path.
 var wheelFile = regexp.MustCompile(`(?i)^(?:[^\s-]+?)-(?:[^\s-]*?)(?:-\d[^-]*?)?-(?:.+?)-(?:.+?)-(?:.+?)\.whl$`)
@@ -92,7 +90,9 @@ func installedDists(in *Interpreter, workers int) ([]Dist, error) {
 			}
 			found[d.Canonical] = true
 		}
-		if !validProject.MatchString(d.Canonical) || stdlibDists[d.Canonical] {
+		// pip drops names outside PEP 508's pattern, such as the
+		// "~atplotlib.dist-info" an interrupted install leaves.
+		if !pep508.ValidName(d.Canonical) || stdlibDists[d.Canonical] {
 			continue
 		}
 		if d.DirectURL != nil {

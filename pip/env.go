@@ -71,7 +71,8 @@ type Options struct {
 	// answers) or "install" (for upgrades: the index pip install uses).
 	PipCommand string
 	// StateDir holds upgrade snapshots; "" = $XDG_STATE_HOME/pipup or
-	// ~/.local/state/pipup.
+	// the OS's state folder (userDir; ~/.local/state/pipup on Linux), with
+	// the folders older builds used read too (legacyStateDirs).
 	StateDir string
 	// Home is the home folder for "~" (pip's configuration, .netrc, the
 	// cache and state folders); "" = $HOME of Environ.
@@ -88,6 +89,9 @@ type Env struct {
 	// StateDir is where upgrade snapshots live ("" when there is no home
 	// to put it in).
 	StateDir string
+	// legacyStateDirs hold snapshots older builds wrote, read beside
+	// StateDir's when that is the default (legacyStateDirs in dirs.go).
+	legacyStateDirs []string
 
 	// environ is Options.Environ resolved: what pip runs with.
 	environ []string
@@ -126,8 +130,8 @@ func (e *Env) Client() *pypi.Client { return e.client }
 // index client. It does no network I/O.
 func Open(ctx context.Context, o Options) (*Env, error) {
 	environ := environOr(o.Environ)
-	env := environMap(environ)
-	getenv := func(k string) string { return env[k] }
+	env := parseEnviron(environ)
+	getenv := env.getenv
 	python, err := FindPython(o.Python, getenv)
 	if err != nil {
 		return nil, err
@@ -135,7 +139,7 @@ func Open(ctx context.Context, o Options) (*Env, error) {
 	home := homeOf(o, getenv)
 	if o.Home != "" {
 		// The interpreter and pip find "~" where pipup did.
-		environ = append(slices.Clip(environ), "HOME="+o.Home)
+		environ = setEnviron(environ, "HOME", o.Home)
 	}
 	cacheDir := ""
 	if !o.NoCache {
@@ -145,8 +149,10 @@ func Open(ctx context.Context, o Options) (*Env, error) {
 		}
 	}
 	stateDir := o.StateDir
+	var legacyState []string
 	if stateDir == "" {
 		stateDir = defaultStateDir(getenv, home)
+		legacyState = legacyStateDirs(runtime.GOOS, getenv, home)
 	}
 	interpDir := ""
 	if cacheDir != "" && !o.Refresh {
@@ -169,7 +175,7 @@ func Open(ctx context.Context, o Options) (*Env, error) {
 	}
 	cfg = mergeFlags(cfg, o)
 
-	e := &Env{Interp: interp, Config: cfg, CacheDir: cacheDir, StateDir: stateDir, environ: environ, tempDir: tempDirOf(getenv), opts: o,
+	e := &Env{Interp: interp, Config: cfg, CacheDir: cacheDir, StateDir: stateDir, legacyStateDirs: legacyState, environ: environ, tempDir: tempDirOf(getenv), opts: o,
 		python: python, interpDir: interpDir}
 	conc := o.Concurrency
 	if conc <= 0 {
@@ -196,7 +202,7 @@ func Open(ctx context.Context, o Options) (*Env, error) {
 		Proxy:        cfg.Proxy,
 		TrustedHosts: cfg.TrustedHosts,
 		MaxConns:     conns,
-		NetrcPath:    netrcPath(env, home),
+		NetrcPath:    netrcPath(env.vals, home),
 	}
 	if cfg.Proxy == "" {
 		copts.EnvProxies = envProxies(environ)

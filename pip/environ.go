@@ -15,25 +15,77 @@ import (
 
 // environOr is the one place pip falls back to the process environment: a
 // caller that gives no environment (nil, not empty) gets the process's, as
-// pip run from the same shell would.
+// pip run from the same shell would. Either comes back resolved
+// (resolveEnviron), so that every child pipup starts sees what pipup read.
 func environOr(environ []string) []string {
-	if environ != nil {
-		return environ
+	if environ == nil {
+		environ = os.Environ()
 	}
-	return os.Environ()
+	return resolveEnviron(environ)
 }
 
-// environMap is an environment in os.Environ() form as a map; a later
-// entry for a name wins, as in the environment os/exec gives the
-// interpreter and pip.
-func environMap(environ []string) map[string]string {
-	m := make(map[string]string, len(environ))
-	for _, kv := range environ {
-		if k, v, ok := strings.Cut(kv, "="); ok {
-			m[k] = v
+// environ is an environment as Python's os.environ holds it: CPython's
+// convertenviron fills the dict with setdefault, so the first entry of a
+// doubled name wins (so do getenv(3) and Go's os.Getenv), and the order of
+// first appearance is kept. os/exec, by contrast, passes on the last entry
+// of a doubled name; Open therefore resolves the environment with
+// resolveEnviron before any child sees it, so pip, the interpreter and
+// pipup all read the same values.
+type environ struct {
+	keys []string
+	vals map[string]string
+}
+
+// parseEnviron reads an environment in os.Environ() form; it is the one
+// reader of environment lists in this package.
+func parseEnviron(kvs []string) environ {
+	e := environ{vals: make(map[string]string, len(kvs))}
+	for _, kv := range kvs {
+		k, v, ok := strings.Cut(kv, "=")
+		if !ok {
+			continue
 		}
+		if _, dup := e.vals[k]; dup {
+			continue
+		}
+		e.keys = append(e.keys, k)
+		e.vals[k] = v
 	}
-	return m
+	return e
+}
+
+func (e environ) get(k string) (string, bool) {
+	v, ok := e.vals[k]
+	return v, ok
+}
+
+// getenv is get without the "is set" answer, for code that treats an
+// empty variable as an unset one.
+func (e environ) getenv(k string) string { return e.vals[k] }
+
+// list is the environment back in os.Environ() form, one entry a name.
+func (e environ) list() []string {
+	out := make([]string, len(e.keys))
+	for i, k := range e.keys {
+		out[i] = k + "=" + e.vals[k]
+	}
+	return out
+}
+
+// resolveEnviron is kvs as a Python started with it would see it: one
+// entry a name, the first of a doubled one, so that os/exec (which keeps
+// the last) passes children the values pipup read.
+func resolveEnviron(kvs []string) []string { return parseEnviron(kvs).list() }
+
+// setEnviron is kvs, resolved, with name set to value (replacing an entry
+// in place, else appended).
+func setEnviron(kvs []string, name, value string) []string {
+	e := parseEnviron(kvs)
+	if _, ok := e.vals[name]; !ok {
+		e.keys = append(e.keys, name)
+	}
+	e.vals[name] = value
+	return e.list()
 }
 
 // homeOf is the home folder Python's os.path.expanduser("~") would give

@@ -3,9 +3,11 @@ package pip
 import (
 	"context"
 	"encoding/json"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -188,5 +190,95 @@ func TestInspectCachedKeyedByGivenEnviron(t *testing.T) {
 	}
 	if entries, _ := filepath.Glob(filepath.Join(dir, "*.json")); len(entries) != 3 {
 		t.Errorf("%d cache entries for 3 environments, want 3", len(entries))
+	}
+}
+
+// An environment with a doubled name reads as Python reads it: the
+// interpreter is started with the raw list (os.StartProcess, not os/exec,
+// which would drop all but the last entry first) and prints its
+// os.environ.
+func TestParseEnvironAgreesWithPython(t *testing.T) {
+	py := pythons.Venv(t, piptest.NoPip) // a real binary: a pyenv shim is a shell script, and the shell dedupes
+	for _, tt := range []struct {
+		name    string
+		environ []string
+	}{
+		{"doubled", []string{"A=1", "A=2"}},
+		{"doubled apart", []string{"A=1", "B=x", "A=2", "C=3"}},
+		{"empty first", []string{"A=", "A=2"}},
+		{"empty last", []string{"A=1", "A="}},
+		{"no equals sign", []string{"A", "A=1", "B"}},
+		{"value with equals signs", []string{"A=x=y", "A=z"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			want := pythonEnviron(t, py, tt.environ)
+			if got := parseEnviron(tt.environ).vals; !reflect.DeepEqual(got, want) {
+				t.Errorf("parseEnviron(%q) = %q; Python's os.environ is %q", tt.environ, got, want)
+			}
+			resolved := resolveEnviron(tt.environ)
+			if got := pythonEnviron(t, py, resolved); !reflect.DeepEqual(got, want) || len(resolved) != len(want) {
+				t.Errorf("resolveEnviron(%q) = %q, which Python reads as %q; the original reads as %q", tt.environ, resolved, got, want)
+			}
+		})
+	}
+}
+
+// pythonEnviron starts python with exactly environ and returns its
+// os.environ.
+func pythonEnviron(t *testing.T, python string, environ []string) map[string]string {
+	t.Helper()
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	p, err := os.StartProcess(python, []string{python, "-c", "import json, os; print(json.dumps(dict(os.environ)))"},
+		&os.ProcAttr{Env: environ, Files: []*os.File{nil, w, os.Stderr}})
+	w.Close()
+	if err != nil {
+		t.Fatalf("start %s: %v", python, err)
+	}
+	out, err := io.ReadAll(r)
+	if st, werr := p.Wait(); werr != nil || !st.Success() || err != nil {
+		t.Fatalf("%s with %q: %v %v %v", python, environ, st, werr, err)
+	}
+	got := map[string]string{}
+	if err := json.Unmarshal(out, &got); err != nil {
+		t.Fatalf("%s printed %q: %v", python, out, err)
+	}
+	// Python 3.7+ coerces the C locale (PEP 538) by setting LC_CTYPE itself.
+	if !slices.ContainsFunc(environ, func(kv string) bool { return strings.HasPrefix(kv, "LC_CTYPE=") }) {
+		delete(got, "LC_CTYPE")
+	}
+	return got
+}
+
+// Open resolves a doubled variable once, as Python would: the interpreter
+// it inspects (run through os/exec, which keeps the last entry), pip's
+// configuration and pipup's own folders all see the first.
+func TestOpenReadsDoubledVariablesAsPython(t *testing.T) {
+	py := pythons.Venv(t, piptest.NoPip)
+	first, second := t.TempDir(), t.TempDir()
+	environ := []string{
+		"PATH=/usr/bin:/bin", "HOME=" + t.TempDir(), "PIP_CONFIG_FILE=" + os.DevNull,
+		"PYTHONPATH=" + first, "XDG_CACHE_HOME=" + first, "PIP_INDEX_URL=http://127.0.0.1:9/first/",
+		"PYTHONPATH=" + second, "XDG_CACHE_HOME=" + second, "PIP_INDEX_URL=http://127.0.0.1:9/second/",
+	}
+	want := pythonEnviron(t, py, environ)
+	e, err := Open(context.Background(), Options{Python: py, Environ: environ})
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	if p := want["PYTHONPATH"]; !slices.Contains(e.Interp.SysPath, p) {
+		t.Errorf("Python reads PYTHONPATH=%s; the inspected sys.path is %q", p, e.Interp.SysPath)
+	}
+	if c := filepath.Join(want["XDG_CACHE_HOME"], "pipup"); e.CacheDir != c {
+		t.Errorf("CacheDir = %s; Python reads XDG_CACHE_HOME as %s", e.CacheDir, want["XDG_CACHE_HOME"])
+	}
+	if u := strings.TrimSuffix(want["PIP_INDEX_URL"], "/"); e.Config.IndexURL != u && e.Config.IndexURL != u+"/" {
+		t.Errorf("index URL = %s; Python reads PIP_INDEX_URL=%s", e.Config.IndexURL, want["PIP_INDEX_URL"])
+	}
+	if got := parseEnviron(e.environ).vals; !reflect.DeepEqual(got, want) || len(e.environ) != len(want) {
+		t.Errorf("the environment pip runs in is %q; Python reads the given one as %q", e.environ, want)
 	}
 }

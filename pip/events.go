@@ -61,9 +61,10 @@ type PackageChecked struct {
 	// version back (Wanted stops at the newest version old enough; Latest
 	// still shows the newest) or Wanted's age is unknown; nil otherwise.
 	Cooldown *CooldownNote
-	// Lift is set when upgrading some of those dependents too (to their
-	// latest versions, whose requirements come from the index's PEP 658
-	// metadata, its JSON API or the wheel) would allow a version above Wanted.
+	// Lift is set when upgrading some of those dependents too (to the
+	// versions the scan offers them, their Wanted within their pins and
+	// cooldown; the requirements come from the index's PEP 658 metadata,
+	// its JSON API or the wheel) would allow a version above Wanted.
 	Lift *Lift
 }
 
@@ -71,7 +72,7 @@ type PackageChecked struct {
 type Lift struct {
 	To        string           // the version the package can go to with the dependents upgraded
 	Candidate CandidateFile    // its file
-	With      []PlannedUpgrade // the dependents' upgrades, From their installed version To their latest
+	With      []PlannedUpgrade // the dependents' upgrades, From their installed version To their Wanted
 }
 
 // Hold is an installed distribution whose requirement keeps another one

@@ -9,6 +9,9 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
+
+	"github.com/pipup/pipup/internal/atomicfile"
 )
 
 // interpFactsVersion identifies what an inspection reports: the bootstrap,
@@ -60,7 +63,7 @@ func inspectCached(ctx context.Context, python, dir, version string, environ []s
 	if dir == "" {
 		return inspectIn(ctx, python, environ, scheme)
 	}
-	key, err := interpKey(python, version, environMap(environ))
+	key, err := interpKey(python, version, parseEnviron(environ))
 	if err != nil {
 		return inspectIn(ctx, python, environ, scheme) // reports the missing interpreter properly
 	}
@@ -68,7 +71,7 @@ func inspectCached(ctx context.Context, python, dir, version string, environ []s
 	if b, err := os.ReadFile(path); err == nil {
 		var c cachedInterp
 		if json.Unmarshal(b, &c) == nil && c.Version == version && c.Interp != nil &&
-			(!scheme || c.Interp.HasScheme()) && equalStamps(c.Stamps, pathStamps(c.Interp.SysPath)) {
+			(!scheme || c.Interp.HasScheme()) && slices.Equal(c.Stamps, pathStamps(c.Interp.SysPath)) {
 			return c.Interp, nil
 		}
 	}
@@ -78,14 +81,14 @@ func inspectCached(ctx context.Context, python, dir, version string, environ []s
 	}
 	b, err := json.Marshal(cachedInterp{Version: version, Interp: in, Stamps: pathStamps(in.SysPath)})
 	if err == nil && os.MkdirAll(dir, 0o700) == nil {
-		_ = writeFileAtomic(path, b) // best effort: the next run inspects again
+		_ = atomicfile.WriteFile(path, b, 0o600) // best effort: the next run inspects again
 	}
 	return in, nil
 }
 
 // interpKey names the cache entry: the interpreter file as it is now, and
 // the variables of env that change what it reports.
-func interpKey(python, version string, env map[string]string) (string, error) {
+func interpKey(python, version string, env environ) (string, error) {
 	abs, err := filepath.Abs(python)
 	if err != nil {
 		return "", err
@@ -104,7 +107,7 @@ func interpKey(python, version string, env map[string]string) (string, error) {
 		fmt.Fprintf(h, "cfg%d\x00", cfg.ModTime().UnixNano())
 	}
 	for _, k := range interpEnvVars {
-		v, ok := env[k]
+		v, ok := env.get(k)
 		fmt.Fprintf(h, "%s=%t:%s\x00", k, ok, v)
 	}
 	return hex.EncodeToString(h.Sum(nil)), nil
@@ -119,16 +122,4 @@ func pathStamps(paths []string) []int64 {
 		}
 	}
 	return out
-}
-
-func equalStamps(a, b []int64) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }

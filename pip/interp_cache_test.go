@@ -115,7 +115,7 @@ func TestInspectCachedKeyedByScript(t *testing.T) {
 	}
 	// The entry of the old script, even under the new script's file name,
 	// is not served.
-	newKey, _ := interpKey(py, "new", environMap(environOr(nil)))
+	newKey, _ := interpKey(py, "new", parseEnviron(environOr(nil)))
 	os.Rename(entries[0], filepath.Join(dir, newKey+".json"))
 	got, err := inspectCached(ctx, py, dir, "new", environOr(nil), true)
 	if err != nil || got.Executable != fresh.Executable {

@@ -24,24 +24,35 @@ type heldPackage struct {
 // descriptions reach a few hundred.
 const maxMetadata = 8 << 20
 
-// liftHolds looks at each held package's holding dependents: when a
-// dependent has a newer version, it reads that version's requirements
+// liftHolds looks at each held package's holding dependents: when the
+// version the scan would offer a dependent (its Wanted: within its pin,
+// its cooldown, --pre and its own dependents' requirements) is newer than
+// the installed one, it reads that version's requirements
 // (candidateMetadata: PEP 658, the JSON API or the wheel itself) and, if
 // upgrading the dependents would allow a version of the held package above
 // Wanted, sets ev.Lift.
-// Dependents the scan did not check (a narrowed scan) are looked up here.
+// Dependents the scan did not check (a narrowed scan) are checked here,
+// as the scan checks a package.
 // Failures only mean no lift is offered; they come back as warnings.
 func (e *Env) liftHolds(ctx context.Context, held []heldPackage, checked map[string]PackageChecked, reqs *Requirements) []string {
-	// The dependents' latest versions, looked up once each.
-	latest := map[string]*PackageChecked{}
+	// Each holding dependent once: the scan's event, or nil and the hold
+	// (its installed version) when the scan did not check it.
+	type dependent struct {
+		ev   *PackageChecked
+		hold Hold
+	}
+	dependents := map[string]dependent{}
 	for _, h := range held {
 		for _, hold := range h.ev.HeldBackBy {
 			c := pypi.Normalize(hold.Name)
-			if ev, ok := checked[c]; ok {
-				latest[c] = &ev
-			} else {
-				latest[c] = nil
+			if _, ok := dependents[c]; ok {
+				continue
 			}
+			d := dependent{hold: hold}
+			if ev, ok := checked[c]; ok {
+				d.ev = &ev
+			}
+			dependents[c] = d
 		}
 	}
 	var mu sync.Mutex
@@ -53,29 +64,27 @@ func (e *Env) liftHolds(ctx context.Context, held []heldPackage, checked map[str
 	}
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(e.opts.Concurrency)
-	newReqs := map[string][]pep508.Requirement{} // dependent -> its latest version's requirements
-	newVersion := map[string]string{}            // dependent -> that latest version
-	for name, ev := range latest {
-		if ev != nil && (!ev.Outdated() || ev.PinnedBy != "" || e.tooYoung(ev.Candidate.Uploaded)) {
-			continue // a pinned dependent cannot go to its latest version, nor one in its cooldown
-		}
+	newReqs := map[string][]pep508.Requirement{} // dependent -> its wanted version's requirements
+	newVersion := map[string]string{}            // dependent -> that wanted version
+	for name, d := range dependents {
 		g.Go(func() error {
+			ev := d.ev
 			if ev == nil {
-				res, err := e.finder.Find(gctx, name, e.Config.Pre)
-				if err != nil || res.Best == nil || e.pinExcludes(name, res.Best.Version) != "" || e.tooYoung(res.Best.Uploaded) {
-					return nil // not on the index, or pinned below its latest, or too new: no lift
+				if ev = e.checkDependent(gctx, name, d.hold, reqs); ev == nil {
+					return nil // not on the index, or not a version pipup can compare: no lift
 				}
-				c := PackageChecked{Name: name, Latest: res.Best.Version.String(), Candidate: candidateFile(res.Best)}
-				ev = &c
 			}
-			rs, err := e.fetchRequires(gctx, name, ev.Latest, ev.Candidate, reqs.Extras[name])
+			if !upgradable(*ev) {
+				return nil // its pin, its cooldown or its own dependents keep it where it is
+			}
+			rs, err := e.fetchRequires(gctx, name, ev.Wanted, ev.WantedCandidate, reqs.Extras[name])
 			if err != nil {
 				// err names the dependent and its version.
 				warn(fmt.Sprintf("cannot check whether upgrading %s frees held-back packages: %v", ev.Name, err))
 				return nil
 			}
 			mu.Lock()
-			newReqs[name], newVersion[name] = rs, ev.Latest
+			newReqs[name], newVersion[name] = rs, ev.Wanted
 			mu.Unlock()
 			return nil
 		})
@@ -116,6 +125,30 @@ func (e *Env) liftHolds(ctx context.Context, held []heldPackage, checked map[str
 		h.ev.Lift = &Lift{To: w.Version.String(), Candidate: candidateFile(w), With: with}
 	}
 	return warnings
+}
+
+// checkDependent checks a holding dependent the scan did not (a narrowed
+// scan) exactly as the scan checks a package, so that its Wanted is the
+// version the scan would offer; nil when that check gives no version.
+func (e *Env) checkDependent(ctx context.Context, canonical string, hold Hold, reqs *Requirements) *PackageChecked {
+	v, err := pep440.Parse(hold.Version)
+	if err != nil {
+		return nil
+	}
+	d := Dist{Name: hold.Name, Canonical: canonical, Version: hold.Version}
+	ev, _ := e.check(ctx, job{dist: d, version: v}, reqs.On[canonical])
+	if c, ok := ev.(PackageChecked); ok {
+		return &c
+	}
+	return nil
+}
+
+// upgradable reports whether the scan offers a dependent a version above
+// the installed one (Wanted, with its file).
+func upgradable(ev PackageChecked) bool {
+	from, err1 := pep440.Parse(ev.Version)
+	to, err2 := pep440.Parse(ev.Wanted)
+	return err1 == nil && err2 == nil && to.Compare(from) > 0 && ev.WantedCandidate.URL != ""
 }
 
 // fetchRequires reads the Requires-Dist lines of a candidate's metadata

@@ -8,6 +8,8 @@ import (
 	"regexp"
 	"strings"
 	"time"
+
+	"github.com/pipup/pipup/pypi"
 )
 
 // pipCmd is one run of the target's own pip.
@@ -114,7 +116,7 @@ func (p *pipProcess) wait(stop <-chan struct{}) pipResult {
 	p.logf.Close()
 	res.elapsed = time.Since(p.start)
 	out, _ := os.ReadFile(p.c.log)
-	res.output = redactText(string(out))
+	res.output = pypi.RedactURL(string(out))
 	res.exitCode = -1
 	var ee *exec.ExitError
 	switch {
@@ -162,15 +164,6 @@ func pipEnv(base []string, set map[string]string) []string {
 		out = append(out, k+"="+v)
 	}
 	return out
-}
-
-var credentialsInURL = regexp.MustCompile(`([a-zA-Z][a-zA-Z0-9+.-]*://)[^/@\s]+@`)
-
-// redactText hides the user-info part of every URL in free text, such as
-// pip's output (pip redacts passwords itself, but not user names, which
-// are often tokens).
-func redactText(s string) string {
-	return credentialsInURL.ReplaceAllString(s, "${1}****@")
 }
 
 // pipError picks the one line that says why a pip run failed: the first

@@ -12,6 +12,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/pipup/pipup/internal/atomicfile"
 )
 
 // Snapshot records an environment's installed versions right before an
@@ -93,45 +95,16 @@ func (s *Snapshot) save(stateDir string) error {
 		return fmt.Errorf("save snapshot: %w", err)
 	}
 	final := filepath.Join(dir, s.ID+".json")
-	if err := writeFileAtomic(final, append(data, '\n')); err != nil {
+	if err := atomicfile.WriteFile(final, append(data, '\n'), 0o600); err != nil {
 		return fmt.Errorf("save snapshot: %w", err)
 	}
 	s.path = final
 	return nil
 }
 
-func writeFileAtomic(path string, data []byte) error {
-	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, ".tmp-"+filepath.Base(path)+"-*")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	_, err = f.Write(data)
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp, path)
-	}
-	if err != nil {
-		os.Remove(tmp)
-		return err
-	}
-	// The rename is durable only once the directory is synced.
-	if d, err := os.Open(dir); err == nil {
-		_ = d.Sync()
-		d.Close()
-	}
-	return nil
-}
-
 // History lists the snapshots the Env's StateDir holds for its
-// environment, newest first.
-func (e *Env) History() ([]Snapshot, error) { return History(e.StateDir, e.Interp) }
+// environment (and the folders older builds wrote to), newest first.
+func (e *Env) History() ([]Snapshot, error) { return e.snapshots(e.StateDir) }
 
 // History lists the snapshots of the interpreter's environment kept in
 // stateDir, newest first.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"sort"
 	"strings"
 	"time"
@@ -20,7 +19,7 @@ func (e *Env) LastSnapshot(stateDir string) (*Snapshot, error) {
 	if stateDir == "" {
 		stateDir = e.StateDir
 	}
-	snaps, err := History(stateDir, e.Interp)
+	snaps, err := e.snapshots(stateDir)
 	if err != nil {
 		return nil, err
 	}
@@ -32,58 +31,147 @@ func (e *Env) LastSnapshot(stateDir string) (*Snapshot, error) {
 	return nil, nil
 }
 
+// UndoPlan is what an undo will do, planned once: the plan shown to the
+// user is the one RunUndo carries out, however long the confirmation took.
+type UndoPlan struct {
+	// Snapshot is the snapshot restored, marked undone once it is.
+	Snapshot *Snapshot
+	// Packages are the rows to show: each package restored (From the
+	// version installed when planned, To the snapshot's), then each one
+	// removed (To "").
+	Packages []PlannedUpgrade
+
+	restore, remove []planItem
+	// dists is the environment as planned; nil once handed out, as the
+	// install must then read where each package's files are now.
+	dists []Dist
+}
+
+// PlanUndo plans the restoring of the last snapshot, changing nothing but
+// recovering an interrupted install first (unless o.DryRun). Its error is
+// ErrNothingToUndo when there is no snapshot left to restore, or why the
+// environment must not be changed (as Undo's UpgradeDone.Err).
+func (e *Env) PlanUndo(o UpgradeOptions) (*UndoPlan, error) {
+	u := &upgrader{e: e, o: o}
+	p, err := u.planUndo()
+	if p != nil {
+		p.dists = nil
+	}
+	return p, err
+}
+
 // Undo restores the last snapshot: every package the upgrade changed goes
 // back to its exact old version (from the indexes, or pip's cache), and
 // packages the upgrade added are removed. It sends the same events as
-// Upgrade; with DryRun it only sends the plan.
+// Upgrade; with DryRun it only sends the plan. It is PlanUndo and RunUndo
+// in one.
 func (e *Env) Undo(ctx context.Context, o UpgradeOptions) <-chan UpgradeEvent {
+	return e.runUndo(ctx, nil, o)
+}
+
+// RunUndo carries out plan, from PlanUndo: exactly its packages, to its
+// versions, whatever the environment or the snapshots show now. It sends
+// the same events as Undo, UpgradeStarted listing plan.Packages.
+func (e *Env) RunUndo(ctx context.Context, plan *UndoPlan, o UpgradeOptions) <-chan UpgradeEvent {
+	if plan == nil {
+		plan = &UndoPlan{} // restores nothing, marks nothing
+	}
+	return e.runUndo(ctx, plan, o)
+}
+
+func (e *Env) runUndo(ctx context.Context, plan *UndoPlan, o UpgradeOptions) <-chan UpgradeEvent {
 	out := make(chan UpgradeEvent, 64)
 	go func() {
 		defer close(out)
 		defer e.forgetDists() // whatever it changed, the next reading is fresh
 		u := &upgrader{e: e, o: o, ctx: ctx, events: newSender(ctx, out)}
-		u.finish(u.undo())
+		u.finish(u.undo(plan))
 	}()
 	return out
 }
 
-func (u *upgrader) undo() time.Time {
-	start := time.Now()
+// planUndo reads the last snapshot and the environment, once.
+func (u *upgrader) planUndo() (*UndoPlan, error) {
 	if err := u.preflight(); err != nil {
-		u.sum.Err = err
-		return start
+		return nil, err
+	}
+	if err := u.recoverFirst(); err != nil {
+		return nil, err
 	}
 	snap, err := u.e.LastSnapshot(u.stateDir())
 	if err != nil {
-		u.sum.Err = err
-		return start
+		return nil, err
 	}
 	if snap == nil {
-		u.sum.Err = ErrNothingToUndo
-		return start
+		return nil, ErrNothingToUndo
 	}
 	now, err := InstalledDists(u.e.Interp)
 	if err != nil {
-		u.sum.Err = fmt.Errorf("read installed packages: %w", err)
-		return start
+		return nil, fmt.Errorf("read installed packages: %w", err)
 	}
 	restore, remove := undoPlan(snap, now)
-	var planned []PlannedUpgrade
+	p := &UndoPlan{Snapshot: snap, dists: now}
 	for _, it := range restore {
-		planned = append(planned, PlannedUpgrade{Name: it.name, From: it.from, To: it.to})
+		p.restore = append(p.restore, *it)
+		p.Packages = append(p.Packages, PlannedUpgrade{Name: it.name, From: it.from, To: it.to})
 	}
 	for _, it := range remove {
-		planned = append(planned, PlannedUpgrade{Name: it.name, From: it.from})
+		p.remove = append(p.remove, *it)
+		p.Packages = append(p.Packages, PlannedUpgrade{Name: it.name, From: it.from})
 	}
-	u.send(UpgradeStarted{Packages: planned})
+	return p, nil
+}
+
+// undo carries out plan, or (nil) plans and carries out at once.
+func (u *upgrader) undo(plan *UndoPlan) time.Time {
+	start := time.Now()
+	if plan == nil {
+		var err error
+		if plan, err = u.planUndo(); err != nil {
+			u.sum.Err = err
+			return start
+		}
+	} else if err := u.preflight(); err != nil {
+		u.sum.Err = err
+		return start
+	}
+	u.send(UpgradeStarted{Packages: plan.Packages})
 	if u.o.DryRun {
 		return start
 	}
-	if len(planned) == 0 {
-		u.markUndone(snap)
+	if plan.Snapshot == nil {
 		return start
 	}
-	for _, p := range planned {
+	if len(plan.Packages) == 0 {
+		u.markUndone(plan.Snapshot)
+		return start
+	}
+	// Fresh items: a run marks them as it goes.
+	restore, remove := make([]*planItem, len(plan.restore)), make([]*planItem, len(plan.remove))
+	for i := range plan.restore {
+		it := plan.restore[i]
+		restore[i] = &it
+	}
+	for i := range plan.remove {
+		it := plan.remove[i]
+		remove[i] = &it
+	}
+	now := plan.dists
+	if now == nil {
+		// Planned earlier: what to restore is fixed, but where each
+		// package's files are is read now (the user may have taken minutes
+		// to confirm, and installs replace the files that are there).
+		if err := u.recoverFirst(); err != nil {
+			u.sum.Err = err
+			return start
+		}
+		var err error
+		if now, err = InstalledDists(u.e.Interp); err != nil {
+			u.sum.Err = fmt.Errorf("read installed packages: %w", err)
+			return start
+		}
+	}
+	for _, p := range plan.Packages {
 		u.send(UpgradeProgress{Name: p.Name, Stage: StageQueued})
 	}
 	stopWatch := u.watchCancel()
@@ -92,7 +180,8 @@ func (u *upgrader) undo() time.Time {
 		u.sum.Err = err
 		return start
 	}
-	defer os.RemoveAll(u.work)
+	defer u.removeWorkDir()
+	defer u.wheels.closeRest()
 
 	t0 := time.Now()
 	u.undoFiles(restore, now)
@@ -107,7 +196,7 @@ func (u *upgrader) undo() time.Time {
 	u.skipUnfinished(restore, "cancelled before it was restored")
 	u.skipUnfinished(remove, "cancelled before it was removed")
 	if u.sum.Failed == 0 && u.sum.Skipped == 0 && u.sum.Err == nil {
-		u.markUndone(snap)
+		u.markUndone(plan.Snapshot)
 	}
 	if u.ctx.Err() == nil && u.sum.Upgraded > 0 {
 		t0 = time.Now()

@@ -2,6 +2,7 @@ package pip
 
 import (
 	"github.com/pipup/pipup/pip/installer"
+	"github.com/pipup/pipup/pypi"
 )
 
 // uninstallAny removes the packages an upgrade added: natively, unless
@@ -40,7 +41,7 @@ func (u *upgrader) uninstallAny(items []*planItem) {
 		}
 		u.send(UpgradeProgress{Name: it.name, Stage: StageInstalling})
 		if _, err := installer.Uninstall(u.ctx, target, d.Path); err != nil {
-			u.fail(it, redactText(err.Error()))
+			u.fail(it, pypi.RedactURL(err.Error()))
 			continue
 		}
 		u.succeed(it)

@@ -64,13 +64,18 @@ type upgrader struct {
 	o      UpgradeOptions
 	ctx    context.Context
 	events *sender[UpgradeEvent]
-	work   string      // private directory: wheels/, tmp/, logs/
-	items  []*planItem // the packages being installed
-	sum    UpgradeDone
+	work   string // private directory: wheels/, tmp/, logs/
+	// workLock holds work's lock file for the run, so that a sweep by
+	// another pipup leaves the folder alone (workdirs.go).
+	workLock interface{ Close() error }
+	items    []*planItem // the packages being installed
+	sum      UpgradeDone
 
 	sumMu sync.Mutex // guards sum and planItem.finished: native installs report in parallel
 	// compileNanos sums the native installs' byte-compilation time.
 	compileNanos atomic.Int64
+	// wheels are the downloaded wheels opened once for the run.
+	wheels openWheels
 
 	mu         sync.Mutex
 	installing []string // packages of the pip run in progress
@@ -137,6 +142,9 @@ func (u *upgrader) finish(start time.Time) {
 	u.sum.Elapsed = time.Since(start)
 	if !u.o.DryRun {
 		u.e.TrimCache()
+		// Run folders a killed pipup left, as the HTTP cache's temp files
+		// are swept: best effort, never a live run's.
+		SweepWorkDirs(u.workBase(), WorkDirMaxAge, time.Now())
 	}
 	u.send(u.sum)
 }
@@ -170,7 +178,12 @@ func (u *upgrader) upgrade(pkgs []Upgrade) time.Time {
 		u.sum.Err = err
 		return start
 	}
-	// What the scan and the plan read, unless the environment changed since.
+	if err := u.recoverFirst(); err != nil {
+		u.sum.Err = err
+		return start
+	}
+	// What the scan and the plan read, unless the environment changed
+	// since (a recovery forgets it).
 	dists, err := u.e.installedDists()
 	if err != nil {
 		u.sum.Err = fmt.Errorf("read installed packages: %w", err)
@@ -199,42 +212,24 @@ func (u *upgrader) upgrade(pkgs []Upgrade) time.Time {
 		u.failAll(plan, err.Error())
 		return start
 	}
-	defer os.RemoveAll(u.work)
+	defer u.removeWorkDir()
+	defer u.wheels.closeRest()
 
 	preCheck := make(chan pipCheckResult, 1)
 	go func() { preCheck <- u.pipCheck(dists) }() // without pip: a result that did not run
 
-	t0 := time.Now()
-	u.fetchAll(plan)
-	u.phase("download", t0)
-	// pip check must not read the environment while pip changes it.
-	before := <-preCheck
-	if u.ctx.Err() != nil {
-		u.skipUnfinished(plan, "cancelled before it was installed")
-		return start
+	var snap *Snapshot
+	var before pipCheckResult
+	if u.nativeMode() {
+		snap, before = u.streamInstall(plan, planned, dists, preCheck)
+	} else {
+		snap, before = u.fetchThenInstall(plan, planned, dists, preCheck)
 	}
-	var ready []*planItem
-	for _, it := range plan {
-		if !it.finished {
-			ready = append(ready, it)
-		}
-	}
-	if len(ready) == 0 {
-		return start
-	}
-
-	snap := newSnapshot(u.e.Interp, dists, planned)
-	if err := snap.save(u.stateDir()); err != nil {
-		u.sum.Err = fmt.Errorf("%w (nothing was changed: pipup does not upgrade without a snapshot to undo to)", err)
-		u.failAll(ready, "no snapshot could be saved")
-		return start
-	}
-	u.markDependencies(ready, dists)
-	t0 = time.Now()
-	u.installAny(ready, dists)
-	u.phase("install", t0)
 	u.compilePhase()
 	u.skipUnfinished(plan, "cancelled before it was installed")
+	if snap == nil {
+		return start
+	}
 
 	u.e.forgetDists() // installed: the stamps may not show it yet
 	after, err := u.e.installedDists()
@@ -253,11 +248,44 @@ func (u *upgrader) upgrade(pkgs []Upgrade) time.Time {
 		u.sum.UndoCommand = "pipup undo --python " + shellQuote(u.e.Interp.Executable)
 	}
 	if u.ctx.Err() == nil && len(snap.Changes) > 0 {
-		t0 = time.Now()
+		t0 := time.Now()
 		u.reportPipCheck(before, u.pipCheck(after))
 		u.phase("pip check", t0)
 	}
 	return start
+}
+
+// fetchThenInstall downloads every file, then installs with pip. It
+// returns the snapshot, nil when nothing could be installed.
+func (u *upgrader) fetchThenInstall(plan []*planItem, planned []PlannedUpgrade, dists []Dist, preCheck <-chan pipCheckResult) (*Snapshot, pipCheckResult) {
+	t0 := time.Now()
+	u.fetchAll(plan, nil)
+	u.phase("download", t0)
+	// pip check must not read the environment while pip changes it.
+	before := <-preCheck
+	if u.ctx.Err() != nil {
+		return nil, before
+	}
+	var ready []*planItem
+	for _, it := range plan {
+		if !it.finished {
+			ready = append(ready, it)
+		}
+	}
+	if len(ready) == 0 {
+		return nil, before
+	}
+	snap := newSnapshot(u.e.Interp, dists, planned)
+	if err := snap.save(u.stateDir()); err != nil {
+		u.sum.Err = fmt.Errorf("%w (nothing was changed: pipup does not upgrade without a snapshot to undo to)", err)
+		u.failAll(ready, "no snapshot could be saved")
+		return nil, before
+	}
+	u.markDependencies(ready, dists)
+	t0 = time.Now()
+	u.install(ready)
+	u.phase("install", t0)
+	return snap, before
 }
 
 // planUpgrade turns the chosen upgrades into the run's packages, refusing
@@ -350,30 +378,6 @@ func (u *upgrader) stateDir() string {
 // environ is what pip runs with: the Env's, as Open resolved it.
 func (u *upgrader) environ() []string { return u.e.environ }
 
-// makeWorkDir creates the run's private directory under pipup's cache.
-func (u *upgrader) makeWorkDir() error {
-	base := u.e.CacheDir
-	if base == "" {
-		base = u.e.tempDir
-	}
-	base = filepath.Join(base, "upgrade")
-	if err := os.MkdirAll(base, 0o700); err != nil {
-		return fmt.Errorf("work directory: %w", err)
-	}
-	dir, err := os.MkdirTemp(base, "run-")
-	if err != nil {
-		return fmt.Errorf("work directory: %w", err)
-	}
-	for _, sub := range []string{"wheels", "tmp", "logs", "sdists"} {
-		if err := os.Mkdir(filepath.Join(dir, sub), 0o700); err != nil {
-			os.RemoveAll(dir)
-			return fmt.Errorf("work directory: %w", err)
-		}
-	}
-	u.work = dir
-	return nil
-}
-
 // phase records how long a part of the run took since start.
 func (u *upgrader) phase(name string, start time.Time) {
 	u.sum.Phases = append(u.sum.Phases, Phase{Name: name, Took: time.Since(start)})
@@ -455,7 +459,7 @@ func (u *upgrader) markDependencies(items []*planItem, dists []Dist) {
 		if !strings.HasSuffix(it.file, ".whl") {
 			continue
 		}
-		reqs, err := wheelRequires(it.file)
+		reqs, err := u.wheelRequires(it.file)
 		if err != nil {
 			continue // pip will say what is wrong with the file
 		}

@@ -13,6 +13,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/pipup/pipup/pypi"
 )
 
 // progressEvery throttles download progress events per package.
@@ -22,7 +24,13 @@ const progressEvery = 100 * time.Millisecond
 // find-links directory, verifying each against the index's sha256, then
 // builds wheels from the source archives among them. A package whose file
 // cannot be fetched, verified or built fails here and is never installed.
-func (u *upgrader) fetchAll(plan []*planItem) {
+// arrived, when set, is called (from the calling goroutine) with each
+// package once its wheel is in or it has failed: a source archive once it
+// is built.
+func (u *upgrader) fetchAll(plan []*planItem, arrived func(*planItem)) {
+	if arrived == nil {
+		arrived = func(*planItem) {}
+	}
 	conc := u.o.Concurrency
 	if conc <= 0 {
 		conc = u.e.opts.Concurrency
@@ -65,19 +73,26 @@ func (u *upgrader) fetchAll(plan []*planItem) {
 			// Cancelled mid-download: reported as not installed later.
 		case r.err != nil:
 			u.fail(r.it, r.err.Error())
+			arrived(r.it)
 		case !strings.HasSuffix(strings.ToLower(r.it.file), ".whl"):
 			sdists = append(sdists, r.it)
+		default:
+			arrived(r.it)
 		}
 	}
 	if len(sdists) > 0 && !u.hasPip() {
 		// Building a wheel from source takes pip; pipup never installs it.
 		for _, it := range sdists {
 			u.fail(it, u.noPipReason("only a source distribution is available: building it"))
+			arrived(it)
 		}
 		sdists = nil
 	}
 	if len(sdists) > 0 && u.ctx.Err() == nil {
 		u.buildAll(sdists)
+		for _, it := range sdists {
+			arrived(it)
+		}
 	}
 }
 
@@ -97,7 +112,7 @@ func (u *upgrader) download(it *planItem) error {
 	u.send(UpgradeProgress{Name: it.name, Stage: StageDownloading, Done: 0, Total: total})
 	rc, size, err := client.Open(u.ctx, it.cand.URL)
 	if err != nil {
-		return fmt.Errorf("download %s: %s", name, redactText(err.Error()))
+		return fmt.Errorf("download %s: %s", name, pypi.RedactURL(err.Error()))
 	}
 	defer rc.Close()
 	if total < 0 && size >= 0 {
@@ -115,7 +130,7 @@ func (u *upgrader) download(it *planItem) error {
 		err = cerr
 	}
 	if err != nil {
-		return fmt.Errorf("download %s: %s", name, redactText(err.Error()))
+		return fmt.Errorf("download %s: %s", name, pypi.RedactURL(err.Error()))
 	}
 	u.send(UpgradeProgress{Name: it.name, Stage: StageDownloading, Done: pw.done, Total: total})
 

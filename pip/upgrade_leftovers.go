@@ -1,14 +1,14 @@
 package pip
 
 import (
-	"encoding/csv"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
+
+	"github.com/pipup/pipup/pip/installer"
 )
 
 // Leftover is damage an interrupted or crashed pip run can leave in an
@@ -109,7 +109,9 @@ func FindLeftovers(in *Interpreter, only ...string) []Leftover {
 	return out
 }
 
-// missingRecordFiles lists the files RECORD names that do not exist.
+// missingRecordFiles lists the files RECORD names that do not exist,
+// reading RECORD as the native installer does (installer.ReadRecord), so a
+// RECORD it would refuse to upgrade or remove by is reported too.
 // Compiled files are not checked: they are routinely cleaned away.
 func missingRecordFiles(dir, info string) []string {
 	f, err := os.Open(filepath.Join(info, "RECORD"))
@@ -120,27 +122,21 @@ func missingRecordFiles(dir, info string) []string {
 		return []string{"RECORD (" + err.Error() + ")"}
 	}
 	defer f.Close()
-	r := csv.NewReader(f)
-	r.FieldsPerRecord = -1
-	r.LazyQuotes = true
+	rows, err := installer.ReadRecord(f)
+	if err != nil {
+		return []string{"RECORD (unreadable: " + err.Error() + ")"}
+	}
 	var missing []string
-	for {
-		rec, err := r.Read()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return append(missing, "RECORD (unreadable: "+err.Error()+")")
-		}
-		if len(rec) == 0 || rec[0] == "" || strings.HasSuffix(rec[0], ".pyc") {
+	for _, row := range rows {
+		if strings.HasSuffix(row.Path, ".pyc") {
 			continue
 		}
-		p := rec[0]
+		p := row.Path
 		if !filepath.IsAbs(p) {
 			p = filepath.Join(dir, p)
 		}
 		if _, err := os.Lstat(p); errors.Is(err, os.ErrNotExist) {
-			missing = append(missing, rec[0])
+			missing = append(missing, row.Path)
 		}
 	}
 	return missing

@@ -1,10 +1,10 @@
 package pip
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"path/filepath"
 	"runtime"
 	"sort"
 	"strings"
@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/pipup/pipup/pip/installer"
+	"github.com/pipup/pipup/pypi"
 )
 
 // Installer names, for UpgradeOptions.Installer and --installer.
@@ -51,121 +52,205 @@ func (u *upgrader) installAny(items []*planItem, dists []Dist) {
 		u.install(items)
 		return
 	}
-	// A run killed mid-install left a journal: finish or undo it before
-	// relying on what is installed.
-	recovered, err := installer.Recover(u.e.Interp.Prefix)
-	if err != nil {
-		u.failAll(items, "an interrupted earlier install could not be recovered: "+err.Error())
-		return
-	}
-	if len(recovered) > 0 {
-		// The recovery changed the environment: read it again (only
-		// then, as reading every installed distribution is not free).
-		if dists, err = InstalledDists(u.e.Interp); err != nil {
-			u.failAll(items, "read installed packages: "+err.Error())
-			return
-		}
-	}
-	format := make(map[string]string, len(dists))
-	for _, d := range dists {
-		if within(u.e.Interp.Prefix, d.Path) {
-			format[d.Canonical] = d.Format
-		}
-	}
-	var native, viaPip []*planItem
+	r := u.startNative(dists, nil)
 	for _, it := range items {
-		f := format[it.canonical]
-		switch {
-		case it.finished:
-		case f != "" && f != "dist-info":
-			// Only pip knows how to remove an egg-info or egg install.
-			if !u.hasPip() {
-				u.fail(it, u.noPipReason("it is installed as "+f+": replacing it"))
-				continue
-			}
-			viaPip = append(viaPip, it)
-		case it.needsIndex != "" && u.canUseIndex():
-			if !u.hasPip() {
-				u.fail(it, u.noPipReason("it "+it.needsIndex+" from the indexes"))
-				continue
-			}
-			viaPip = append(viaPip, it)
-		case strings.HasSuffix(strings.ToLower(it.file), ".whl"):
-			native = append(native, it)
-		case !u.hasPip():
-			u.fail(it, u.noPipReason("there is no wheel to install"))
-		default:
-			viaPip = append(viaPip, it)
-		}
+		r.admit(it)
 	}
-	u.installNative(native, dists)
-	if len(viaPip) > 0 && u.ctx.Err() == nil {
-		u.install(viaPip)
-	}
+	r.finish()
 }
 
-// installNative installs wheels in parallel, at most jobs at a time,
-// replacing the versions in dists (as installAny has them). Two
-// packages that would write the same file go one after the other (pip
-// would overwrite the first one's file with the second's; so does this,
-// in the plan's order). On cancel, packages being installed commit or roll
-// back, and the rest are not started.
-func (u *upgrader) installNative(items []*planItem, dists []Dist) {
-	if len(items) == 0 || u.ctx.Err() != nil {
-		return
-	}
-	target, err := u.e.Interp.InstallTarget()
-	if err != nil {
-		u.failAll(items, err.Error())
-		return
-	}
-	env := u.environ()
-	// As pip (and the compiler processes, started in env) see it.
-	lookup := environMap(env)
-	target.Getenv = func(k string) (string, bool) { v, ok := lookup[k]; return v, ok }
-	installed := make(map[string]Dist, len(dists))
+// startNative readies a native run over dists. An interrupted earlier
+// install was recovered before dists were read (recoverFirst), so they
+// show every distribution whole. deps, when set, decides each wheel's
+// dependency check as it is admitted (the upgrade's downloads are still
+// arriving); nil means the caller has marked needsIndex already.
+func (u *upgrader) startNative(dists []Dist, deps *dependencyView) *nativeRun {
+	r := &nativeRun{u: u, deps: deps, owner: map[string]chan struct{}{}, slots: make(chan struct{}, u.jobs()), seq: map[*planItem]int{}}
+	r.format = make(map[string]string, len(dists))
+	r.installed = make(map[string]Dist, len(dists))
 	for _, d := range dists {
-		installed[d.Canonical] = d
-	}
-
-	chains := u.overlapChains(items, target)
-	compiler := installer.NewCompiler(target.Python, min(u.jobs(), len(items)), env)
-	defer compiler.Close()
-
-	work := make(chan []*planItem)
-	var wg sync.WaitGroup
-	for range min(u.jobs(), len(chains)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for chain := range work {
-				for _, it := range chain {
-					if u.ctx.Err() != nil {
-						break // the rest of the chain is reported as not started
-					}
-					u.installOne(it, target, installed[it.canonical], compiler)
-				}
-			}
-		}()
-	}
-	for _, c := range chains {
-		if u.ctx.Err() != nil {
-			break
+		if installer.Within(u.e.Interp.Prefix, d.Path) {
+			r.format[d.Canonical] = d.Format
 		}
-		work <- c
+		r.installed[d.Canonical] = d
 	}
-	close(work)
-	wg.Wait()
+	r.target, r.targetErr = u.e.Interp.InstallTarget()
+	if r.targetErr == nil {
+		env := u.environ()
+		// As pip (and the compiler processes, started in env) see it.
+		r.target.Getenv = parseEnviron(env).get
+		r.compiler = installer.NewCompiler(r.target.Python, u.jobs(), env)
+	}
+	return r
+}
+
+// nativeRun installs wheels as they are admitted, in parallel, at most
+// jobs at a time, replacing the versions installed before. Two packages
+// that would write the same file (a namespace package's __init__.py that
+// two distributions both ship, a script name two projects both claim) go
+// one after the other, in the order they were admitted: pip would
+// overwrite the first one's file with the second's; so does this.
+// Packages that need pip are kept for finish. On cancel, packages being
+// installed commit or roll back, and the rest are not started.
+type nativeRun struct {
+	u         *upgrader
+	deps      *dependencyView
+	format    map[string]string // canonical -> installed format, inside the environment
+	installed map[string]Dist
+	target    installer.Target
+	targetErr error
+	compiler  *installer.Compiler
+	slots     chan struct{}
+
+	// owner maps each destination path to the done channel of the last
+	// admitted package writing it: the next one waits for it.
+	owner map[string]chan struct{}
+	seq   map[*planItem]int // admission order
+	wg    sync.WaitGroup
+
+	mu     sync.Mutex
+	viaPip []*planItem
+}
+
+// admit classifies it and, for a wheel to install natively, starts its
+// install once the packages admitted before it that write a same file
+// are done. Called from one goroutine, in the order installs should go.
+func (r *nativeRun) admit(it *planItem) {
+	u := r.u
+	if it.finished || u.ctx.Err() != nil {
+		return // reported already, or reported as not started at the end
+	}
+	r.seq[it] = len(r.seq)
+	f := r.format[it.canonical]
+	switch {
+	case f != "" && f != "dist-info":
+		// Only pip knows how to remove an egg-info or egg install.
+		if !u.hasPip() {
+			u.fail(it, u.noPipReason("it is installed as "+f+": replacing it"))
+			return
+		}
+		r.toPip(it)
+		return
+	case r.deps == nil && it.needsIndex != "" && u.canUseIndex():
+		if !u.hasPip() {
+			u.fail(it, u.noPipReason("it "+it.needsIndex+" from the indexes"))
+			return
+		}
+		r.toPip(it)
+		return
+	case !strings.HasSuffix(strings.ToLower(it.file), ".whl"):
+		if !u.hasPip() {
+			u.fail(it, u.noPipReason("there is no wheel to install"))
+			return
+		}
+		r.toPip(it)
+		return
+	case r.targetErr != nil:
+		u.fail(it, r.targetErr.Error())
+		return
+	}
+	var reqs []string
+	if r.deps != nil {
+		reqs, _ = u.wheelRequires(it.file) // a bad file: the install says what is wrong
+		it.requires = requiredNames(reqs)
+	}
+	done := make(chan struct{})
+	preds := r.predecessors(it, done)
+	r.wg.Add(1)
+	go func() {
+		defer r.wg.Done()
+		defer close(done)
+		if r.deps != nil {
+			// Whether pip must fetch dependencies is decided once the
+			// plan's packages this one requires have finished downloading.
+			if why, ok := r.deps.check(u.ctx, it, reqs); ok && u.canUseIndex() {
+				it.needsIndex = why
+				if !u.hasPip() {
+					u.fail(it, u.noPipReason("it "+why+" from the indexes"))
+					return
+				}
+				r.toPip(it)
+				return
+			}
+		}
+		for _, p := range preds {
+			select {
+			case <-p:
+			case <-u.ctx.Done():
+				return
+			}
+		}
+		select {
+		case r.slots <- struct{}{}:
+		case <-u.ctx.Done():
+			return
+		}
+		defer func() { <-r.slots }()
+		if u.ctx.Err() != nil {
+			return
+		}
+		u.installOne(it, r.target, r.installed[it.canonical], r.compiler, u.wheels.take(it.file))
+	}()
+}
+
+// predecessors are the done channels of the packages admitted before it
+// that write one of its files; it becomes those files' owner. A wheel
+// that cannot be read waits for nobody: its install fails with the
+// reason. The wheel read stays open for the install (see openWheels).
+func (r *nativeRun) predecessors(it *planItem, done chan struct{}) []chan struct{} {
+	w, keep, err := r.u.wheels.open(it.file)
+	if err != nil {
+		return nil
+	}
+	dests, err := w.Destinations(r.target)
+	if !keep {
+		w.Close()
+	}
+	if err != nil {
+		r.u.wheels.drop(it.file) // its install reopens it and says why
+		return nil
+	}
+	var preds []chan struct{}
+	seen := map[chan struct{}]bool{done: true} // a wheel may name a path twice (its RECORD)
+	for _, d := range dests {
+		if p, ok := r.owner[d]; ok && !seen[p] {
+			seen[p] = true
+			preds = append(preds, p)
+		}
+		r.owner[d] = done
+	}
+	return preds
+}
+
+func (r *nativeRun) toPip(it *planItem) {
+	r.mu.Lock()
+	r.viaPip = append(r.viaPip, it)
+	r.mu.Unlock()
+}
+
+// finish waits for the native installs, then installs with pip what
+// needs it, in the order admitted.
+func (r *nativeRun) finish() {
+	r.wg.Wait()
+	if r.compiler != nil {
+		r.compiler.Close()
+	}
+	sort.SliceStable(r.viaPip, func(i, j int) bool { return r.seq[r.viaPip[i]] < r.seq[r.viaPip[j]] })
+	if len(r.viaPip) > 0 && r.u.ctx.Err() == nil {
+		r.u.install(r.viaPip)
+	}
 }
 
 // installOne installs one wheel and reports the outcome. A cancel during
-// it rolls it back (or, past its commit point, lets it finish).
-func (u *upgrader) installOne(it *planItem, target installer.Target, old Dist, c *installer.Compiler) {
+// it rolls it back (or, past its commit point, lets it finish). w is the
+// wheel opened earlier in the run (nil: Install opens it); installOne
+// closes it.
+func (u *upgrader) installOne(it *planItem, target installer.Target, old Dist, c *installer.Compiler, w *installer.Wheel) {
 	u.markInstalling(it.name, true)
 	defer u.markInstalling(it.name, false)
 	u.send(UpgradeProgress{Name: it.name, Stage: StageInstalling})
 	opts := installer.Options{Compiler: c, Requested: true, NoCompile: u.o.NoCompile}
-	if old.Format == "dist-info" && within(target.Root, old.Path) {
+	if old.Format == "dist-info" && installer.Within(target.Root, old.Path) {
 		// Replaced in place. A version outside the environment (the base
 		// Python's, seen through --system-site-packages) is left alone and
 		// shadowed, as pip leaves it ("outside environment").
@@ -183,14 +268,20 @@ func (u *upgrader) installOne(it *planItem, target installer.Target, old Dist, c
 	}
 	// The install sees the run's context: cancelled, it stops before its
 	// commit point and restores the old version.
-	_, err := installer.Install(u.ctx, target, it.file, opts)
+	var err error
+	if w != nil {
+		_, err = installer.InstallWheel(u.ctx, target, w, opts)
+		w.Close()
+	} else {
+		_, err = installer.Install(u.ctx, target, it.file, opts)
+	}
 	switch {
 	case err == nil:
 		u.succeed(it)
 	case errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded):
 		u.skipItem(it, "cancelled while installing: rolled back to "+orNone(it.from))
 	default:
-		u.fail(it, redactText(err.Error()))
+		u.fail(it, pypi.RedactURL(err.Error()))
 	}
 }
 
@@ -209,59 +300,96 @@ func (u *upgrader) markInstalling(name string, on bool) {
 	}
 }
 
-// overlapChains groups the items into chains that share no file: items
-// writing a common path (a namespace package's __init__.py that two
-// distributions both ship, a script name two projects both claim) land in
-// one chain, in plan order, so they never install at the same time. A
-// wheel that cannot be read forms its own chain (its install fails with
-// the reason).
-func (u *upgrader) overlapChains(items []*planItem, target installer.Target) [][]*planItem {
-	parent := make([]int, len(items))
-	for i := range parent {
-		parent[i] = i
+// maxOpenWheels bounds the wheels a run keeps open between reading them
+// and installing them (openWheels). Each holds a file descriptor and its
+// parsed central directory: a couple of hundred are nothing, but a run of
+// thousands could meet the descriptor limit, which this process shares
+// with its index connections and compile processes (and a soft limit of
+// 256, macOS's default, is common where the runtime does not raise it).
+// Wheels past the bound are closed and opened again where needed: one
+// more read of an archive's directory and RECORD, not a failed install.
+const maxOpenWheels = 200
+
+// openWheels are the wheels of a run opened by the installer's reader,
+// by file: the dependency check reads METADATA from one, nativeRun
+// its Destinations, and its install takes it (take), so each archive is
+// opened and its directory and RECORD parsed once. What no install took
+// is closed at the end of the run (closeRest). At most maxOpenWheels are
+// kept; the rest are opened where needed.
+type openWheels struct {
+	mu sync.Mutex
+	m  map[string]*installer.Wheel
+}
+
+// open returns the wheel at path, opened now or earlier. keep reports
+// whether it is kept for later (else the caller closes it).
+func (o *openWheels) open(path string) (w *installer.Wheel, keep bool, err error) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if w := o.m[path]; w != nil {
+		return w, true, nil
 	}
-	var find func(int) int
-	find = func(i int) int {
-		for parent[i] != i {
-			parent[i] = parent[parent[i]]
-			i = parent[i]
-		}
-		return i
+	w, err = installer.OpenWheel(path)
+	if err != nil {
+		return nil, false, err
 	}
-	owner := map[string]int{}
-	for i, it := range items {
-		w, err := installer.OpenWheel(it.file)
-		if err != nil {
-			continue
-		}
-		dests, err := w.Destinations(target)
+	if len(o.m) >= maxOpenWheels {
+		return w, false, nil
+	}
+	if o.m == nil {
+		o.m = map[string]*installer.Wheel{}
+	}
+	o.m[path] = w
+	return w, true, nil
+}
+
+// take hands over the opened wheel at path, nil when there is none; the
+// caller closes it.
+func (o *openWheels) take(path string) *installer.Wheel {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	w := o.m[path]
+	delete(o.m, path)
+	return w
+}
+
+// drop closes the wheel at path if it is open.
+func (o *openWheels) drop(path string) {
+	if w := o.take(path); w != nil {
 		w.Close()
-		if err != nil {
-			continue
-		}
-		for _, d := range dests {
-			if j, ok := owner[d]; ok {
-				parent[find(i)] = find(j)
-			} else {
-				owner[d] = i
+	}
+}
+
+// closeRest closes the wheels no install took (a cancelled run, a
+// package that went to pip).
+func (o *openWheels) closeRest() {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	for path, w := range o.m {
+		w.Close()
+		delete(o.m, path)
+	}
+}
+
+// wheelRequires reads Requires-Dist of a downloaded wheel: in a native run
+// through the installer's reader, keeping the wheel open for its install;
+// else, or when that reader refuses the wheel (the install will then fail
+// with the reason, or pip will), with the plain zip reader.
+func (u *upgrader) wheelRequires(path string) ([]string, error) {
+	if u.nativeMode() {
+		if w, keep, err := u.wheels.open(path); err == nil {
+			b, err := w.Metadata()
+			if !keep {
+				w.Close()
+			}
+			if err == nil {
+				if md, err := ParseMetadata(bytes.NewReader(b)); err == nil {
+					return md.RequiresDist, nil
+				}
 			}
 		}
 	}
-	groups := map[int][]*planItem{}
-	var roots []int
-	for i, it := range items {
-		r := find(i)
-		if _, ok := groups[r]; !ok {
-			roots = append(roots, r)
-		}
-		groups[r] = append(groups[r], it)
-	}
-	sort.Ints(roots)
-	out := make([][]*planItem, 0, len(roots))
-	for _, r := range roots {
-		out = append(out, groups[r])
-	}
-	return out
+	return wheelRequires(path)
 }
 
 // errNoPip is the preflight's complaint when pip is missing and the run
@@ -271,13 +399,4 @@ var errNoPip = errors.New("pip is not installed")
 func (u *upgrader) pipMissing() error {
 	in := u.e.Interp
 	return fmt.Errorf("%w for %s: --installer pip installs with the environment's own pip (%s -m ensurepip adds it)", errNoPip, in.Executable, in.Executable)
-}
-
-// within reports whether p is dir or below it, lexically.
-func within(dir, p string) bool {
-	if dir == "" || p == "" {
-		return false
-	}
-	rel, err := filepath.Rel(filepath.Clean(dir), filepath.Clean(p))
-	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) && !filepath.IsAbs(rel)
 }

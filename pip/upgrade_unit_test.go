@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -149,6 +150,51 @@ func TestFindLeftovers(t *testing.T) {
 	}
 	if lo := FindLeftovers(in, "good"); len(lo) != 2 { // the RECORD check only for "good"
 		t.Errorf("limited check: %v", lo)
+	}
+}
+
+// RECORD is read as the native installer reads it (installer.ReadRecord):
+// a RECORD it would refuse is reported, not skipped over.
+func TestMissingRecordFiles(t *testing.T) {
+	tests := []struct {
+		name   string
+		record string // "" = no RECORD file
+		want   []string
+	}{
+		{name: "no RECORD"},
+		{name: "all present", record: "pkg/__init__.py,sha256=x,0\npkg-1.0.dist-info/RECORD,,\n"},
+		{name: "one missing", record: "pkg/__init__.py,,\npkg/gone.py,sha256=x,3\n", want: []string{"pkg/gone.py"}},
+		{name: "compiled files are not checked", record: "pkg/__pycache__/gone.cpython-311.pyc,,\n"},
+		{name: "quoted path with a comma", record: "\"pkg/a,b.py\",,\r\n\"pkg/c,d.py\",,\r\n", want: []string{"pkg/c,d.py"}},
+		{name: "blank lines skipped", record: "\npkg/__init__.py,,\n\n"},
+		// These two were skipped or misread by the hand-written parser.
+		{name: "a row with an empty path", record: "pkg/__init__.py,,\n,sha256=x,0\n",
+			want: []string{"RECORD (unreadable: read RECORD: line 2 has an empty path)"}},
+		{name: "a path with a line break", record: "\"pkg/a\r\nb.py\",,\n",
+			want: []string{`RECORD (unreadable: read RECORD: line 1: a path with a line break: "pkg/a\nb.py")`}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			site := t.TempDir()
+			info := filepath.Join(site, "pkg-1.0.dist-info")
+			for _, rel := range []string{"pkg/__init__.py", "pkg/a,b.py", "pkg-1.0.dist-info/METADATA"} {
+				p := filepath.Join(site, filepath.FromSlash(rel))
+				if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(p, nil, 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if tt.record != "" {
+				if err := os.WriteFile(filepath.Join(info, "RECORD"), []byte(tt.record), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if got := missingRecordFiles(site, info); !slices.Equal(got, tt.want) {
+				t.Errorf("missingRecordFiles = %q, want %q", got, tt.want)
+			}
+		})
 	}
 }
 

@@ -6,7 +6,14 @@ import (
 )
 
 // RedactURL replaces the user information of every URL in s ("scheme://
-// user:pass@host") with "****", so that s can go into an error or a log.
+// user:pass@host") with "****", so that s can go into an error, a log or a
+// display of pip's configuration; it is pipup's one credential redactor.
+// The authority is read as pip's redact_auth_from_url reads it (urllib's
+// urlsplit, then split_auth_from_netloc): it runs to the first "/", "?"
+// or "#", and the user information to the last "@" in it, whatever other
+// characters (quotes, backslashes) it holds. In free text whitespace ends
+// a URL too. Unlike pip, a user name before a password is masked as well:
+// user names are often tokens.
 func RedactURL(s string) string {
 	var b strings.Builder
 	rest := s
@@ -16,7 +23,7 @@ func RedactURL(s string) string {
 			break
 		}
 		auth := rest[i+3:]
-		end := strings.IndexAny(auth, "/?#\\ \t\r\n\"'<>")
+		end := strings.IndexAny(auth, "/?#"+textSpace)
 		if end < 0 {
 			end = len(auth)
 		}
@@ -37,6 +44,9 @@ func RedactURL(s string) string {
 	b.WriteString(rest)
 	return b.String()
 }
+
+// textSpace ends a URL in free text (a space between words, a line break).
+const textSpace = " \t\r\n"
 
 // redactedError hides credentials in the message of an error that comes
 // from elsewhere (a reader's error may quote the URL it was fetching).

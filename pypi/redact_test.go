@@ -20,6 +20,24 @@ func TestRedactURL(t *testing.T) {
 		{"https://a:b@", "https://****@"},
 		{"://@", "://****@"},
 		{"", ""},
+		// pip's former redactText (pip output)
+		{"Looking in indexes: https://user:secret@host/simple", "Looking in indexes: https://****@host/simple"},
+		{"GET https://tok3n@host/x and http://a:b@c/d", "GET https://****@host/x and http://****@c/d"},
+		{"no url here, just a@b", "no url here, just a@b"},
+		// pip's former redactURLs (IndexConfig.Redacted), as TestRedacted there
+		{"https://user:pa%40ss@host.example/simple", "https://****@host.example/simple"},
+		{"https://u:p@y.example/links/a@b", "https://****@y.example/links/a@b"},
+		{"/opt/wheels", "/opt/wheels"},
+		{"http://a:b@p:1", "http://****@p:1"},
+		// Where the three disagreed, as pip's redact_auth_from_url reads the
+		// authority (to the first of "/?#", user information to its last "@").
+		{`https://host\a@b/x`, "https://****@b/x"},              // was kept whole: "\\" ended the authority
+		{`https://host"@x`, "https://****@x"},                   // likewise a quote
+		{"https://h'x@y/", "https://****@y/"},                   // and an apostrophe
+		{"https://<a>@y/", "https://****@y/"},                   // and "<", ">"
+		{"https://u:p@w@host/", "https://****@host/"},           // redactText kept "w@", a piece of the password
+		{"https://host?x=a@b", "https://host?x=a@b"},            // redactText masked a query as credentials
+		{"https://tok@host#frag@x", "https://****@host#frag@x"}, // redactText masked through the fragment
 	}
 	for _, tt := range tests {
 		if got := RedactURL(tt.in); got != tt.want {

@@ -7,7 +7,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"regexp"
 	"sort"
 	"strings"
 	"time"
@@ -15,6 +14,7 @@ import (
 	"github.com/pelletier/go-toml/v2"
 
 	"github.com/pipup/pipup/pypi/pep440"
+	"github.com/pipup/pipup/pypi/pep508"
 )
 
 // opt is one scalar setting of one file.
@@ -64,9 +64,6 @@ func expect(key string) string {
 	}
 	return ""
 }
-
-// nameRe is PEP 508's project name.
-var nameRe = regexp.MustCompile(`^(?i:[A-Z0-9]|[A-Z0-9][A-Z0-9._-]*[A-Z0-9])$`)
 
 // findProject returns the pyproject.toml in dir or its nearest parent, or "".
 func findProject(dir string) string {
@@ -196,7 +193,7 @@ func check(path string, prefix []string, lines map[string]int, r *raw) (*file, e
 	}
 	for i, n := range r.Ignore {
 		src := at("ignore", fmt.Sprint(i))
-		if !nameRe.MatchString(n) {
+		if !pep508.ValidName(n) {
 			return nil, bad(src, "ignore", fmt.Sprintf("%q is not a package name", n))
 		}
 		if _, ok := f.ignore[canonical(n)]; !ok {
@@ -220,7 +217,7 @@ func check(path string, prefix []string, lines map[string]int, r *raw) (*file, e
 		if !ok {
 			return nil, bad(src, key, `must be a PEP 440 specifier string, e.g. "<5"`)
 		}
-		if !nameRe.MatchString(n) {
+		if !pep508.ValidName(n) {
 			return nil, bad(src, key, fmt.Sprintf("%q is not a package name", n))
 		}
 		if strings.TrimSpace(text) == "" {

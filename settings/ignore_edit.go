@@ -11,6 +11,9 @@ import (
 	"strings"
 
 	"github.com/pelletier/go-toml/v2/unstable"
+
+	"github.com/pipup/pipup/internal/atomicfile"
+	"github.com/pipup/pipup/pypi/pep508"
 )
 
 // The UI's "ignore this package" and "take it back" edit the user's file.
@@ -22,7 +25,7 @@ import (
 // (created, with its folder, when missing), keeping every other byte. It
 // reports false when the name (in any spelling) is already there.
 func AddIgnore(path, name string) (bool, error) {
-	if !nameRe.MatchString(name) {
+	if !pep508.ValidName(name) {
 		return false, fmt.Errorf("%q is not a package name", name)
 	}
 	return editFile(path, func(data []byte) ([]byte, bool, error) { return addIgnore(data, name) })
@@ -58,24 +61,10 @@ func editFile(path string, edit func([]byte) ([]byte, bool, error)) (bool, error
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return false, fmt.Errorf("create %s: %w", filepath.Dir(path), err)
 	}
-	// Write beside it and rename, so a crash leaves the old file or the new.
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".config.toml-*")
-	if err != nil {
-		return false, fmt.Errorf("write %s: %w", path, err)
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(out); err != nil {
-		tmp.Close()
-		return false, fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := tmp.Close(); err != nil {
-		return false, fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := os.Chmod(tmp.Name(), mode); err != nil {
-		return false, fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return false, fmt.Errorf("write %s: %w", path, err)
+	// A crash leaves the old file or the new; the file keeps its mode (a
+	// new one is 0o644 whatever the umask, as before).
+	if err := atomicfile.WriteFile(path, out, mode); err != nil {
+		return false, err
 	}
 	return true, nil
 }

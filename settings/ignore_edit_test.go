@@ -3,6 +3,7 @@ package settings
 import (
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 )
@@ -117,6 +118,9 @@ func TestIgnoreFile(t *testing.T) {
 	if b, _ := os.ReadFile(path); string(b) != "ignore = [\"numpy\"]\n" {
 		t.Errorf("new file:\n%s", b)
 	}
+	if st, err := os.Stat(path); runtime.GOOS != "windows" && (err != nil || st.Mode().Perm() != 0o644) {
+		t.Errorf("new file's mode %v, %v; want 0644 as before", st.Mode(), err)
+	}
 	if err := os.Chmod(path, 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -131,6 +135,9 @@ func TestIgnoreFile(t *testing.T) {
 	}
 	if b, _ := os.ReadFile(path); string(b) != "ignore = [\"pandas\"]\n" {
 		t.Errorf("after remove:\n%s", b)
+	}
+	if entries, _ := os.ReadDir(filepath.Dir(path)); len(entries) != 1 {
+		t.Errorf("the settings folder holds %d entries after three edits, want only config.toml", len(entries))
 	}
 	if changed, err := RemoveIgnore(filepath.Join(dir, "none.toml"), "x"); err != nil || changed {
 		t.Errorf("RemoveIgnore on a missing file: %v %v", changed, err)

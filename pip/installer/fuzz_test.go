@@ -83,7 +83,7 @@ func FuzzOpenWheel(f *testing.F) {
 			return
 		}
 		for _, pf := range files {
-			if !within(root, pf.dest) || pf.dest == root {
+			if !Within(root, pf.dest) || pf.dest == root {
 				t.Fatalf("%s lands outside %s", pf.dest, root)
 			}
 		}

@@ -95,6 +95,16 @@ func Install(ctx context.Context, t Target, wheelPath string, opts Options) (*Re
 	return install(ctx, &t, w, opts)
 }
 
+// InstallWheel is Install of a wheel already opened (by a caller that
+// read its Destinations first, say): the archive is not read again. w
+// stays open; the caller closes it.
+func InstallWheel(ctx context.Context, t Target, w *Wheel, opts Options) (*Result, error) {
+	if err := t.check(); err != nil {
+		return nil, err
+	}
+	return install(ctx, &t, w, opts)
+}
+
 func install(ctx context.Context, t *Target, w *Wheel, opts Options) (*Result, error) {
 	report := func(p Progress) {
 		if opts.Progress != nil {
@@ -105,10 +115,16 @@ func install(ctx context.Context, t *Target, w *Wheel, opts Options) (*Result, e
 	if err != nil {
 		return nil, err
 	}
+	// One symlink check for the whole install: the old files' and the
+	// new files' directories are mostly the same few.
+	inside, err := realDirCheck(t.Root)
+	if err != nil {
+		return nil, err
+	}
 	var old *removal
 	requested := opts.Requested
 	if opts.Old != "" {
-		if old, err = oldRemoval(t, opts.Old); err != nil {
+		if old, err = oldRemoval(t, opts.Old, inside); err != nil {
 			return nil, err
 		}
 		_, statErr := os.Lstat(filepath.Join(opts.Old, "REQUESTED"))
@@ -132,7 +148,8 @@ func install(ctx context.Context, t *Target, w *Wheel, opts Options) (*Result, e
 		}
 	}()
 
-	st := &stager{t: t, w: w, x: x, libDir: libDir, ctx: ctx, total: w.Size(), report: report}
+	st := &stager{t: t, w: w, x: x, libDir: libDir, ctx: ctx, total: w.Size(), report: report,
+		staged: map[string]string{}, installed: map[string]string{}, changed: map[string]RecordRow{}}
 	for _, f := range files {
 		if err := st.write(f); err != nil {
 			return nil, err
@@ -165,30 +182,36 @@ func install(ctx context.Context, t *Target, w *Wheel, opts Options) (*Result, e
 	res := &Result{Name: w.Name, Version: w.Version, DistInfo: infoDir}
 	oldSet := map[string]bool{}
 	var asideRels []string
+	asideSet := map[string]bool{}
 	if old != nil {
 		for _, p := range old.files {
 			oldSet[p] = true
 			rel, _ := filepath.Rel(t.Root, p)
 			asideRels = append(asideRels, rel)
+			asideSet[rel] = true
 		}
 	}
-	newRels := make([]string, 0, len(st.order))
+	news := make([]newFile, 0, len(st.order))
 	for _, dest := range st.order {
 		rel, _ := filepath.Rel(t.Root, dest)
-		newRels = append(newRels, rel)
+		staged, err := filepath.Rel(x.dir, st.staged[dest])
+		if err != nil || !filepath.IsLocal(staged) {
+			return nil, fmt.Errorf("stage %s: staged outside the staging directory", dest)
+		}
+		news = append(news, newFile{Rel: rel, Staged: staged})
 		res.Files = append(res.Files, dest)
-		if oldSet[dest] {
-			continue
+	}
+	x.prepare(news, asideSet)
+	for _, nf := range news {
+		dest := filepath.Join(t.Root, nf.Rel)
+		if oldSet[dest] || x.missing(filepath.Dir(dest)) {
+			continue // replaced anyway, or nothing can be there
 		}
 		if _, err := os.Lstat(dest); err == nil {
 			// Another distribution's file, or nobody's: it is replaced,
 			// so it goes aside like the old version's.
-			asideRels = append(asideRels, rel)
+			asideRels = append(asideRels, nf.Rel)
 		}
-	}
-	inside, err := realDirCheck(t.Root)
-	if err != nil {
-		return nil, err
 	}
 	checkDir := func(dir string) error {
 		if !inside(dir) {
@@ -200,7 +223,7 @@ func install(ctx context.Context, t *Target, w *Wheel, opts Options) (*Result, e
 	if old != nil {
 		prune = old.dirs
 	}
-	if err := x.commit(ctx, newRels, asideRels, prune, checkDir); err != nil {
+	if err := x.commit(ctx, asideRels, prune, checkDir); err != nil {
 		return nil, err
 	}
 	_ = x.close() // the old files go with the staging directory
@@ -240,19 +263,16 @@ func (s *stager) recordPath(dest string) string {
 // create opens the staged file for dest; perm is the mode before umask,
 // as Python's open() (0o666) or pip's executable extraction (0o777).
 func (s *stager) create(dest string, perm fs.FileMode) (*os.File, string, error) {
-	if s.staged == nil {
-		s.staged = map[string]string{}
-		s.installed = map[string]string{}
-		s.changed = map[string]RecordRow{}
-	}
 	sp, err := s.x.stagedPath(dest)
 	if err != nil {
 		return nil, "", err
 	}
-	if err := os.MkdirAll(filepath.Dir(sp), 0o777); err != nil {
-		return nil, "", fmt.Errorf("stage %s: %w", dest, err)
+	if _, again := s.staged[dest]; again {
+		// Two members for one path (a root file and its .data/purelib
+		// twin): the second replaces the first, as in pip. Only then is
+		// there anything to remove.
+		_ = os.Remove(sp)
 	}
-	_ = os.Remove(sp) // a second member for the same path replaces the first, as in pip
 	f, err := os.OpenFile(sp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, perm)
 	if err != nil {
 		return nil, "", fmt.Errorf("stage %s: %w", dest, err)
@@ -281,6 +301,15 @@ func (s *stager) write(pf plannedFile) error {
 		return s.generate(pf.dest, pf.content)
 	}
 	f := pf.member
+	if f.Name == s.w.DistInfo+"/RECORD" && pf.kind == kindMember {
+		// writeRecord writes RECORD anew (mode 0o666 less the umask, as
+		// pip's _generate_file, whatever the member's): staging the
+		// member's copy first would only be removed again. OpenWheel has
+		// read it whole already.
+		s.done += int64(f.UncompressedSize64)
+		s.installed[f.Name] = s.recordPath(pf.dest)
+		return nil
+	}
 	exec := isExecutable(f)
 	perm := fs.FileMode(0o666)
 	if exec {

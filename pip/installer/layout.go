@@ -81,7 +81,7 @@ func (w *Wheel) layout(t *Target, metaName string) (libDir string, files []plann
 			return "", nil, fmt.Errorf("wheel %s: unknown scheme key %q (for file %q): .data directory contents should be in subdirectories named data, headers, platlib, purelib or scripts", baseName(w.Path), key, f.Name)
 		}
 		dest := filepath.Join(dir, filepath.FromSlash(sub))
-		if !within(dir, dest) {
+		if !Within(dir, dest) {
 			return "", nil, fmt.Errorf("wheel %s: file %q would be installed outside %s", baseName(w.Path), f.Name, dir)
 		}
 		if key != "scripts" {
@@ -104,14 +104,14 @@ func (w *Wheel) layout(t *Target, metaName string) (libDir string, files []plann
 				return "", nil, fmt.Errorf("wheel %s: %w", baseName(w.Path), err)
 			}
 			dest := filepath.Join(t.Scheme.Scripts, wr.name)
-			if !within(t.Scheme.Scripts, dest) || dest == filepath.Clean(t.Scheme.Scripts) {
+			if !Within(t.Scheme.Scripts, dest) || dest == filepath.Clean(t.Scheme.Scripts) {
 				return "", nil, fmt.Errorf("wheel %s: invalid script entry point name %q: the script would be installed outside the scripts directory", baseName(w.Path), wr.name)
 			}
 			files = append(files, plannedFile{kind: kindWrapper, content: scriptText(tmpl, shebang, wr), dest: dest})
 		}
 	}
 	for _, f := range files {
-		if !within(t.Root, f.dest) {
+		if !Within(t.Root, f.dest) {
 			return "", nil, fmt.Errorf("wheel %s: %s is outside the environment %s", baseName(w.Path), f.dest, t.Root)
 		}
 	}

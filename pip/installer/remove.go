@@ -16,7 +16,11 @@ func Uninstall(ctx context.Context, t Target, distInfo string) ([]string, error)
 	if err := t.check(); err != nil {
 		return nil, err
 	}
-	old, err := oldRemoval(&t, distInfo)
+	inside, err := realDirCheck(t.Root)
+	if err != nil {
+		return nil, err
+	}
+	old, err := oldRemoval(&t, distInfo, inside)
 	if err != nil {
 		return nil, err
 	}
@@ -37,7 +41,7 @@ func Uninstall(ctx context.Context, t Target, distInfo string) ([]string, error)
 		}
 		aside = append(aside, rel)
 	}
-	if err := x.commit(ctx, nil, aside, old.dirs, nil); err != nil {
+	if err := x.commit(ctx, aside, old.dirs, nil); err != nil {
 		return nil, err
 	}
 	_ = x.close()

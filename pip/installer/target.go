@@ -62,7 +62,7 @@ func (t *Target) check() error {
 		if dir == "" || !filepath.IsAbs(dir) {
 			return fmt.Errorf("install target: %s directory %q is not an absolute path", key, dir)
 		}
-		if !within(t.Root, dir) {
+		if !Within(t.Root, dir) {
 			return fmt.Errorf("install target: %s directory %s is outside the environment %s", key, dir, t.Root)
 		}
 	}
@@ -76,8 +76,13 @@ func (t *Target) schemeDirs() map[string]string {
 	}
 }
 
-// within reports whether p is dir or below it, lexically (both cleaned).
-func within(dir, p string) bool {
+// Within reports whether p is dir or below it, lexically (both cleaned).
+// An empty dir or p is never within anything: filepath.Clean would make
+// it ".", and a relative path would then count as inside.
+func Within(dir, p string) bool {
+	if dir == "" || p == "" {
+		return false
+	}
 	dir, p = filepath.Clean(dir), filepath.Clean(p)
 	if p == dir {
 		return true
@@ -89,21 +94,46 @@ func within(dir, p string) bool {
 // realDirCheck returns a test of whether a directory, symlinks resolved,
 // lies in the environment root, each directory resolved once: installing
 // or removing a package asks about the same few directories for each of
-// its files, and every resolution is a walk of lstat calls.
+// its files. A directory whose parent was resolved costs one Lstat: when
+// it is no symlink, its real path is its parent's joined with its name;
+// only a symlink is handed to filepath.EvalSymlinks, which walks (and
+// Lstats) every component of the path again.
 func realDirCheck(root string) (func(dir string) bool, error) {
 	realRoot, err := filepath.EvalSymlinks(root)
 	if err != nil {
 		return nil, fmt.Errorf("environment %s: %w", root, err)
 	}
-	inside := map[string]bool{}
-	return func(dir string) bool {
-		in, ok := inside[dir]
-		if !ok {
-			real, err := filepath.EvalSymlinks(dir)
-			in = err == nil && within(realRoot, real)
-			inside[dir] = in
+	real := map[string]string{} // directory -> its real path; failures are not kept (the directory may be made later)
+	var resolve func(dir string) (string, bool)
+	resolve = func(dir string) (string, bool) {
+		if r, ok := real[dir]; ok {
+			return r, true
 		}
-		return in
+		var r string
+		parent := filepath.Dir(dir)
+		if parent != dir {
+			if _, known := real[parent]; known || Within(root, parent) {
+				if rp, ok := resolve(parent); ok {
+					if fi, err := os.Lstat(dir); err != nil {
+						return "", false
+					} else if fi.Mode()&os.ModeSymlink == 0 {
+						r = filepath.Join(rp, filepath.Base(dir))
+					}
+				}
+			}
+		}
+		if r == "" {
+			var err error
+			if r, err = filepath.EvalSymlinks(dir); err != nil {
+				return "", false
+			}
+		}
+		real[dir] = r
+		return r, true
+	}
+	return func(dir string) bool {
+		r, ok := resolve(filepath.Clean(dir))
+		return ok && Within(realRoot, r)
 	}, nil
 }
 

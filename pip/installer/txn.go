@@ -8,7 +8,9 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"syscall"
 )
 
 // stagePrefix names the staging directories made directly under an
@@ -22,19 +24,30 @@ const (
 )
 
 // txn replaces one set of files by another under root. New files are
-// first written under dir/new (the same layout, relative to root); commit
-// moves every path in aside (old files, and whatever the new files would
-// replace) to dir/old, then the new files into place, then marks the
-// transaction committed and deletes dir. Until the mark, rollback (or
-// Recover, after a crash) restores exactly what was there.
+// first written flat into the staging directory dir, one subdirectory
+// n<k> for each distinct destination directory, the file keeping its base
+// name (compileall names a .pyc after its source and puts it in
+// __pycache__ beside it); commit moves every path in aside (old files, and
+// whatever the new files would replace) to dir/o<i>, i its index in aside,
+// then the new files into place, then marks the transaction committed and
+// deletes dir. Until the mark, rollback (or Recover, after a crash)
+// restores exactly what was there. The layout is flat so that a package
+// costs one mkdir per distinct destination directory, not one per level
+// of the venv's depth for every directory under two mirrored trees.
 type txn struct {
 	root, dir string
 	lock      *os.File
-	newRels   []string // relative to root, staged under dir/new
-	asideRels []string // relative to root: to move to dir/old if present
-	placed    []string // newRels moved into place so far
-	asided    []string // asideRels moved to dir/old so far
-	madeDirs  []string // directories commit created, in creation order
+	// legacy is set by Recover for a journal of the old, mirrored layout
+	// (dir/new/REL, dir/old/REL).
+	legacy    bool
+	stageDirs map[string]string // destination directory -> its staging directory
+	staging   []string          // staging directories made, in order
+	news      []newFile         // the new files, with where they are staged
+	asideRels []string          // relative to root: to move to asidePath(i) if present
+	placed    []string          // new files' rels moved into place so far
+	asided    []int             // indexes in asideRels moved aside so far
+	madeDirs  []string          // directories commit creates, outermost first
+	dirState  map[string]dirState
 	committed bool
 	// broken is set when a rollback could not restore everything: the
 	// staging directory then holds old files and must outlive this process
@@ -45,14 +58,19 @@ type txn struct {
 	steps int
 }
 
-// journal is written before anything moves: enough for Recover to roll
-// back (New, Aside, MadeDirs) or finish (Prune) after a crash.
-type journal struct {
-	New      []string `json:"new"`
-	Aside    []string `json:"aside"`
-	MadeDirs []string `json:"made_dirs"` // created by the commit, outermost first
-	Prune    []string `json:"prune"`     // emptied old directories to remove once committed
-}
+// newFile is one new file: Rel its final path relative to root, Staged
+// where it waits, relative to the staging directory.
+type newFile struct{ Rel, Staged string }
+
+// dirState is what prepare learnt of a destination directory.
+type dirState int
+
+const (
+	dirUnknown dirState = iota // not looked at: Stat it when needed
+	dirExists                  // a real directory (Lstat)
+	dirMissing                 // to be made by the commit (listed in madeDirs)
+	dirReady                   // made or checked by this commit
+)
 
 // newTxn makes the staging directory and holds its lock.
 func newTxn(root, label string) (*txn, error) {
@@ -77,75 +95,133 @@ func sanitize(s string) string {
 	}, s)
 }
 
-// stagedPath is where the new file for dest is written.
+// stagedPath is where the new file for dest is written: the staging
+// directory of dest's directory (made on first use), dest's base name.
 func (x *txn) stagedPath(dest string) (string, error) {
-	rel, err := filepath.Rel(x.root, dest)
-	if err != nil || !within(x.root, dest) {
+	if !Within(x.root, dest) || filepath.Clean(dest) == filepath.Clean(x.root) {
 		return "", fmt.Errorf("%s is outside the environment %s", dest, x.root)
 	}
-	return filepath.Join(x.dir, "new", rel), nil
+	destDir := filepath.Dir(dest)
+	sd, ok := x.stageDirs[destDir]
+	if !ok {
+		if x.stageDirs == nil {
+			x.stageDirs = map[string]string{}
+		}
+		sd = filepath.Join(x.dir, "n"+strconv.Itoa(len(x.staging)))
+		if err := os.Mkdir(sd, 0o700); err != nil {
+			return "", fmt.Errorf("stage %s: %w", dest, err)
+		}
+		x.stageDirs[destDir] = sd
+		x.staging = append(x.staging, sd)
+	}
+	return filepath.Join(sd, filepath.Base(dest)), nil
 }
 
-// commit performs the swap. On an error, or ctx done, before the commit
-// point it rolls back and returns the error; after it the new files are
-// all in place and only cleanup remains.
-func (x *txn) commit(ctx context.Context, newRels, asideRels, prune []string, checkDir func(string) error) error {
-	x.newRels, x.asideRels = newRels, asideRels
-	// The directories the new files need that do not exist yet: known
-	// before anything moves (moving files aside removes no directory), so
-	// a rollback, even Recover's, removes them again.
-	seen := map[string]bool{}
-	for _, rel := range newRels {
+// asidePath is where the i-th aside path waits during a commit.
+func (x *txn) asidePath(i int) string {
+	if x.legacy {
+		return filepath.Join(x.dir, "old", x.asideRels[i])
+	}
+	return filepath.Join(x.dir, "o"+strconv.Itoa(i))
+}
+
+// prepare records the new files and learns which of their directories
+// exist, one Lstat per distinct directory (and per missing ancestor):
+// what is missing is made by the commit and listed in the journal, so a
+// rollback, even Recover's, removes it again. A non-directory in aside
+// standing where a directory must go counts as missing (it moves aside
+// first). Moving files aside removes no directory, so what prepare learns
+// holds until the commit.
+func (x *txn) prepare(news []newFile, aside map[string]bool) {
+	x.news = news
+	x.dirState = map[string]dirState{}
+	root := filepath.Clean(x.root)
+	for _, nf := range news {
 		var missing []string
-		for d := filepath.Dir(filepath.Join(x.root, rel)); within(x.root, d) && d != filepath.Clean(x.root) && !seen[d]; d = filepath.Dir(d) {
-			seen[d] = true
-			if _, err := os.Lstat(d); err == nil {
+		for d := filepath.Dir(filepath.Join(root, nf.Rel)); d != root && Within(root, d); d = filepath.Dir(d) {
+			if _, seen := x.dirState[d]; seen {
 				break
 			}
+			fi, err := os.Lstat(d)
+			if err == nil && fi.IsDir() {
+				x.dirState[d] = dirExists
+				break
+			}
+			if err == nil {
+				rel, _ := filepath.Rel(root, d)
+				if !aside[rel] {
+					x.dirState[d] = dirUnknown // a link, or a file in the way: commit looks again
+					break
+				}
+			}
+			x.dirState[d] = dirMissing
 			missing = append(missing, d)
 		}
 		for i := len(missing) - 1; i >= 0; i-- {
 			x.madeDirs = append(x.madeDirs, missing[i])
 		}
 	}
-	b, _ := json.Marshal(journal{New: newRels, Aside: asideRels, MadeDirs: x.madeDirs, Prune: prune})
+}
+
+// missing reports whether prepare found dir absent: no file can be in
+// the way below it.
+func (x *txn) missing(dir string) bool { return x.dirState[dir] == dirMissing }
+
+// commit performs the swap of the files given to prepare. On an error,
+// or ctx done, before the commit point it rolls back and returns the
+// error; after it the new files are all in place and only cleanup
+// remains.
+func (x *txn) commit(ctx context.Context, asideRels, prune []string, checkDir func(string) error) error {
+	x.asideRels = asideRels
+	if x.dirState == nil {
+		x.prepare(nil, nil)
+	}
+	j := journal{Format: journalFormat, New: make([][2]string, len(x.news)), Aside: asideRels, MadeDirs: x.madeDirs, Prune: prune}
+	for i, nf := range x.news {
+		j.New[i] = [2]string{nf.Rel, nf.Staged}
+	}
+	b, _ := json.Marshal(j)
 	if err := writeJournal(filepath.Join(x.dir, journalName), b); err != nil {
 		return x.fail(fmt.Errorf("write journal: %w", err))
 	}
-	for _, rel := range asideRels {
+	for i, rel := range asideRels {
 		if err := x.step(ctx); err != nil {
 			return x.stop(err)
 		}
+		// No Lstat first: a path already gone fails the rename with
+		// ENOENT (the staging directory exists), which is the same answer
+		// for one syscall less.
 		src := filepath.Join(x.root, rel)
-		if _, err := os.Lstat(src); errors.Is(err, fs.ErrNotExist) {
-			continue
-		}
-		dst := filepath.Join(x.dir, "old", rel)
-		if err := os.MkdirAll(filepath.Dir(dst), 0o700); err != nil {
+		if err := rename(src, x.asidePath(i)); err != nil {
+			if errors.Is(err, fs.ErrNotExist) {
+				continue
+			}
 			return x.fail(fmt.Errorf("move aside %s: %w", src, err))
 		}
-		if err := os.Rename(src, dst); err != nil {
-			return x.fail(fmt.Errorf("move aside %s: %w", src, err))
-		}
-		x.asided = append(x.asided, rel)
+		x.asided = append(x.asided, i)
 	}
-	for _, rel := range newRels {
+	for _, nf := range x.news {
 		if err := x.step(ctx); err != nil {
 			return x.stop(err)
 		}
-		dst := filepath.Join(x.root, rel)
-		if err := x.mkdirs(filepath.Dir(dst)); err != nil {
+		dst := filepath.Join(x.root, nf.Rel)
+		if err := x.readyDir(filepath.Dir(dst), checkDir); err != nil {
 			return x.fail(err)
 		}
-		if checkDir != nil {
-			if err := checkDir(filepath.Dir(dst)); err != nil {
-				return x.fail(err)
+		err := rename(filepath.Join(x.dir, nf.Staged), dst)
+		if errors.Is(err, fs.ErrNotExist) {
+			// The directory was there when prepare looked, and is gone: a
+			// package installing beside this one pruned it, its old
+			// version's directory. Make it again, as pip would.
+			err = x.remake(filepath.Dir(dst), checkDir)
+			if err == nil {
+				err = rename(filepath.Join(x.dir, nf.Staged), dst)
 			}
 		}
-		if err := os.Rename(filepath.Join(x.dir, "new", rel), dst); err != nil {
+		if err != nil {
 			return x.fail(fmt.Errorf("move into place %s: %w", dst, err))
 		}
-		x.placed = append(x.placed, rel)
+		x.placed = append(x.placed, nf.Rel)
 	}
 	// The commit point: from here on the new version stands.
 	if err := writeJournal(filepath.Join(x.dir, committedName), nil); err != nil {
@@ -188,17 +264,80 @@ func (x *txn) stop(err error) error {
 	return x.fail(err)
 }
 
-// mkdirs creates dir and its missing parents (all listed in madeDirs
-// already). Modes are pip's: 0o777 less the umask.
-func (x *txn) mkdirs(dir string) error {
-	if fi, err := os.Stat(dir); err == nil {
-		if !fi.IsDir() {
+// readyDir makes sure a new file's directory is there, once per
+// directory: the missing ones prepare found are made (pip's mode, 0o777
+// less the umask), outermost first; one it did not see as a directory is
+// Stat'ed. checkDir, when set, then vets it.
+func (x *txn) readyDir(dir string, checkDir func(string) error) error {
+	switch x.dirState[dir] {
+	case dirReady:
+		return nil
+	case dirMissing:
+		if parent := filepath.Dir(dir); x.dirState[parent] == dirMissing {
+			if err := x.readyDir(parent, checkDir); err != nil {
+				return err
+			}
+		}
+		// Another install running beside this one may have made it.
+		if err := os.Mkdir(dir, 0o777); err != nil && !errors.Is(err, fs.ErrExist) {
+			return fmt.Errorf("make directory %s: %w", dir, err)
+		} else if err != nil {
+			if fi, serr := os.Stat(dir); serr != nil || !fi.IsDir() {
+				return fmt.Errorf("make directory %s: a file is in the way", dir)
+			}
+		}
+	case dirUnknown:
+		fi, err := os.Stat(dir)
+		if err != nil {
+			if !errors.Is(err, fs.ErrNotExist) {
+				return fmt.Errorf("make directory %s: %w", dir, err)
+			}
+			// Not seen by prepare (no new file under it then): make it
+			// as pip would. Rollback removes it if left empty.
+			if err := os.MkdirAll(dir, 0o777); err != nil {
+				return fmt.Errorf("make directory %s: %w", dir, err)
+			}
+			x.madeDirs = append(x.madeDirs, dir)
+		} else if !fi.IsDir() {
 			return fmt.Errorf("make directory %s: a file is in the way", dir)
 		}
-		return nil
 	}
-	if err := os.MkdirAll(dir, 0o777); err != nil {
-		return fmt.Errorf("make directory %s: %w", dir, err)
+	if checkDir != nil {
+		if err := checkDir(dir); err != nil {
+			// Gone since prepare looked (see remake)?
+			if _, lerr := os.Lstat(dir); !errors.Is(lerr, fs.ErrNotExist) {
+				return err
+			}
+			if err := x.remake(dir, checkDir); err != nil {
+				return err
+			}
+		}
+	}
+	x.dirState[dir] = dirReady
+	return nil
+}
+
+// remake makes a directory readyDir had seen, gone since, and its
+// missing parents, listing them for a rollback in this process.
+func (x *txn) remake(dir string, checkDir func(string) error) error {
+	if _, err := os.Lstat(dir); !errors.Is(err, fs.ErrNotExist) {
+		return fs.ErrNotExist // the directory is there: something else is missing
+	}
+	var missing []string
+	for d := dir; d != filepath.Clean(x.root) && Within(x.root, d); d = filepath.Dir(d) {
+		if _, err := os.Lstat(d); err == nil {
+			break
+		}
+		missing = append(missing, d)
+	}
+	for i := len(missing) - 1; i >= 0; i-- {
+		if err := os.Mkdir(missing[i], 0o777); err != nil && !errors.Is(err, fs.ErrExist) {
+			return err
+		}
+		x.madeDirs = append(x.madeDirs, missing[i])
+	}
+	if checkDir != nil {
+		return checkDir(dir)
 	}
 	return nil
 }
@@ -211,7 +350,9 @@ func (x *txn) fail(err error) error {
 	return err
 }
 
-// rollback undoes a commit that did not reach its commit point.
+// rollback undoes a commit that did not reach its commit point. The
+// directories the commit made go before the old files come back: none
+// of those lived in them, and one may stand where an old file was.
 func (x *txn) rollback() error {
 	var errs []error
 	for i := len(x.placed) - 1; i >= 0; i-- {
@@ -220,21 +361,21 @@ func (x *txn) rollback() error {
 		}
 	}
 	x.placed = nil
-	for i := len(x.asided) - 1; i >= 0; i-- {
-		rel := x.asided[i]
-		dst := filepath.Join(x.root, rel)
+	for i := len(x.madeDirs) - 1; i >= 0; i-- {
+		_ = rmdir(x.madeDirs[i]) // only if still empty
+	}
+	for k := len(x.asided) - 1; k >= 0; k-- {
+		i := x.asided[k]
+		dst := filepath.Join(x.root, x.asideRels[i])
 		if err := os.MkdirAll(filepath.Dir(dst), 0o777); err != nil {
 			errs = append(errs, err)
 			continue
 		}
-		if err := os.Rename(filepath.Join(x.dir, "old", rel), dst); err != nil {
+		if err := os.Rename(x.asidePath(i), dst); err != nil {
 			errs = append(errs, err)
 		}
 	}
 	x.asided = nil
-	for i := len(x.madeDirs) - 1; i >= 0; i-- {
-		_ = os.Remove(x.madeDirs[i]) // only if still empty
-	}
 	if len(errs) > 0 {
 		// Keep the staging directory: Recover can finish from its journal.
 		x.broken = true
@@ -248,7 +389,9 @@ func (x *txn) rollback() error {
 func (x *txn) close() error {
 	var err error
 	if !x.broken {
-		err = os.RemoveAll(x.dir)
+		if !x.committed || !x.tidy() {
+			err = os.RemoveAll(x.dir)
+		}
 	}
 	if x.lock != nil {
 		x.lock.Close()
@@ -257,85 +400,62 @@ func (x *txn) close() error {
 	return err
 }
 
-// writeJournal writes a journal file. It is not fsynced: the journal guards
-// against the process dying (SIGKILL, a crash), which the page cache
-// survives; surviving power loss would take fsyncs of every moved file's
-// directory too, and two fsyncs per package cost more than the rest of a
-// small package's install on a busy disk.
-func writeJournal(path string, b []byte) error {
-	return os.WriteFile(path, b, 0o600)
+// tidy deletes a committed staging directory whose contents it knows:
+// the old files moved aside, the emptied staging directories, the
+// journal files. That is one syscall per entry, where os.RemoveAll tries
+// an unlink before each rmdir and reads every directory. It reports
+// false, having removed some or none, when anything else is there (a
+// staged file that was replaced, a directory moved aside), so that
+// os.RemoveAll finishes.
+func (x *txn) tidy() bool {
+	if x.legacy {
+		return false
+	}
+	for _, i := range x.asided {
+		if os.Remove(x.asidePath(i)) != nil {
+			return false
+		}
+	}
+	// compileall made a __pycache__ in some staging directories: their
+	// .pyc files were staged there.
+	var sub []string
+	seen := map[string]bool{}
+	for _, nf := range x.news {
+		if d := filepath.Dir(nf.Staged); filepath.Dir(d) != "." && !seen[d] {
+			seen[d] = true
+			sub = append(sub, filepath.Join(x.dir, d))
+		}
+	}
+	for _, d := range append(sub, x.staging...) {
+		if rmdir(d) != nil {
+			return false
+		}
+	}
+	for _, name := range []string{journalName, committedName, lockName} {
+		if os.Remove(filepath.Join(x.dir, name)) != nil {
+			return false
+		}
+	}
+	return rmdir(x.dir) == nil
 }
 
-// Recover finishes what an interrupted install left under root (a
-// process killed mid-install): a committed transaction is cleaned up, one
-// that had not reached its commit point is rolled back, so every
-// distribution is again whole in its old or its new version. Staging
-// directories still locked by a live install are left alone. It returns
-// the staging directories it handled.
-func Recover(root string) ([]string, error) {
-	dirs, err := filepath.Glob(filepath.Join(root, stagePrefix+"*"))
-	if err != nil {
-		return nil, err
+// rename is rename(2). os.Rename first Lstats the destination to refuse
+// replacing a directory with a directory: a syscall per moved file that a
+// commit does not need, as it moves files only, to a path that is free (a
+// staging name, or a destination whose occupant went aside), and rename(2)
+// itself refuses to put a file over a directory (EISDIR).
+func rename(from, to string) error {
+	if err := syscall.Rename(from, to); err != nil {
+		return &os.LinkError{Op: "rename", Old: from, New: to, Err: err}
 	}
-	var done []string
-	var errs []error
-	for _, dir := range dirs {
-		lock, err := tryLock(filepath.Join(dir, lockName))
-		if err != nil {
-			continue // a live install holds it, or it is not ours to read
-		}
-		x := &txn{root: root, dir: dir, lock: lock}
-		if err := x.recover(); err != nil {
-			errs = append(errs, fmt.Errorf("recover %s: %w", dir, err))
-			lock.Close()
-			continue
-		}
-		done = append(done, dir)
-	}
-	return done, errors.Join(errs...)
+	return nil
 }
 
-func (x *txn) recover() error {
-	b, err := os.ReadFile(filepath.Join(x.dir, journalName))
-	if errors.Is(err, fs.ErrNotExist) {
-		return x.close() // nothing was moved yet
+// rmdir removes an empty directory. os.Remove would first try unlink,
+// which fails on a directory: a wasted syscall for each.
+func rmdir(dir string) error {
+	if err := syscall.Rmdir(dir); err != nil {
+		return &fs.PathError{Op: "rmdir", Path: dir, Err: err}
 	}
-	if err != nil {
-		return err
-	}
-	var j journal
-	if err := json.Unmarshal(b, &j); err != nil {
-		return fmt.Errorf("unreadable journal: %w", err)
-	}
-	for _, rel := range append(j.New, j.Aside...) {
-		if !within(x.root, filepath.Join(x.root, rel)) || filepath.IsAbs(rel) {
-			return fmt.Errorf("journal names %q, outside the environment", rel)
-		}
-	}
-	for _, d := range append(j.MadeDirs, j.Prune...) {
-		if !within(x.root, d) || filepath.Clean(d) == filepath.Clean(x.root) {
-			return fmt.Errorf("journal names %q, outside the environment", d)
-		}
-	}
-	if _, err := os.Stat(filepath.Join(x.dir, committedName)); err == nil {
-		// Committed: only the cleanup was left undone.
-		err := x.close()
-		for _, d := range j.Prune {
-			pruneEmpty(d)
-		}
-		return err
-	}
-	x.madeDirs = j.MadeDirs
-	// A new file no longer in staging was moved into place: take it out.
-	for _, rel := range j.New {
-		if _, err := os.Lstat(filepath.Join(x.dir, "new", rel)); errors.Is(err, fs.ErrNotExist) {
-			x.placed = append(x.placed, rel)
-		}
-	}
-	for _, rel := range j.Aside {
-		if _, err := os.Lstat(filepath.Join(x.dir, "old", rel)); err == nil {
-			x.asided = append(x.asided, rel)
-		}
-	}
-	return x.rollback()
+	return nil
 }

@@ -25,10 +25,10 @@ type removal struct {
 // oldRemoval reads the RECORD of the installed .dist-info directory
 // distInfo. A RECORD path that leaves the environment is refused: pip
 // skips such a path, but a RECORD like that is a broken or hostile one and
-// the package is not touched.
-func oldRemoval(t *Target, distInfo string) (*removal, error) {
+// the package is not touched. inside is realDirCheck's test for t.Root.
+func oldRemoval(t *Target, distInfo string, inside func(string) bool) (*removal, error) {
 	distInfo = filepath.Clean(distInfo)
-	if !within(t.Root, distInfo) {
+	if !Within(t.Root, distInfo) {
 		return nil, fmt.Errorf("installed distribution %s is outside the environment %s", distInfo, t.Root)
 	}
 	f, err := os.Open(filepath.Join(distInfo, "RECORD"))
@@ -44,10 +44,6 @@ func oldRemoval(t *Target, distInfo string) (*removal, error) {
 		return nil, fmt.Errorf("cannot uninstall %s: %w", filepath.Base(distInfo), err)
 	}
 	location := filepath.Dir(distInfo)
-	inside, err := realDirCheck(t.Root)
-	if err != nil {
-		return nil, err
-	}
 	set := map[string]bool{}
 	add := func(p string) error {
 		if set[p] {
@@ -69,7 +65,7 @@ func oldRemoval(t *Target, distInfo string) (*removal, error) {
 		if filepath.IsAbs(filepath.FromSlash(row.Path)) {
 			p = filepath.Clean(row.Path)
 		}
-		if !within(t.Root, p) {
+		if !Within(t.Root, p) {
 			return nil, fmt.Errorf("RECORD of %s lists %q, outside the environment %s: refused", filepath.Base(distInfo), row.Path, t.Root)
 		}
 		if err := add(p); err != nil {
@@ -96,7 +92,7 @@ func oldRemoval(t *Target, distInfo string) (*removal, error) {
 		console, gui, _ := parseEntryPoints(string(b))
 		for _, ep := range append(console, gui...) {
 			p := filepath.Join(t.Scheme.Scripts, ep.Name)
-			if ep.Name == "" || strings.ContainsAny(ep.Name, `/\`) || ep.Name == "." || ep.Name == ".." || !within(t.Scheme.Scripts, p) {
+			if ep.Name == "" || strings.ContainsAny(ep.Name, `/\`) || ep.Name == "." || ep.Name == ".." || !Within(t.Scheme.Scripts, p) {
 				continue
 			}
 			if err := add(p); err != nil {
@@ -139,12 +135,12 @@ func wholeDirs(set map[string]bool, t *Target) []string {
 	for _, root := range unchecked {
 		under := false
 		for _, w := range taken {
-			if within(w, root) {
+			if Within(w, root) {
 				under = true
 				break
 			}
 		}
-		if under || protected[root] || !within(t.Root, root) {
+		if under || protected[root] || !Within(t.Root, root) {
 			continue
 		}
 		all := true
@@ -170,6 +166,12 @@ func wholeDirs(set map[string]bool, t *Target) []string {
 // pruneEmpty removes the empty directories under dir, dir included,
 // deepest first. What holds a file stays.
 func pruneEmpty(dir string) {
+	// Most often dir was left empty (an old version's .dist-info): one
+	// rmdir does it, without reading the tree. Only one still holding
+	// something is walked for emptied directories below it.
+	if err := rmdir(dir); err == nil || errors.Is(err, fs.ErrNotExist) {
+		return
+	}
 	var dirs []string
 	_ = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
 		if err == nil && d.IsDir() {
@@ -178,6 +180,6 @@ func pruneEmpty(dir string) {
 		return nil
 	})
 	for i := len(dirs) - 1; i >= 0; i-- {
-		_ = os.Remove(dirs[i]) // fails, harmlessly, on a directory that is not empty
+		_ = rmdir(dirs[i]) // fails, harmlessly, on a directory that is not empty
 	}
 }

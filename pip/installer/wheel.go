@@ -327,6 +327,15 @@ func (w *Wheel) Verify(ctx context.Context) error {
 	return nil
 }
 
+// Metadata is the content of .dist-info/METADATA, checked against RECORD.
+func (w *Wheel) Metadata() ([]byte, error) {
+	b, err := w.readSmall(w.DistInfo + "/METADATA")
+	if err != nil {
+		return nil, fmt.Errorf("wheel %s: %w", baseName(w.Path), err)
+	}
+	return b, nil
+}
+
 // Size is the total uncompressed size of the members.
 func (w *Wheel) Size() int64 {
 	var n int64
