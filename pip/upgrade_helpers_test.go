@@ -96,7 +96,9 @@ func (f *fixture) open() *Env {
 	f.t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	e, err := Open(ctx, Options{Python: f.py, IndexURL: f.srv.IndexURL(), Environ: testEnviron(f.t), CacheDir: f.t.TempDir()})
+	// "install", as pipup upgrade and the UI open it: with the install
+	// scheme (the tests' helpers read InstallTarget directly).
+	e, err := Open(ctx, Options{Python: f.py, IndexURL: f.srv.IndexURL(), Environ: testEnviron(f.t), CacheDir: f.t.TempDir(), PipCommand: "install"})
 	if err != nil {
 		f.t.Fatalf("open env: %v", err)
 	}
