@@ -33,7 +33,7 @@ func (c *changeFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.installer, "installer", pip.InstallerNative, "`HOW` to install wheels: native (pipup writes them, in parallel, each atomically) or pip (the environment's pip, in batches)")
 	fs.IntVar(&c.jobs, "jobs", 0, "packages installed at once by the native installer (`N`; default: one per CPU)")
 	fs.BoolVar(&c.noCompile, "no-compile", false, "do not byte-compile the installed .py files (as pip's --no-compile)")
-	fs.BoolVar(&c.timings, "timings", false, "print where the time went (open, scan, plan, download, install, compile, pip check) after the summary")
+	fs.BoolVar(&c.timings, "timings", false, "print where the time went after the summary (download, install, compile, pip check; an upgrade also times open, scan and plan)")
 }
 
 // check refuses flag values no command can use.
