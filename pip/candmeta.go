@@ -22,13 +22,6 @@ import (
 // any pure-Python wheel, below what would fill a small disk.
 const maxWheel = 512 << 20
 
-// metaEntry is one candidateMetadata result, or the fetch in flight.
-type metaEntry struct {
-	done chan struct{} // closed when md and err are set
-	md   Metadata
-	err  error
-}
-
 // candidateMetadata returns the core metadata of the distribution file
 // cand of name at version. It tries, in order, the index's PEP 658
 // metadata file (checked against its advertised sha256), the PyPI JSON API
@@ -37,40 +30,13 @@ type metaEntry struct {
 // for the same version share one fetch. Failures are not cached.
 func (e *Env) candidateMetadata(ctx context.Context, name, version string, cand CandidateFile) (Metadata, error) {
 	key := pypi.Normalize(name) + " " + pep440.Canonicalize(version)
-	for {
-		e.metaMu.Lock()
-		if e.metaCache == nil {
-			e.metaCache = map[string]*metaEntry{}
-		}
-		ent, ok := e.metaCache[key]
-		if !ok {
-			ent = &metaEntry{done: make(chan struct{})}
-			e.metaCache[key] = ent
-			e.metaMu.Unlock()
-			ent.md, ent.err = e.fetchMetadata(ctx, name, version, cand)
-			if ent.err != nil {
-				e.metaMu.Lock()
-				delete(e.metaCache, key)
-				e.metaMu.Unlock()
-			}
-			close(ent.done)
-			return cloneMetadata(ent.md), ent.err
-		}
-		e.metaMu.Unlock()
-		select {
-		case <-ent.done:
-		case <-ctx.Done():
-			return Metadata{}, fmt.Errorf("metadata of %s %s: %w", name, version, ctx.Err())
-		}
-		if ent.err == nil {
-			return cloneMetadata(ent.md), nil
-		}
-		// The caller that fetched gave up; this one has not, so it tries.
-		if isContextErr(ent.err) && ctx.Err() == nil {
-			continue
-		}
-		return Metadata{}, ent.err
+	md, err := e.metadata.do(ctx, key, "metadata of "+name+" "+version,
+		func() (Metadata, error) { return e.fetchMetadata(ctx, name, version, cand) },
+		func(err error) bool { return err == nil })
+	if err != nil {
+		return Metadata{}, err
 	}
+	return cloneMetadata(md), nil
 }
 
 // fetchMetadata goes through the sources in order. A source that fails

@@ -214,10 +214,7 @@ func TestCandidateMetadataCached(t *testing.T) {
 	}
 	// (The requests it makes are not counted: the JSON API's "not found"
 	// is kept for the Env's life, and the wheel is in the HTTP cache.)
-	e.metaMu.Lock()
-	_, kept := e.metaCache["demo-pkg 3"]
-	e.metaMu.Unlock()
-	if kept {
+	if e.metadata.kept("demo-pkg 3") {
 		t.Error("failure was cached")
 	}
 	if _, err := e.candidateMetadata(context.Background(), "demo-pkg", "3.0", cand); err == nil {

@@ -106,8 +106,7 @@ type Env struct {
 
 	// candidateMetadata's results by "canonical-name version", for the
 	// Env's lifetime, so the planner and the lift check fetch once.
-	metaMu    sync.Mutex
-	metaCache map[string]*metaEntry
+	metadata flights[Metadata]
 
 	// Upload times read from the JSON API for the cooldown, by "canonical
 	// version" (zero: asked, none given), so the planner sees what the

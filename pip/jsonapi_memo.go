@@ -26,17 +26,11 @@ const maxAPIMisses = 3
 
 // releases is the Env's memo of JSON API documents.
 type releases struct {
-	mu     sync.Mutex
-	docs   map[string]*releaseEntry // by document URL
-	misses int                      // documents missing while none was found
-	works  bool                     // some document was found
-}
+	docs flights[*pypi.Release] // by document URL
 
-// releaseEntry is one document, or its fetch in flight.
-type releaseEntry struct {
-	done chan struct{} // closed when r and err are set
-	r    *pypi.Release
-	err  error
+	mu     sync.Mutex
+	misses int  // documents missing while none was found
+	works  bool // some document was found
 }
 
 // release is the main index's JSON API document of name at version. Each
@@ -50,42 +44,21 @@ func (e *Env) release(ctx context.Context, name, version string) (*pypi.Release,
 		return nil, fmt.Errorf("JSON API of %s %s: %w", name, version, pypi.ErrNoJSONAPI)
 	}
 	m := &e.releases
-	for {
+	fetch := func() (*pypi.Release, error) {
+		r, err := e.client.Release(ctx, e.Config.IndexURL, name, version)
 		m.mu.Lock()
-		if m.docs == nil {
-			m.docs = map[string]*releaseEntry{}
-		}
-		ent, ok := m.docs[url]
-		if !ok {
-			ent = &releaseEntry{done: make(chan struct{})}
-			m.docs[url] = ent
-			m.mu.Unlock()
-			ent.r, ent.err = e.client.Release(ctx, e.Config.IndexURL, name, version)
-			m.mu.Lock()
-			switch {
-			case ent.err == nil:
-				m.works = true
-			case errors.Is(ent.err, pypi.ErrNotFound):
-				m.misses++
-			default:
-				delete(m.docs, url) // a passing failure, or a cancel: ask again
-			}
-			m.mu.Unlock()
-			close(ent.done)
-			return ent.r, ent.err
+		switch {
+		case err == nil:
+			m.works = true
+		case errors.Is(err, pypi.ErrNotFound):
+			m.misses++
 		}
 		m.mu.Unlock()
-		select {
-		case <-ent.done:
-		case <-ctx.Done():
-			return nil, fmt.Errorf("JSON API of %s %s: %w", name, version, ctx.Err())
-		}
-		// The caller that fetched gave up; this one has not, so it asks.
-		if isContextErr(ent.err) && ctx.Err() == nil {
-			continue
-		}
-		return ent.r, ent.err
+		return r, err
 	}
+	// A passing failure, or a cancel, is not kept: ask again.
+	keep := func(err error) bool { return err == nil || errors.Is(err, pypi.ErrNotFound) }
+	return m.docs.do(ctx, url, "JSON API of "+name+" "+version, fetch, keep)
 }
 
 // errNoJSONAPISeen is releaseIfAPI's answer once the index has shown it

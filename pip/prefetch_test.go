@@ -103,10 +103,7 @@ func TestMetaPrefetchStopsOnCancel(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("prefetch did not stop within 10s of cancel")
 	}
-	e.metaMu.Lock()
-	kept := len(e.metaCache)
-	e.metaMu.Unlock()
-	if kept != 0 {
+	if kept := e.metadata.size(); kept != 0 {
 		t.Errorf("%d cancelled fetches kept in the metadata cache", kept)
 	}
 	if got := srv.Requests().Metadata; got != 1 {
@@ -157,7 +154,8 @@ func TestMetaPrefetchReadsOnlyWhatThePlanReads(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			e.metaCache, e.opts = nil, c.opts
+			e.metadata.reset()
+			e.opts = c.opts
 			srv.ResetCounts()
 			p := e.newMetaPrefetch(context.Background(), c.req)
 			p.look(c.ev)
