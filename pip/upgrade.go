@@ -446,26 +446,19 @@ func (u *upgrader) skipUnfinished(items []*planItem, reason string) {
 	}
 }
 
-// markDependencies runs the dependency pre-check on the downloaded wheels.
+// markDependencies runs the dependency pre-check on the downloaded wheels,
+// every one of them in hand (the streamed upgrade checks each as it comes,
+// through the same dependencyView).
 func (u *upgrader) markDependencies(items []*planItem, dists []Dist) {
-	installed := make(map[string]string, len(dists)+len(items))
-	for _, d := range dists {
-		installed[d.Canonical] = d.Version
+	v := newDependencyView(dists, items, u.e.Interp.Markers)
+	for _, it := range items {
+		v.arrive(it)
 	}
 	for _, it := range items {
-		installed[it.canonical] = it.to
-	}
-	for _, it := range items {
-		if !strings.HasSuffix(it.file, ".whl") {
-			continue
-		}
-		reqs, err := u.wheelRequires(it.file)
-		if err != nil {
-			continue // pip will say what is wrong with the file
-		}
-		it.requires = requiredNames(reqs)
-		if why, ok := needsIndex(reqs, u.e.Interp.Markers, installed); ok {
-			it.needsIndex = why
+		if reqs := u.readRequires(it); reqs != nil {
+			if why, ok := v.check(u.ctx, it, reqs); ok {
+				it.needsIndex = why
+			}
 		}
 	}
 }

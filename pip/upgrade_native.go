@@ -151,8 +151,7 @@ func (r *nativeRun) admit(it *planItem) {
 	}
 	var reqs []string
 	if r.deps != nil {
-		reqs, _ = u.wheelRequires(it.file) // a bad file: the install says what is wrong
-		it.requires = requiredNames(reqs)
+		reqs = u.readRequires(it)
 	}
 	done := make(chan struct{})
 	preds := r.predecessors(it, done)

@@ -3,6 +3,7 @@ package pip
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 )
@@ -146,4 +147,19 @@ func (v *dependencyView) check(ctx context.Context, it *planItem, reqs []string)
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	return needsIndex(reqs, v.markers, v.installed)
+}
+
+// readRequires reads a wheel's Requires-Dist and notes the projects they
+// name in it.requires; nil for a file that is no wheel or cannot be read
+// (its install, or pip, says what is wrong with it).
+func (u *upgrader) readRequires(it *planItem) []string {
+	if !strings.HasSuffix(strings.ToLower(it.file), ".whl") {
+		return nil
+	}
+	reqs, err := u.wheelRequires(it.file)
+	if err != nil {
+		return nil
+	}
+	it.requires = requiredNames(reqs)
+	return reqs
 }
