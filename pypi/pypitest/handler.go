@@ -87,6 +87,9 @@ func (s *Server) serveHTTP(rw http.ResponseWriter, r *http.Request) {
 	if !s.wait(r, time.Duration(s.latency.Load())) {
 		return
 	}
+	if rt.kind == kindFile && rt.file != nil && !s.passGate(r, rt.file.spec.Filename) {
+		return
+	}
 	if !s.authorized(r) {
 		w.Header().Set("WWW-Authenticate", `Basic realm="pypitest"`)
 		http.Error(w, "401 Unauthorized", http.StatusUnauthorized)

@@ -8,7 +8,6 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 )
 
@@ -48,21 +47,7 @@ func (s *Server) SetVulnerabilities(project, version string, vulns ...Vulnerabil
 // called (pages and files are served as usual): a test can so see what a
 // client does before those answers arrive. release may be called more
 // than once.
-func (s *Server) HoldJSONAPI() (release func()) {
-	gate := make(chan struct{})
-	s.mu.Lock()
-	s.apiGate = gate
-	s.mu.Unlock()
-	var once sync.Once
-	return func() {
-		once.Do(func() {
-			s.mu.Lock()
-			s.apiGate = nil
-			s.mu.Unlock()
-			close(gate)
-		})
-	}
-}
+func (s *Server) HoldJSONAPI() (release func()) { return s.hold(apiGateKey) }
 
 type apiInfo struct {
 	Name           string   `json:"name"`
@@ -98,15 +83,8 @@ func (s *Server) serveJSONAPI(w http.ResponseWriter, r *http.Request, name, vers
 		http.NotFound(w, r)
 		return
 	}
-	s.mu.RLock()
-	gate := s.apiGate
-	s.mu.RUnlock()
-	if gate != nil {
-		select {
-		case <-gate:
-		case <-r.Context().Done():
-			return
-		}
+	if !s.passGate(r, apiGateKey) {
+		return
 	}
 	s.mu.RLock()
 	var (

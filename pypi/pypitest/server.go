@@ -41,7 +41,7 @@ type Server struct {
 	files    map[string]*file    // by file name
 	faults   map[string]*faultState
 	vulns    map[string][]Vulnerability // by "name version" (normalised, lower case)
-	apiGate  chan struct{}              // JSON API answers wait until it is closed; nil = none
+	gates    map[string]chan struct{}   // held answers (hold.go): by file name, or apiGateKey
 	clock    time.Time                  // last modification time handed out
 	serial   int64
 	rootMod  time.Time
