@@ -9,7 +9,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/gofrs/flock"
+	"github.com/pipup/pipup/internal/filelock"
 )
 
 // A run's private folder (<cache>/upgrade/run-*) is removed when the run
@@ -92,9 +92,8 @@ func SweepWorkDirs(base string, olderThan time.Duration, now time.Time) (WorkDir
 		if _, err := os.Lstat(lockPath); errors.Is(err, fs.ErrNotExist) && age < workDirGrace {
 			continue // being made: its lock comes next
 		}
-		l := flock.New(lockPath)
-		ok, err := l.TryLock()
-		if err != nil || !ok {
+		l, err := filelock.TryLock(lockPath)
+		if err != nil {
 			continue // a live run's (or not ours to judge)
 		}
 		size := treeSize(d)
@@ -137,13 +136,8 @@ func held(dir string) bool {
 		fi, err := os.Lstat(dir)
 		return err == nil && time.Since(fi.ModTime()) < workDirGrace
 	}
-	l := flock.New(path, flock.SetFlag(os.O_RDONLY))
-	ok, err := l.TryLock()
-	if err != nil {
-		return false
-	}
-	l.Close()
-	return !ok
+	h, err := filelock.Held(path)
+	return err == nil && h
 }
 
 // treeSize is the bytes of the regular files under dir, best effort.
@@ -160,20 +154,6 @@ func treeSize(dir string) int64 {
 	return n
 }
 
-// lockWorkDir takes the run folder's lock for the run's life.
-func lockWorkDir(dir string) (*flock.Flock, error) {
-	l := flock.New(filepath.Join(dir, workLockName))
-	ok, err := l.TryLock()
-	if err == nil && !ok {
-		err = errors.New("held by another process")
-	}
-	if err != nil {
-		l.Close()
-		return nil, fmt.Errorf("lock work directory %s: %w", dir, err)
-	}
-	return l, nil
-}
-
 // makeWorkDir creates the run's private directory under pipup's cache.
 func (u *upgrader) makeWorkDir() error {
 	base := u.workBase()
@@ -184,10 +164,10 @@ func (u *upgrader) makeWorkDir() error {
 	if err != nil {
 		return fmt.Errorf("work directory: %w", err)
 	}
-	lock, err := lockWorkDir(dir)
+	lock, err := filelock.TryLock(filepath.Join(dir, workLockName))
 	if err != nil {
 		os.RemoveAll(dir)
-		return err
+		return fmt.Errorf("lock work directory %s: %w", dir, err)
 	}
 	for _, sub := range []string{"wheels", "tmp", "logs", "sdists"} {
 		if err := os.Mkdir(filepath.Join(dir, sub), 0o700); err != nil {

@@ -7,6 +7,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+
+	"github.com/pipup/pipup/internal/filelock"
 )
 
 // The journal of a transaction, and Recover, which follows one left by a
@@ -61,7 +63,7 @@ func Recover(root string) ([]string, error) {
 	var done []string
 	var errs []error
 	for _, dir := range dirs {
-		lock, err := tryLock(filepath.Join(dir, lockName))
+		lock, err := filelock.TryLock(filepath.Join(dir, lockName))
 		if err != nil {
 			continue // a live install holds it, or it is not ours to read
 		}

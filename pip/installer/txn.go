@@ -11,6 +11,9 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+
+	"github.com/gofrs/flock"
+	"github.com/pipup/pipup/internal/filelock"
 )
 
 // stagePrefix names the staging directories made directly under an
@@ -36,7 +39,7 @@ const (
 // of the venv's depth for every directory under two mirrored trees.
 type txn struct {
 	root, dir string
-	lock      *os.File
+	lock      *flock.Flock
 	// legacy is set by Recover for a journal of the old, mirrored layout
 	// (dir/new/REL, dir/old/REL).
 	legacy    bool
@@ -78,7 +81,7 @@ func newTxn(root, label string) (*txn, error) {
 	if err != nil {
 		return nil, fmt.Errorf("make staging directory in %s: %w", root, err)
 	}
-	lock, err := lockFile(filepath.Join(dir, lockName))
+	lock, err := filelock.TryLock(filepath.Join(dir, lockName))
 	if err != nil {
 		os.RemoveAll(dir)
 		return nil, fmt.Errorf("lock staging directory: %w", err)

@@ -212,7 +212,7 @@ func TestRecoverRefusesJournal(t *testing.T) {
 				t.Errorf("recover claims to have handled %v", done)
 			}
 			after := treeState(t, tg.Root)
-			delete(after, filepath.Join(filepath.Base(tx), lockName)) // tryLock creates it
+			delete(after, filepath.Join(filepath.Base(tx), lockName)) // filelock.TryLock creates it
 			if d := diffStates(before, after); len(d) > 0 {
 				t.Errorf("recover changed the environment: %v", d)
 			}
